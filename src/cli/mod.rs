@@ -1,0 +1,187 @@
+//! Subcommands and their arguments.
+
+mod progress;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use displace::output::{OutputError, RunInfo, RunWriter};
+use displace::scenario::Scenario;
+use displace::sim;
+
+#[derive(Parser)]
+#[command(
+    name = "displace",
+    version,
+    about = "Agent-based simulation of internal displacement caused by organised criminal violence"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write its results to an output folder.
+    Run(RunArgs),
+    /// Validate a scenario without running it; print it resolved (all defaults filled in) as TOML.
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct ScenarioArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Override a scenario key by its dotted path, e.g. `--set groups.gangs.reach=20`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+    /// Seed of every random stream (default: the scenario's `simulation.seed`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    seed: Option<u64>,
+    /// Number of ticks (default: the scenario's `simulation.ticks`).
+    #[arg(long)]
+    ticks: Option<u32>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output folder (default: `outputs/<scenario name>`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    force: bool,
+    /// No progress bar and no closing report.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+}
+
+/// An error with the exit code it maps to.
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl Failure {
+    fn input(error: impl Into<anyhow::Error>) -> Failure {
+        Failure {
+            code: 2,
+            error: error.into(),
+        }
+    }
+    fn other(error: impl Into<anyhow::Error>) -> Failure {
+        Failure {
+            code: 1,
+            error: error.into(),
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Check(args) => check(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> Result<(), Failure> {
+    let scenario =
+        Scenario::load(&args.scenario.scenario, &args.scenario.set).map_err(Failure::input)?;
+    print!("{}", scenario.to_toml());
+    Ok(())
+}
+
+fn run(args: RunArgs) -> Result<(), Failure> {
+    let mut overrides = args.scenario.set.clone();
+    if let Some(seed) = args.seed {
+        overrides.push(format!("simulation.seed={seed}"));
+    }
+    if let Some(ticks) = args.ticks {
+        overrides.push(format!("simulation.ticks={ticks}"));
+    }
+    let path = &args.scenario.scenario;
+    let scenario = Scenario::load(path, &overrides).map_err(Failure::input)?;
+    let out = args.out.clone().unwrap_or_else(|| default_out_dir(path));
+
+    let writer = RunWriter::create(&out, args.force, &scenario).map_err(|e| match e {
+        OutputError::AlreadyExists { .. } => Failure::input(e),
+        OutputError::Io { .. } => Failure::other(e),
+    })?;
+    let threads = args.threads.unwrap_or(0);
+    let started = Instant::now();
+    let started_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+
+    let mut observer = progress::ProgressObserver::new(writer, &scenario, args.quiet);
+    let outcome = sim::with_threads(threads, || sim::simulate(&scenario, &mut observer))
+        .context("cannot start worker threads")
+        .map_err(Failure::other)?
+        .with_context(|| format!("run failed while writing {}", out.display()))
+        .map_err(Failure::other)?;
+    let (writer, bar) = observer.into_parts();
+    bar.finish_and_clear();
+
+    let info = RunInfo {
+        scenario_file: path.display().to_string(),
+        threads: rayon_threads(threads),
+        started_unix,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    writer
+        .finish(&outcome, &scenario, &info)
+        .map_err(Failure::other)?;
+    if !args.quiet {
+        let s = &outcome.summary;
+        eprintln!(
+            "wrote {}: {} ticks, {} households, {} displaced persons in {} episodes, {} homicides ({:.1} s)",
+            out.display(),
+            s.ticks,
+            s.households,
+            s.displaced_persons,
+            s.displacements,
+            s.homicides_oc + s.homicides_background,
+            info.wall_seconds
+        );
+    }
+    Ok(())
+}
+
+fn rayon_threads(requested: usize) -> usize {
+    if requested == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        requested
+    }
+}
+
+/// `outputs/<file stem>` for a scenario file.
+fn default_out_dir(scenario: &Path) -> PathBuf {
+    let stem = scenario
+        .file_stem()
+        .map_or("run".into(), |s| s.to_string_lossy().into_owned());
+    Path::new("outputs").join(stem)
+}

@@ -1,0 +1,70 @@
+//! The progress bar: ticks done, rate, ETA and displaced persons so far, on stderr.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+
+use displace::metrics::{Episode, TickMetrics};
+use displace::output::RunWriter;
+use displace::scenario::Scenario;
+use displace::sim::Observer;
+use displace::step::Model;
+
+/// Passes the run to the writer and advances the bar.
+pub struct ProgressObserver {
+    writer: RunWriter,
+    bar: ProgressBar,
+    displaced_persons: u64,
+}
+
+impl ProgressObserver {
+    /// The bar is hidden with `quiet` or when stderr is not a terminal.
+    pub fn new(writer: RunWriter, scenario: &Scenario, quiet: bool) -> ProgressObserver {
+        let ticks = u64::from(scenario.spec.simulation.ticks);
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::with_draw_target(Some(ticks), ProgressDrawTarget::hidden())
+        } else {
+            ProgressBar::new(ticks)
+        };
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ticks · {rate} · ETA {eta} · {msg}",
+            )
+            .expect("valid template")
+            .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} ticks/s", state.per_sec());
+            }),
+        );
+        bar.set_message("0 displaced persons");
+        ProgressObserver {
+            writer,
+            bar,
+            displaced_persons: 0,
+        }
+    }
+
+    pub fn into_parts(self) -> (RunWriter, ProgressBar) {
+        (self.writer, self.bar)
+    }
+}
+
+impl Observer for ProgressObserver {
+    fn start(&mut self, model: &Model) -> std::io::Result<()> {
+        self.writer.start(model)
+    }
+
+    fn episode(&mut self, episode: &Episode) -> std::io::Result<()> {
+        if episode.move_number == 1 {
+            self.displaced_persons += u64::from(episode.persons);
+        }
+        self.writer.episode(episode)
+    }
+
+    fn tick(&mut self, metrics: &TickMetrics, model: &Model) -> std::io::Result<()> {
+        self.writer.tick(metrics, model)?;
+        self.bar
+            .set_message(format!("{} displaced persons", self.displaced_persons));
+        self.bar.inc(1);
+        Ok(())
+    }
+}

@@ -1,0 +1,432 @@
+//! Writing a run's folder: tidy CSV tables and JSON, streamed as the run goes and made visible
+//! atomically (everything is written into a hidden temporary folder that is renamed at the end).
+//!
+//! Files (documented column by column in `docs/OUTPUTS.md`): `timeseries.csv`, `episodes.csv`,
+//! `cells.csv`, `summary.json`, `manifest.json`.
+
+use std::fs::{self, File};
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::households::Status;
+use crate::metrics::{Episode, TickMetrics, Trigger};
+use crate::scenario::{GroupKind, Scenario, ScenarioSpec};
+use crate::sim::{Observer, RunOutcome};
+use crate::step::Model;
+use crate::world::Controller;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("output folder {} already exists (use --force to replace it)", path.display())]
+    AlreadyExists { path: PathBuf },
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What `manifest.json` records about a run besides its scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub scenario_file: String,
+    pub threads: usize,
+    /// Seconds since the Unix epoch when the run started.
+    pub started_unix: u64,
+    pub wall_seconds: f64,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    displace_version: &'static str,
+    git_revision: &'static str,
+    scenario_file: &'a str,
+    scenario_hash: String,
+    seed: u64,
+    ticks: u32,
+    threads: usize,
+    started_unix: u64,
+    wall_seconds: f64,
+    files: Vec<&'static str>,
+    scenario: &'a ScenarioSpec,
+}
+
+type CsvOut = csv::Writer<BufWriter<File>>;
+
+/// Streams a run into `<out>` through a temporary sibling folder.
+pub struct RunWriter {
+    final_dir: PathBuf,
+    temp_dir: PathBuf,
+    force: bool,
+    timeseries: CsvOut,
+    episodes: Option<CsvOut>,
+    write_cells: bool,
+    group_names: Vec<String>,
+    group_kinds: Vec<GroupKind>,
+    cells: usize,
+    tick_days: u32,
+}
+
+impl RunWriter {
+    /// Prepares to write into `out`. Fails if `out` exists and `force` is false.
+    pub fn create(out: &Path, force: bool, scenario: &Scenario) -> Result<RunWriter, OutputError> {
+        if out.exists() && !force {
+            return Err(OutputError::AlreadyExists {
+                path: out.to_path_buf(),
+            });
+        }
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io_at(&parent))?;
+        let name = out
+            .file_name()
+            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
+        let temp_dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if temp_dir.exists() {
+            fs::remove_dir_all(&temp_dir).map_err(io_at(&temp_dir))?;
+        }
+        fs::create_dir(&temp_dir).map_err(io_at(&temp_dir))?;
+        let open_csv = |file: &str| -> Result<CsvOut, OutputError> {
+            let path = temp_dir.join(file);
+            let f = File::create(&path).map_err(io_at(&path))?;
+            Ok(csv::Writer::from_writer(BufWriter::with_capacity(
+                1 << 16,
+                f,
+            )))
+        };
+        let mut timeseries = open_csv("timeseries.csv")?;
+        timeseries
+            .write_record(timeseries_header())
+            .map_err(|e| csv_error(&temp_dir, e))?;
+        let episodes = if scenario.spec.outputs.episodes {
+            let mut w = open_csv("episodes.csv")?;
+            w.write_record(EPISODE_COLUMNS)
+                .map_err(|e| csv_error(&temp_dir, e))?;
+            Some(w)
+        } else {
+            None
+        };
+        Ok(RunWriter {
+            final_dir: out.to_path_buf(),
+            temp_dir,
+            force,
+            timeseries,
+            episodes,
+            write_cells: scenario.spec.outputs.cells,
+            group_names: Vec::new(),
+            group_kinds: Vec::new(),
+            cells: 0,
+            tick_days: scenario.spec.simulation.tick_days,
+        })
+    }
+
+    /// Writes the end-of-run files and moves the folder into place.
+    pub fn finish(
+        mut self,
+        outcome: &RunOutcome,
+        scenario: &Scenario,
+        info: &RunInfo,
+    ) -> Result<(), OutputError> {
+        let temp = self.temp_dir.clone();
+        self.timeseries.flush().map_err(io_at(&temp))?;
+        if let Some(w) = self.episodes.as_mut() {
+            w.flush().map_err(io_at(&temp))?;
+        }
+        let mut files = vec!["manifest.json", "summary.json", "timeseries.csv"];
+        if self.episodes.is_some() {
+            files.push("episodes.csv");
+        }
+        if self.write_cells {
+            self.write_cells_csv(&outcome.model)?;
+            files.push("cells.csv");
+        }
+        write_json(&temp.join("summary.json"), &outcome.summary)?;
+        let manifest = Manifest {
+            displace_version: env!("CARGO_PKG_VERSION"),
+            git_revision: env!("DISPLACE_GIT_REVISION"),
+            scenario_file: &info.scenario_file,
+            scenario_hash: scenario.hash(),
+            seed: scenario.seed(),
+            ticks: scenario.spec.simulation.ticks,
+            threads: info.threads,
+            started_unix: info.started_unix,
+            wall_seconds: info.wall_seconds,
+            files,
+            scenario: &scenario.spec,
+        };
+        write_json(&temp.join("manifest.json"), &manifest)?;
+
+        // Swap into place: an existing folder (allowed by --force) is moved aside first and
+        // removed only once the new one is in place.
+        let final_dir = self.final_dir.clone();
+        let backup = temp.with_file_name(format!(
+            "{}.old",
+            temp.file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+        ));
+        let replacing = self.force && final_dir.exists();
+        if replacing {
+            fs::rename(&final_dir, &backup).map_err(io_at(&final_dir))?;
+        }
+        fs::rename(&temp, &final_dir).map_err(io_at(&final_dir))?;
+        if replacing {
+            fs::remove_dir_all(&backup).map_err(io_at(&backup))?;
+        }
+        Ok(())
+    }
+
+    fn write_cells_csv(&self, model: &Model) -> Result<(), OutputError> {
+        let path = self.temp_dir.join("cells.csv");
+        let file = File::create(&path).map_err(io_at(&path))?;
+        let mut w = csv::Writer::from_writer(BufWriter::new(file));
+        let err = |e| csv_error(&path, e);
+        w.write_record(CELL_COLUMNS).map_err(err)?;
+        let world = &model.world;
+        let cells = &world.cells;
+        for c in 0..world.len() {
+            let (x, y) = world.xy(c as u32);
+            let (controller, controller_kind) = match world.controller(c as u32) {
+                Controller::State => ("state".to_string(), "state"),
+                Controller::Contested => ("contested".to_string(), "contested"),
+                Controller::Group(g) => (
+                    self.group_names[g as usize].clone(),
+                    self.group_kinds[g as usize].name(),
+                ),
+            };
+            w.write_record([
+                c.to_string(),
+                x.to_string(),
+                y.to_string(),
+                world.region_names[world.region[c] as usize].clone(),
+                world.kind[c].name().to_string(),
+                controller,
+                controller_kind.to_string(),
+                format!("{:.3}", world.state_presence[c]),
+                cells.initial_households[c].to_string(),
+                cells.households[c].to_string(),
+                cells.persons[c].to_string(),
+                cells.displaced_out[c].to_string(),
+                cells.displaced_in[c].to_string(),
+                cells.homicides_oc[c].to_string(),
+                cells.homicides_background[c].to_string(),
+                cells.businesses_open[c].to_string(),
+                cells.business_closures[c].to_string(),
+                world.housing[c].to_string(),
+                cells.dwellings_used[c].to_string(),
+                world.shelter_capacity[c].to_string(),
+                cells.shelter_used[c].to_string(),
+                format!("{:.3}", cells.risk[c]),
+            ])
+            .map_err(err)?;
+        }
+        w.flush().map_err(io_at(&path))?;
+        Ok(())
+    }
+}
+
+impl Drop for RunWriter {
+    fn drop(&mut self) {
+        // A run that did not finish leaves nothing behind (after `finish` the folder is gone).
+        let _ = fs::remove_dir_all(&self.temp_dir);
+    }
+}
+
+impl Observer for RunWriter {
+    fn start(&mut self, model: &Model) -> std::io::Result<()> {
+        self.group_names = model.groups.iter().map(|g| g.name.clone()).collect();
+        self.group_kinds = model.groups.iter().map(|g| g.kind).collect();
+        self.cells = model.world.len();
+        Ok(())
+    }
+
+    fn episode(&mut self, e: &Episode) -> std::io::Result<()> {
+        let Some(w) = self.episodes.as_mut() else {
+            return Ok(());
+        };
+        let (group, group_kind) = match e.group {
+            Some(g) => (
+                self.group_names[g as usize].as_str(),
+                self.group_kinds[g as usize].name(),
+            ),
+            None => ("", ""),
+        };
+        w.write_record([
+            e.id.to_string().as_str(),
+            &e.tick.to_string(),
+            &e.household.to_string(),
+            e.trigger.name(),
+            bool01(e.trigger.is_targeted()),
+            group,
+            group_kind,
+            bool01(e.whole_household),
+            &e.persons.to_string(),
+            &e.persons_15_plus.to_string(),
+            &e.males_15_plus.to_string(),
+            &e.school_age_children.to_string(),
+            &e.move_number.to_string(),
+            &e.origin_cell.to_string(),
+            &e.origin_region.to_string(),
+            &e.destination_cell.to_string(),
+            &e.destination_region.to_string(),
+            bool01(e.origin_region == e.destination_region),
+            &format!("{:.3}", e.distance_km),
+            e.lodging.name(),
+            e.occupation.name(),
+            bool01(e.migrant),
+        ])
+        .map_err(std::io::Error::other)
+    }
+
+    fn tick(&mut self, m: &TickMetrics, _model: &Model) -> std::io::Result<()> {
+        let mut row: Vec<String> = vec![
+            m.tick.to_string(),
+            (u64::from(m.tick + 1) * u64::from(self.tick_days)).to_string(),
+        ];
+        row.extend(m.households_by_status.iter().map(u64::to_string));
+        row.extend(m.persons_by_status.iter().map(u64::to_string));
+        row.push(m.displacements().to_string());
+        row.extend(m.displacements_by_trigger.iter().map(u32::to_string));
+        for v in [
+            m.displacements_targeted,
+            m.displacements_preemptive,
+            m.displacements_first,
+            m.displacements_repeat,
+            m.displaced_persons,
+            m.homicides_oc,
+            m.homicides_background,
+            m.extortion_demands,
+            m.extortion_payments,
+            m.extortion_defaults,
+            m.business_closures,
+            m.threats,
+            m.flight_blocked,
+        ] {
+            row.push(v.to_string());
+        }
+        let share = |count: u32| format!("{:.6}", f64::from(count) / self.cells.max(1) as f64);
+        row.push(share(m.cells_state));
+        row.extend(m.cells_by_group_kind.iter().map(|&c| share(c)));
+        row.push(share(m.cells_contested));
+        self.timeseries
+            .write_record(&row)
+            .map_err(std::io::Error::other)
+    }
+}
+
+fn bool01(b: bool) -> &'static str {
+    if b { "1" } else { "0" }
+}
+
+/// Column names of `timeseries.csv`, in order.
+pub fn timeseries_header() -> Vec<String> {
+    let mut h = vec!["tick".to_string(), "day".to_string()];
+    h.extend(
+        Status::ALL
+            .iter()
+            .map(|s| format!("households_{}", s.name())),
+    );
+    h.extend(Status::ALL.iter().map(|s| format!("persons_{}", s.name())));
+    h.push("displacements".into());
+    h.extend(
+        Trigger::ALL
+            .iter()
+            .map(|t| format!("displacements_{}", t.name())),
+    );
+    for name in [
+        "displacements_targeted",
+        "displacements_preemptive",
+        "displacements_first",
+        "displacements_repeat",
+        "displaced_persons",
+        "homicides_oc",
+        "homicides_background",
+        "extortion_demands",
+        "extortion_payments",
+        "extortion_defaults",
+        "business_closures",
+        "threats",
+        "flight_blocked",
+        "share_state",
+    ] {
+        h.push(name.into());
+    }
+    h.extend(GroupKind::ALL.iter().map(|k| format!("share_{}", k.name())));
+    h.push("share_contested".into());
+    h
+}
+
+/// Column names of `episodes.csv`, in order.
+pub const EPISODE_COLUMNS: [&str; 22] = [
+    "episode",
+    "tick",
+    "household",
+    "trigger",
+    "targeted",
+    "group",
+    "group_kind",
+    "whole_household",
+    "persons",
+    "persons_15_plus",
+    "males_15_plus",
+    "school_age_children",
+    "move_number",
+    "origin_cell",
+    "origin_region",
+    "destination_cell",
+    "destination_region",
+    "same_region",
+    "distance_km",
+    "lodging",
+    "occupation",
+    "migrant",
+];
+
+/// Column names of `cells.csv`, in order.
+pub const CELL_COLUMNS: [&str; 22] = [
+    "cell",
+    "x",
+    "y",
+    "region",
+    "kind",
+    "controller",
+    "controller_kind",
+    "state_presence",
+    "initial_households",
+    "households",
+    "persons",
+    "displaced_out",
+    "displaced_in",
+    "homicides_oc",
+    "homicides_background",
+    "businesses_open",
+    "business_closures",
+    "housing",
+    "dwellings_used",
+    "shelter_capacity",
+    "shelter_used",
+    "risk",
+];
+
+fn csv_error(path: &Path, e: csv::Error) -> OutputError {
+    OutputError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    }
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {
+    let mut text = serde_json::to_string_pretty(value).expect("metrics serialize");
+    text.push('\n');
+    fs::write(path, text).map_err(io_at(path))
+}

@@ -1,0 +1,66 @@
+//! Scenario files: the TOML format ([`spec`]), loading with `extends` and `--set` ([`load`]),
+//! resolution and range checks ([`validate`]), and the per-tick parameters the model uses
+//! ([`params`]). Only a resolved [`Scenario`] reaches the model.
+
+pub mod error;
+pub mod load;
+pub mod params;
+pub mod spec;
+pub mod validate;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub use error::{Origin, Problem, ScenarioError};
+pub use params::Params;
+pub use spec::*;
+
+/// A resolved, checked scenario: every default filled in, every value in range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub spec: ScenarioSpec,
+    pub params: Params,
+}
+
+impl Scenario {
+    /// Loads a scenario file (following `extends`), applies `KEY=VALUE` overrides and resolves it.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+        let loaded = load::load(path, overrides)?;
+        Self::resolve_with(loaded.spec, &loaded.provenance)
+    }
+
+    /// Resolves a scenario built in code (errors carry no file positions).
+    pub fn from_spec(spec: ScenarioSpec) -> Result<Scenario, ScenarioError> {
+        Self::resolve_with(spec, &load::Provenance::default())
+    }
+
+    fn resolve_with(
+        spec: ScenarioSpec,
+        provenance: &load::Provenance,
+    ) -> Result<Scenario, ScenarioError> {
+        let spec = validate::resolve(spec, provenance)?;
+        let params = Params::from_spec(&spec);
+        Ok(Scenario { spec, params })
+    }
+
+    /// The resolved scenario as TOML; loading this text gives the same scenario back.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(&self.spec).expect("a resolved scenario always serializes")
+    }
+
+    /// SHA-256 of [`Scenario::to_toml`], in hex: identifies the exact scenario that ran.
+    pub fn hash(&self) -> String {
+        hex(&Sha256::digest(self.to_toml().as_bytes()))
+    }
+
+    /// Seed of every random stream.
+    pub fn seed(&self) -> u64 {
+        self.spec.simulation.seed
+    }
+}
+
+/// Lower-case hexadecimal of a byte string.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,564 @@
+//! Resolution: kind defaults filled in, every value checked against its documented range.
+
+use std::collections::BTreeSet;
+
+use super::error::{Problem, ScenarioError};
+use super::load::Provenance;
+use super::spec::{CellKind, KindTable, OccupationTable, ScenarioSpec};
+
+/// Fills the kind-dependent group keys and checks every value. Returns all problems at once.
+pub fn resolve(
+    mut spec: ScenarioSpec,
+    provenance: &Provenance,
+) -> Result<ScenarioSpec, ScenarioError> {
+    spec.extends = None;
+    fill_group_defaults(&mut spec);
+    let mut check = Checker {
+        provenance,
+        problems: Vec::new(),
+    };
+    check_spec(&spec, &mut check);
+    if check.problems.is_empty() {
+        Ok(spec)
+    } else {
+        Err(ScenarioError::Invalid {
+            problems: check.problems,
+        })
+    }
+}
+
+fn fill_group_defaults(spec: &mut ScenarioSpec) {
+    for (i, group) in spec.groups.iter_mut().enumerate() {
+        let d = group.kind.defaults();
+        if group.name.is_empty() {
+            group.name = format!("{}_{}", group.kind.name(), i);
+        }
+        group
+            .home_kinds
+            .get_or_insert_with(|| d.home_kinds.to_vec());
+        group.strength.get_or_insert(d.strength);
+        group.territory_cells.get_or_insert(d.territory_cells);
+        group.extortion_rate.get_or_insert(d.extortion_rate);
+        group.extortion_level.get_or_insert(d.extortion_level);
+        group.violence.get_or_insert(d.violence);
+        group.threat_rate.get_or_insert(d.threat_rate);
+        group.reach.get_or_insert(d.reach);
+    }
+}
+
+struct Checker<'a> {
+    provenance: &'a Provenance,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, key: &str, message: String) {
+        self.problems.push(Problem {
+            origin: self.provenance.origin(key),
+            key: key.to_string(),
+            message,
+        });
+    }
+
+    /// `lo <= value <= hi`; `what` names the unit or meaning for the message.
+    fn range(&mut self, key: &str, value: f64, lo: f64, hi: f64, what: &str) {
+        if !(value.is_finite() && value >= lo && value <= hi) {
+            self.problem(
+                key,
+                format!("found {value}, expected {what} from {lo} to {hi}"),
+            );
+        }
+    }
+
+    fn share(&mut self, key: &str, value: f64) {
+        self.range(key, value, 0.0, 1.0, "a share");
+    }
+
+    fn kind_table(&mut self, key: &str, table: &KindTable, lo: f64, hi: f64, what: &str) {
+        for (kind, value) in table.entries() {
+            self.range(&format!("{key}.{}", kind.name()), value, lo, hi, what);
+        }
+    }
+
+    fn occupation_table(
+        &mut self,
+        key: &str,
+        table: &OccupationTable,
+        lo: f64,
+        hi: f64,
+        what: &str,
+    ) {
+        for (occupation, value) in super::spec::Occupation::ALL.iter().zip(table.as_array()) {
+            self.range(&format!("{key}.{}", occupation.name()), value, lo, hi, what);
+        }
+    }
+
+    fn sums_to_one(&mut self, key: &str, values: &[f64]) {
+        let sum: f64 = values.iter().sum();
+        if (sum - 1.0).abs() > 1e-6 {
+            self.problem(
+                key,
+                format!("shares sum to {sum}, expected them to sum to 1"),
+            );
+        }
+    }
+}
+
+fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
+    let sim = &s.simulation;
+    c.range(
+        "simulation.ticks",
+        sim.ticks.into(),
+        1.0,
+        5200.0,
+        "a number of ticks",
+    );
+    c.range(
+        "simulation.tick_days",
+        sim.tick_days.into(),
+        1.0,
+        365.0,
+        "days",
+    );
+
+    let w = &s.world;
+    let (width, height) = check_world(s, c);
+    c.range("world.cell_km", w.cell_km, 0.01, 100.0, "kilometres");
+    c.range(
+        "world.housing_slack",
+        w.housing_slack,
+        0.0,
+        5.0,
+        "a share of initial households",
+    );
+    c.kind_table(
+        "world.shelter_places",
+        &w.shelter_places,
+        0.0,
+        1e6,
+        "households",
+    );
+
+    let p = &s.population;
+    c.range(
+        "population.households",
+        p.households.into(),
+        1.0,
+        50e6,
+        "households",
+    );
+    c.kind_table(
+        "population.density",
+        &p.density,
+        0.0,
+        1e4,
+        "a relative density",
+    );
+    if p.density.entries().iter().all(|(_, d)| *d <= 0.0) {
+        c.problem(
+            "population.density",
+            "all densities are 0; at least one kind must hold people".into(),
+        );
+    }
+    let comp = &p.composition;
+    c.share(
+        "population.composition.female_head_share",
+        comp.female_head_share,
+    );
+    c.share("population.composition.partner_share", comp.partner_share);
+    c.share(
+        "population.composition.young_head_share",
+        comp.young_head_share,
+    );
+    c.share(
+        "population.composition.older_head_share",
+        comp.older_head_share,
+    );
+    if comp.young_head_share + comp.older_head_share > 1.0 + 1e-9 {
+        c.problem(
+            "population.composition.older_head_share",
+            "young_head_share + older_head_share exceed 1".into(),
+        );
+    }
+    c.range(
+        "population.composition.children_mean",
+        comp.children_mean,
+        0.0,
+        10.0,
+        "children",
+    );
+    c.range(
+        "population.composition.other_adults_mean",
+        comp.other_adults_mean,
+        0.0,
+        10.0,
+        "adults",
+    );
+    c.range(
+        "population.wealth.median_months",
+        p.wealth.median_months,
+        0.01,
+        1000.0,
+        "months of income",
+    );
+    c.range(
+        "population.wealth.sigma",
+        p.wealth.sigma,
+        0.0,
+        3.0,
+        "a log-scale spread",
+    );
+    c.range(
+        "population.wealth.migrant_factor",
+        p.wealth.migrant_factor,
+        0.01,
+        10.0,
+        "a multiplier",
+    );
+    c.occupation_table(
+        "population.occupations",
+        &p.occupations,
+        0.0,
+        1.0,
+        "a share",
+    );
+    c.sums_to_one("population.occupations", &p.occupations.as_array());
+    c.occupation_table(
+        "population.business_owner_share",
+        &p.business_owner_share,
+        0.0,
+        1.0,
+        "a share",
+    );
+    c.share("population.migrant_share", p.migrant_share);
+    c.share("population.kin_tie_share", p.kin_tie_share);
+    c.share("population.kin_same_region_share", p.kin_same_region_share);
+
+    check_groups(s, c, width, height);
+
+    let st = &s.state;
+    c.kind_table("state.presence", &st.presence, 0.0, 1.0, "a presence level");
+    c.share("state.corruption", st.corruption);
+    c.share("state.suppression", st.suppression);
+
+    let v = &s.violence;
+    c.range(
+        "violence.background_rate",
+        v.background_rate,
+        0.0,
+        1e4,
+        "homicides per 100,000 per year",
+    );
+    c.range(
+        "violence.contest_multiplier",
+        v.contest_multiplier,
+        1.0,
+        100.0,
+        "a multiplier",
+    );
+    c.range(
+        "violence.risk_memory_weeks",
+        v.risk_memory_weeks,
+        1.0,
+        520.0,
+        "weeks",
+    );
+    c.range(
+        "violence.perception_population",
+        v.perception_population,
+        0.0,
+        1e7,
+        "persons",
+    );
+
+    let e = &s.extortion;
+    c.occupation_table(
+        "extortion.occupation_weight",
+        &e.occupation_weight,
+        0.0,
+        100.0,
+        "a multiplier",
+    );
+    c.range(
+        "extortion.business_weight",
+        e.business_weight,
+        0.0,
+        100.0,
+        "a multiplier",
+    );
+    c.range(
+        "extortion.migrant_weight",
+        e.migrant_weight,
+        0.0,
+        100.0,
+        "a multiplier",
+    );
+    c.range(
+        "extortion.pay_capacity_months",
+        e.pay_capacity_months,
+        0.0,
+        120.0,
+        "months of income",
+    );
+    c.range(
+        "extortion.wealth_elasticity",
+        e.wealth_elasticity,
+        0.0,
+        3.0,
+        "an elasticity",
+    );
+    c.range(
+        "extortion.strain_memory_weeks",
+        e.strain_memory_weeks,
+        1.0,
+        520.0,
+        "weeks",
+    );
+    c.share("extortion.flee_on_demand", e.flee_on_demand);
+    c.share("extortion.closure_on_default", e.closure_on_default);
+    c.share("extortion.flee_on_default", e.flee_on_default);
+
+    c.share("threats.flee_on_threat", s.threats.flee_on_threat);
+    c.range(
+        "threats.marked_multiplier",
+        s.threats.marked_multiplier,
+        0.0,
+        1000.0,
+        "a multiplier",
+    );
+
+    let f = &s.fear;
+    c.range(
+        "fear.tolerance",
+        f.tolerance,
+        0.1,
+        1e4,
+        "homicides per 100,000 per year",
+    );
+    c.range("fear.memory_weeks", f.memory_weeks, 1.0, 520.0, "weeks");
+    c.range(
+        "fear.threshold_weeks",
+        f.threshold_weeks,
+        0.1,
+        5200.0,
+        "weeks",
+    );
+    c.range(
+        "fear.threshold_spread",
+        f.threshold_spread,
+        0.0,
+        0.99,
+        "a relative spread",
+    );
+    c.range(
+        "fear.children_sensitivity",
+        f.children_sensitivity,
+        0.0,
+        10.0,
+        "a multiplier",
+    );
+
+    let fl = &s.flight;
+    c.range(
+        "flight.cost_months",
+        fl.cost_months,
+        0.0,
+        120.0,
+        "months of income",
+    );
+    c.range(
+        "flight.candidates",
+        fl.candidates.into(),
+        1.0,
+        256.0,
+        "a number of destinations",
+    );
+    for (key, value) in [
+        ("flight.security_weight", fl.security_weight),
+        ("flight.feared_group_weight", fl.feared_group_weight),
+        ("flight.reach_weight", fl.reach_weight),
+        ("flight.kin_weight", fl.kin_weight),
+        ("flight.distance_weight", fl.distance_weight),
+    ] {
+        c.range(key, value, 0.0, 100.0, "a weight");
+    }
+    c.share("flight.first_move_same_region", fl.first_move_same_region);
+    c.share("flight.later_move_same_region", fl.later_move_same_region);
+    c.share("flight.kin_acceptance", fl.kin_acceptance);
+    c.range(
+        "flight.rent_months",
+        fl.rent_months,
+        0.0,
+        120.0,
+        "months of income",
+    );
+}
+
+/// Checks the grid (generated or explicit) and returns its size.
+fn check_world(s: &ScenarioSpec, c: &mut Checker<'_>) -> (u32, u32) {
+    let w = &s.world;
+    let (width, height) = if w.map.is_empty() {
+        c.range("world.width", w.width.into(), 1.0, 4000.0, "neighbourhoods");
+        c.range(
+            "world.height",
+            w.height.into(),
+            1.0,
+            4000.0,
+            "neighbourhoods",
+        );
+        for (kind, share) in w.mix.entries() {
+            c.share(&format!("world.mix.{}", kind.name()), share);
+        }
+        c.sums_to_one("world.mix", &w.mix.entries().map(|(_, v)| v));
+        (w.width, w.height)
+    } else {
+        let width = w.map[0].chars().count();
+        for (row, line) in w.map.iter().enumerate() {
+            if line.chars().count() != width {
+                c.problem(
+                    "world.map",
+                    format!(
+                        "row {} has {} cells, expected {width} like row 1",
+                        row + 1,
+                        line.chars().count()
+                    ),
+                );
+            }
+            if let Some(bad) = line
+                .chars()
+                .find(|ch| CellKind::from_map_letter(*ch).is_none())
+            {
+                c.problem(
+                    "world.map",
+                    format!("row {} has `{bad}`, expected one of C, P, R, B, S", row + 1),
+                );
+            }
+        }
+        if width == 0 {
+            c.problem("world.map", "rows are empty".into());
+        }
+        (width as u32, w.map.len() as u32)
+    };
+    if w.region_map.is_empty() {
+        c.range(
+            "world.regions_x",
+            w.regions_x.into(),
+            1.0,
+            width.max(1).into(),
+            "regions",
+        );
+        c.range(
+            "world.regions_y",
+            w.regions_y.into(),
+            1.0,
+            height.max(1).into(),
+            "regions",
+        );
+    } else {
+        let rows = w.region_map.len() as u32;
+        let bad_row = w
+            .region_map
+            .iter()
+            .position(|r| r.chars().count() as u32 != width);
+        if rows != height || bad_row.is_some() {
+            c.problem(
+                "world.region_map",
+                format!("expected {height} rows of {width} characters, matching the grid"),
+            );
+        }
+        let distinct: BTreeSet<char> = w.region_map.iter().flat_map(|r| r.chars()).collect();
+        if distinct.len() > 255 {
+            c.problem("world.region_map", "more than 255 regions".into());
+        }
+    }
+    c.range(
+        "world.cities_per_region",
+        w.cities_per_region.into(),
+        1.0,
+        50.0,
+        "cities",
+    );
+    (width, height)
+}
+
+fn check_groups(s: &ScenarioSpec, c: &mut Checker<'_>, width: u32, height: u32) {
+    let cells = f64::from(width) * f64::from(height);
+    let mut names = BTreeSet::new();
+    for (i, g) in s.groups.iter().enumerate() {
+        let key = |k: &str| format!("groups[{i}].{k}");
+        if !names.insert(g.name.clone()) {
+            c.problem(
+                &key("name"),
+                format!("name `{}` is used by two group types", g.name),
+            );
+        }
+        c.range(&key("count"), g.count.into(), 0.0, 10_000.0, "groups");
+        if g.homes.len() > g.count as usize {
+            c.problem(
+                &key("homes"),
+                format!("{} homes given for {} groups", g.homes.len(), g.count),
+            );
+        }
+        for (j, [x, y]) in g.homes.iter().enumerate() {
+            if *x >= width || *y >= height {
+                c.problem(
+                    &key("homes"),
+                    format!(
+                        "home {} is [{x}, {y}], outside the {width}x{height} grid",
+                        j + 1
+                    ),
+                );
+            }
+        }
+        if g.home_kinds.as_ref().is_some_and(|k| k.is_empty()) {
+            c.problem(
+                &key("home_kinds"),
+                "expected at least one kind of neighbourhood".into(),
+            );
+        }
+        let unwrap = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        c.range(&key("strength"), unwrap(g.strength), 0.0, 1.0, "a strength");
+        c.range(
+            &key("territory_cells"),
+            g.territory_cells.map_or(f64::NAN, f64::from),
+            1.0,
+            cells,
+            "neighbourhoods",
+        );
+        c.range(
+            &key("extortion_rate"),
+            unwrap(g.extortion_rate),
+            0.0,
+            520.0,
+            "demands per household per year",
+        );
+        c.range(
+            &key("extortion_level"),
+            unwrap(g.extortion_level),
+            0.0,
+            120.0,
+            "months of income",
+        );
+        c.range(
+            &key("violence"),
+            unwrap(g.violence),
+            0.0,
+            1e5,
+            "homicides per 100,000 per year",
+        );
+        c.range(
+            &key("threat_rate"),
+            unwrap(g.threat_rate),
+            0.0,
+            1000.0,
+            "threats per 1,000 households per year",
+        );
+        c.range(
+            &key("reach"),
+            g.reach.map_or(f64::NAN, f64::from),
+            0.0,
+            10_000.0,
+            "neighbourhoods",
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! Running a scenario: build the model, step it, stream what happens to an observer.
+
+use crate::metrics::{Episode, Summary, SummaryBuilder, TickMetrics};
+use crate::scenario::Scenario;
+use crate::step::Model;
+
+/// Receives a run as it happens. Writers, progress bars and tests implement it.
+pub trait Observer {
+    /// Called once, after the model is built and before the first tick.
+    fn start(&mut self, _model: &Model) -> std::io::Result<()> {
+        Ok(())
+    }
+    /// Called for every displacement episode, in order.
+    fn episode(&mut self, _episode: &Episode) -> std::io::Result<()> {
+        Ok(())
+    }
+    /// Called at the end of every tick with its metrics and the model's state.
+    fn tick(&mut self, _metrics: &TickMetrics, _model: &Model) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An observer that ignores everything.
+pub struct NoObserver;
+
+impl Observer for NoObserver {}
+
+/// The end state of a run and its headline metrics.
+pub struct RunOutcome {
+    pub summary: Summary,
+    pub model: Model,
+}
+
+/// Runs a resolved scenario for its configured number of ticks on the current rayon pool.
+pub fn simulate(scenario: &Scenario, observer: &mut dyn Observer) -> std::io::Result<RunOutcome> {
+    let mut model = Model::build(scenario);
+    observer.start(&model)?;
+    let persons_15_plus: u64 = model
+        .households
+        .members
+        .iter()
+        .map(|m| u64::from(m.aged_15_plus()))
+        .sum();
+    let mut summary = SummaryBuilder::new(
+        model.households.len() as u64,
+        model.persons(),
+        persons_15_plus,
+        scenario.spec.simulation.tick_days,
+    );
+    for _ in 0..scenario.spec.simulation.ticks {
+        let metrics = model.step(&mut |episode: &Episode| {
+            summary.episode(episode);
+            observer.episode(episode)
+        })?;
+        summary.tick(&metrics);
+        observer.tick(&metrics, &model)?;
+    }
+    Ok(RunOutcome {
+        summary: summary.finish(),
+        model,
+    })
+}
+
+/// Runs `f` on a dedicated pool of `threads` worker threads (0 = one per core).
+pub fn with_threads<T: Send>(
+    threads: usize,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, rayon::ThreadPoolBuildError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    Ok(pool.install(f))
+}

@@ -1,0 +1,192 @@
+//! Neighbourhoods (cells) on a grid, grouped in regions, with their static features, controller
+//! and per-tick state. Cells are addressed by `u32` index `y * width + x`.
+
+mod build;
+
+use crate::rng;
+
+use crate::scenario::CellKind;
+
+/// "No cell", for optional cell references such as a household without kin.
+pub const NO_CELL: u32 = u32::MAX;
+
+/// Who controls a neighbourhood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Controller {
+    State,
+    Group(u16),
+    Contested,
+}
+
+/// Compressed adjacency lists (4-neighbourhood on a grid).
+#[derive(Debug, Clone, Default)]
+pub struct Adjacency {
+    offsets: Vec<u32>,
+    neighbours: Vec<u32>,
+}
+
+impl Adjacency {
+    pub fn of(&self, cell: u32) -> &[u32] {
+        let c = cell as usize;
+        &self.neighbours[self.offsets[c] as usize..self.offsets[c + 1] as usize]
+    }
+}
+
+/// The world: static geography plus the neighbourhood state that changes tick by tick.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub width: u32,
+    pub height: u32,
+    pub cell_km: f64,
+    pub kind: Vec<CellKind>,
+    pub region: Vec<u16>,
+    /// Region labels, in region-index order.
+    pub region_names: Vec<String>,
+    /// Cells of each region, ascending.
+    pub region_cells: Vec<Vec<u32>>,
+    pub adjacency: Adjacency,
+    /// State presence, 0 to 1.
+    pub state_presence: Vec<f32>,
+    /// Dwellings.
+    pub housing: Vec<u32>,
+    /// Shelter places, in households.
+    pub shelter_capacity: Vec<u32>,
+    /// Groups claiming each cell (compressed: `claims_of`).
+    claim_offsets: Vec<u32>,
+    claim_groups: Vec<u16>,
+    pub cells: CellState,
+}
+
+/// Per-cell state that changes during a run. Counters are cumulative over the run.
+#[derive(Debug, Clone, Default)]
+pub struct CellState {
+    /// Perceived homicide rate (per 100,000 residents per year), smoothed over recent ticks.
+    pub risk: Vec<f32>,
+    pub households: Vec<u32>,
+    pub persons: Vec<u32>,
+    pub initial_households: Vec<u32>,
+    /// Households living in a dwelling here (residents and renters).
+    pub dwellings_used: Vec<u32>,
+    pub shelter_used: Vec<u32>,
+    pub businesses_open: Vec<u32>,
+    pub business_closures: Vec<u32>,
+    pub displaced_out: Vec<u32>,
+    pub displaced_in: Vec<u32>,
+    pub homicides_oc: Vec<u32>,
+    pub homicides_background: Vec<u32>,
+}
+
+impl World {
+    pub fn len(&self) -> usize {
+        self.kind.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_empty()
+    }
+
+    pub fn xy(&self, cell: u32) -> (u32, u32) {
+        (cell % self.width, cell / self.width)
+    }
+
+    pub fn cell_at(&self, x: u32, y: u32) -> u32 {
+        y * self.width + x
+    }
+
+    /// Straight-line distance between two cells, in kilometres.
+    pub fn distance_km(&self, a: u32, b: u32) -> f64 {
+        let (ax, ay) = self.xy(a);
+        let (bx, by) = self.xy(b);
+        let dx = f64::from(ax) - f64::from(bx);
+        let dy = f64::from(ay) - f64::from(by);
+        libm::sqrt(dx * dx + dy * dy) * self.cell_km
+    }
+
+    /// Groups claiming a cell, in group order.
+    pub fn claims_of(&self, cell: u32) -> &[u16] {
+        let c = cell as usize;
+        &self.claim_groups[self.claim_offsets[c] as usize..self.claim_offsets[c + 1] as usize]
+    }
+
+    pub fn controller(&self, cell: u32) -> Controller {
+        match self.claims_of(cell) {
+            [] => Controller::State,
+            [g] => Controller::Group(*g),
+            _ => Controller::Contested,
+        }
+    }
+
+    /// Rebuilds the claims index from each group's territory.
+    pub fn set_claims(&mut self, territories: &[Vec<u32>]) {
+        let mut per_cell: Vec<Vec<u16>> = vec![Vec::new(); self.len()];
+        for (g, territory) in territories.iter().enumerate() {
+            for &c in territory {
+                let claims = &mut per_cell[c as usize];
+                if claims.last() != Some(&(g as u16)) {
+                    claims.push(g as u16);
+                }
+            }
+        }
+        self.claim_offsets.clear();
+        self.claim_groups.clear();
+        self.claim_offsets.push(0);
+        for claims in per_cell {
+            self.claim_groups.extend(claims);
+            self.claim_offsets.push(self.claim_groups.len() as u32);
+        }
+    }
+}
+
+/// Draws a neighbourhood in proportion to where people live (initially), nationally or in one region.
+#[derive(Debug, Clone)]
+pub struct CellSampler {
+    /// Per region: cells with people and cumulative household counts.
+    regions: Vec<(Vec<u32>, Vec<u64>)>,
+    national: (Vec<u32>, Vec<u64>),
+}
+
+impl CellSampler {
+    pub fn new(world: &World, counts: &[u32]) -> CellSampler {
+        let cumulate = |cells: &mut dyn Iterator<Item = u32>| {
+            let mut kept = Vec::new();
+            let mut cumulative = Vec::new();
+            let mut total = 0u64;
+            for c in cells {
+                if counts[c as usize] > 0 {
+                    total += u64::from(counts[c as usize]);
+                    kept.push(c);
+                    cumulative.push(total);
+                }
+            }
+            (kept, cumulative)
+        };
+        CellSampler {
+            regions: world
+                .region_cells
+                .iter()
+                .map(|cells| cumulate(&mut cells.iter().copied()))
+                .collect(),
+            national: cumulate(&mut (0..world.len() as u32)),
+        }
+    }
+
+    /// A populated cell other than `own`, or `NO_CELL` when there is none after a few tries.
+    pub fn draw<R: rand::RngCore>(&self, rng: &mut R, region: Option<u16>, own: u32) -> u32 {
+        let (cells, cumulative) = match region {
+            Some(r) => &self.regions[r as usize],
+            None => &self.national,
+        };
+        let Some(&total) = cumulative.last() else {
+            return NO_CELL;
+        };
+        for _ in 0..8 {
+            let target = (rng::unit(rng) * total as f64) as u64;
+            let i = cumulative.partition_point(|&c| c <= target);
+            let cell = cells[i.min(cells.len() - 1)];
+            if cell != own {
+                return cell;
+            }
+        }
+        NO_CELL
+    }
+}

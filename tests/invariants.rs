@@ -1,0 +1,158 @@
+//! Conservation and bookkeeping invariants, checked after every tick of violent runs.
+
+mod common;
+
+use displace::households::{Lodging, Status};
+use displace::metrics::Episode;
+use displace::sim::{Observer, simulate};
+use displace::step::Model;
+
+/// Recomputes every stock from the household store and compares with the model's counters.
+fn assert_consistent(model: &Model, initial_households: usize, initial_persons: u64) {
+    let hh = &model.households;
+    let cells = &model.world.cells;
+    assert_eq!(
+        hh.len(),
+        initial_households,
+        "households are neither created nor lost"
+    );
+    let (by_status, persons_by_status) = model.count_by_status();
+    assert_eq!(by_status, model.households_by_status);
+    assert_eq!(persons_by_status, model.persons_by_status);
+    assert_eq!(
+        persons_by_status.iter().sum::<u64>(),
+        initial_persons,
+        "persons are conserved"
+    );
+
+    let n = model.world.len();
+    let (mut households, mut persons) = (vec![0u32; n], vec![0u32; n]);
+    let (mut dwellings, mut shelter, mut businesses) =
+        (vec![0u32; n], vec![0u32; n], vec![0u32; n]);
+    for h in 0..hh.len() {
+        let c = hh.cell[h] as usize;
+        households[c] += 1;
+        persons[c] += hh.members[h].total();
+        businesses[c] += u32::from(hh.mind[h].business_open);
+        match hh.lodging[h] {
+            Lodging::Home | Lodging::Rent => dwellings[c] += 1,
+            Lodging::Shelter => shelter[c] += 1,
+            Lodging::Kin | Lodging::Informal => {}
+        }
+        assert_eq!(hh.status[h] == Status::Resident, hh.moves[h] == 0);
+        assert_eq!(
+            hh.lodging[h] == Lodging::Home,
+            hh.status[h] == Status::Resident
+        );
+    }
+    assert_eq!(
+        households, cells.households,
+        "occupancy equals households located there"
+    );
+    assert_eq!(persons, cells.persons);
+    assert_eq!(dwellings, cells.dwellings_used);
+    assert_eq!(shelter, cells.shelter_used);
+    assert_eq!(
+        businesses, cells.businesses_open,
+        "open businesses are where their owners are"
+    );
+    for c in 0..n {
+        assert!(
+            cells.shelter_used[c] <= model.world.shelter_capacity[c],
+            "shelter over capacity"
+        );
+        assert!(
+            cells.dwellings_used[c] <= model.world.housing[c],
+            "renters only take vacant dwellings"
+        );
+    }
+}
+
+struct Checker {
+    households: usize,
+    persons: u64,
+    episodes_this_tick: u32,
+    episodes: Vec<Episode>,
+    ticks: u32,
+}
+
+impl Observer for Checker {
+    fn start(&mut self, model: &Model) -> std::io::Result<()> {
+        self.households = model.households.len();
+        self.persons = model.persons();
+        assert_consistent(model, self.households, self.persons);
+        Ok(())
+    }
+
+    fn episode(&mut self, e: &Episode) -> std::io::Result<()> {
+        self.episodes_this_tick += 1;
+        self.episodes.push(e.clone());
+        Ok(())
+    }
+
+    fn tick(&mut self, m: &displace::metrics::TickMetrics, model: &Model) -> std::io::Result<()> {
+        assert_consistent(model, self.households, self.persons);
+        assert_eq!(
+            m.displacements(),
+            self.episodes_this_tick,
+            "one episode per displacement"
+        );
+        assert_eq!(
+            m.displacements_first + m.displacements_repeat,
+            m.displacements()
+        );
+        assert_eq!(
+            m.displacements_targeted + m.displacements_preemptive,
+            m.displacements()
+        );
+        self.episodes_this_tick = 0;
+        self.ticks += 1;
+        Ok(())
+    }
+}
+
+fn check(overrides: &[&str]) -> Checker {
+    let scenario = common::tiny(overrides);
+    let mut checker = Checker {
+        households: 0,
+        persons: 0,
+        episodes_this_tick: 0,
+        episodes: Vec::new(),
+        ticks: 0,
+    };
+    let outcome = simulate(&scenario, &mut checker).unwrap();
+    assert_eq!(checker.ticks, scenario.spec.simulation.ticks);
+    assert_eq!(outcome.summary.displacements, checker.episodes.len() as u64);
+    // Episode ids are consecutive and each names a real move.
+    for (i, e) in checker.episodes.iter().enumerate() {
+        assert_eq!(e.id, i as u64);
+        assert_ne!(e.origin_cell, e.destination_cell);
+        assert!(e.move_number >= 1);
+    }
+    checker
+}
+
+#[test]
+fn invariants_hold_every_tick_in_the_tiny_scenario() {
+    let c = check(&[]);
+    assert!(
+        c.episodes.len() > 100,
+        "the scenario displaces people ({} episodes)",
+        c.episodes.len()
+    );
+}
+
+#[test]
+fn invariants_hold_under_heavy_violence_with_scarce_housing() {
+    let c = check(&[
+        "violence.contest_multiplier=20",
+        "fear.tolerance=10",
+        "world.housing_slack=0",
+        "flight.cost_months=0",
+        "groups.gangs.extortion_rate=40",
+    ]);
+    assert!(
+        c.episodes.iter().any(|e| e.move_number > 1),
+        "repeat displacement happens"
+    );
+}

@@ -1,0 +1,198 @@
+//! The scenario format: defaults, partial tables, `extends`, `--set`, and `check`'s resolved output.
+
+mod common;
+
+use common::{displace, stderr, stdout, write};
+use displace::scenario::{GroupKind, Scenario, ScenarioSpec};
+
+fn load(dir: &std::path::Path, file: &str, sets: &[&str]) -> Scenario {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    Scenario::load(&dir.join(file), &sets).unwrap()
+}
+
+#[test]
+fn an_empty_file_is_the_default_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "empty.toml", "");
+    let s = load(dir.path(), "empty.toml", &[]);
+    assert_eq!(s, Scenario::from_spec(ScenarioSpec::default()).unwrap());
+}
+
+#[test]
+fn partial_tables_keep_the_other_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.toml",
+        "[state.presence]\nrural = 0.9\n[extortion.occupation_weight]\nteacher = 4.0\n",
+    );
+    let s = load(dir.path(), "p.toml", &[]);
+    let d = ScenarioSpec::default();
+    assert_eq!(s.spec.state.presence.rural, 0.9);
+    assert_eq!(
+        s.spec.state.presence.urban_core,
+        d.state.presence.urban_core
+    );
+    assert_eq!(s.spec.extortion.occupation_weight.teacher, 4.0);
+    assert_eq!(
+        s.spec.extortion.occupation_weight.transport,
+        d.extortion.occupation_weight.transport
+    );
+}
+
+#[test]
+fn group_keys_default_by_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "g.toml",
+        "[[groups]]\nkind = \"street_gang\"\n[[groups]]\nkind = \"cartel\"\nreach = 3\n",
+    );
+    let s = load(dir.path(), "g.toml", &[]);
+    let (gang, cartel) = (&s.spec.groups[0], &s.spec.groups[1]);
+    assert_eq!(gang.reach, Some(GroupKind::StreetGang.defaults().reach));
+    assert_eq!(cartel.reach, Some(3));
+    assert_eq!(
+        cartel.territory_cells,
+        Some(GroupKind::Cartel.defaults().territory_cells)
+    );
+    assert!(gang.territory_cells < cartel.territory_cells);
+    assert_eq!(gang.name, "street_gang_0");
+}
+
+#[test]
+fn extends_inherits_overrides_and_replaces_arrays() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "base.toml",
+        "[simulation]\nticks = 10\nseed = 3\n[fear]\ntolerance = 50.0\n[[groups]]\nname = \"a\"\n[[groups]]\nname = \"b\"\n",
+    );
+    write(
+        dir.path(),
+        "mid.toml",
+        "extends = \"base.toml\"\n[simulation]\nticks = 20\n",
+    );
+    write(
+        dir.path(),
+        "top.toml",
+        "extends = \"mid.toml\"\n[[groups]]\nname = \"c\"\nkind = \"cartel\"\n",
+    );
+    let s = load(dir.path(), "top.toml", &[]);
+    assert_eq!(s.spec.simulation.ticks, 20, "child overrides");
+    assert_eq!(s.spec.simulation.seed, 3, "grandparent inherited");
+    assert_eq!(s.spec.fear.tolerance, 50.0);
+    assert_eq!(s.spec.groups.len(), 1, "an array is replaced whole");
+    assert_eq!(s.spec.groups[0].name, "c");
+    assert!(s.spec.extends.is_none());
+}
+
+#[test]
+fn set_overrides_by_path_index_and_name() {
+    let tiny = common::tiny_path();
+    let s = Scenario::load(
+        &tiny,
+        &[
+            "groups.cartels.reach=2".into(),
+            "groups.0.count=9".into(),
+            "groups.1.kind=cartel".into(),
+            "groups.0.homes=[[1, 2]]".into(),
+        ],
+    )
+    .unwrap();
+    assert_eq!(s.spec.groups[2].reach, Some(2));
+    assert_eq!(s.spec.groups[0].count, 9);
+    assert_eq!(s.spec.groups[1].kind, GroupKind::Cartel);
+    assert_eq!(s.spec.groups[0].homes, vec![[1, 2]]);
+}
+
+#[test]
+fn extends_cycles_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", "extends = \"b.toml\"\n");
+    write(dir.path(), "b.toml", "extends = \"a.toml\"\n");
+    let out = displace(&["check", "a.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cycle"), "{}", stderr(&out));
+}
+
+#[test]
+fn check_prints_the_resolved_scenario_and_it_loads_back_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = common::tiny_path();
+    let out = displace(
+        &[
+            "check",
+            tiny.to_str().unwrap(),
+            "--set",
+            "simulation.seed=99",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let printed = stdout(&out);
+    assert!(printed.contains("seed = 99"));
+    assert!(
+        printed.contains("[fear]") && printed.contains("reach = "),
+        "defaults are filled in"
+    );
+    write(dir.path(), "resolved.toml", &printed);
+    let reloaded = load(dir.path(), "resolved.toml", &[]);
+    let original = Scenario::load(&tiny, &["simulation.seed=99".into()]).unwrap();
+    assert_eq!(reloaded, original);
+    assert_eq!(reloaded.hash(), original.hash());
+}
+
+#[test]
+fn explicit_maps_define_the_grid_and_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "map.toml",
+        "[world]\nmap = [\"CCPR\", \"PRRB\", \"RRSB\"]\nregion_map = [\"aabb\", \"aabb\", \"aabb\"]\n[population]\nhouseholds = 200\n",
+    );
+    let s = load(dir.path(), "map.toml", &[]);
+    let world = displace::world::World::build(&s.spec);
+    assert_eq!((world.width, world.height), (4, 3));
+    use displace::scenario::CellKind::*;
+    assert_eq!(
+        world.kind[..4],
+        [UrbanCore, UrbanCore, UrbanPeriphery, Rural]
+    );
+    assert_eq!(world.kind[11], BorderCorridor);
+    assert_eq!(world.region_names, vec!["a", "b"]);
+    assert_eq!(world.region[3], 1);
+
+    write(
+        dir.path(),
+        "badmap.toml",
+        "[world]\nmap = [\"CCX\", \"CC\"]\n",
+    );
+    let out = displace(&["check", "badmap.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("badmap.toml:2:1: key `world.map`")
+            && err.contains("row 2 has 2 cells")
+            && err.contains("`X`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn set_with_a_table_merges_and_default_group_names_work() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "g.toml", "[[groups]]\nkind = \"cartel\"\n");
+    let s = load(
+        dir.path(),
+        "g.toml",
+        &["state.presence={urban_core=0.9}", "groups.cartel_0.reach=4"],
+    );
+    let d = ScenarioSpec::default();
+    assert_eq!(s.spec.state.presence.urban_core, 0.9);
+    assert_eq!(
+        s.spec.state.presence.rural, d.state.presence.rural,
+        "other kinds keep their values"
+    );
+    assert_eq!(s.spec.groups[0].reach, Some(4));
+}
