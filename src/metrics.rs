@@ -5,43 +5,83 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::households::{Lodging, Status};
+use crate::households::{Lodging, Mark, PersonState, Status};
 use crate::scenario::{GroupKind, Occupation};
+use crate::step::MASS_EVENT_FAMILIES;
 
-/// Why a household fled.
+/// Why a household (or one of its members) moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum Trigger {
     /// An extortion demand, or the threats that follow a default.
     Extortion = 0,
-    /// A direct death threat (rule-breaking, suspected witness or informant).
-    ThreatInformant = 1,
+    /// Sexual violence against a woman or girl of the household.
+    SexualViolence = 1,
+    /// The group seized the household's house.
+    PropertySeizure = 2,
+    /// A member was murdered.
+    Homicide = 3,
+    /// A group tried to recruit a child.
+    Recruitment = 4,
+    /// A direct death threat: rule-breaking, a suspected witness or informant, a leaked report.
+    ThreatInformant = 5,
+    /// An order to leave for who a member is or what the household does.
+    TargetedProfile = 6,
+    /// A group ordered many families out at once.
+    MassExpulsion = 7,
     /// Accumulated fear of neighbourhood violence (pre-emptive flight).
-    DiffuseInsecurity = 2,
+    DiffuseInsecurity = 8,
+    /// Harassment, raids or 'social cleansing' by state forces.
+    StateAbuse = 9,
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 3] = [
+    pub const ALL: [Trigger; 10] = [
         Trigger::Extortion,
+        Trigger::SexualViolence,
+        Trigger::PropertySeizure,
+        Trigger::Homicide,
+        Trigger::Recruitment,
         Trigger::ThreatInformant,
+        Trigger::TargetedProfile,
+        Trigger::MassExpulsion,
         Trigger::DiffuseInsecurity,
+        Trigger::StateAbuse,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
             Trigger::Extortion => "extortion",
+            Trigger::SexualViolence => "sexual_violence",
+            Trigger::PropertySeizure => "property_seizure",
+            Trigger::Homicide => "homicide",
+            Trigger::Recruitment => "recruitment",
             Trigger::ThreatInformant => "threat_informant",
+            Trigger::TargetedProfile => "targeted_profile",
+            Trigger::MassExpulsion => "mass_expulsion",
             Trigger::DiffuseInsecurity => "diffuse_insecurity",
+            Trigger::StateAbuse => "state_abuse",
         }
     }
 
-    /// Targeted triggers make a household leave within the tick; the others build up.
+    /// The trigger stored as `code - 1` in a household's mind (0 = none).
+    pub fn from_code(code: u8) -> Option<Trigger> {
+        code.checked_sub(1)
+            .and_then(|i| Trigger::ALL.get(i as usize))
+            .copied()
+    }
+
+    pub fn code(self) -> u8 {
+        self as u8 + 1
+    }
+
+    /// Targeted triggers make a household leave within the tick; diffuse fear builds up.
     pub fn is_targeted(self) -> bool {
         !matches!(self, Trigger::DiffuseInsecurity)
     }
 }
 
-/// One displacement: one household (or part of it) moving from one neighbourhood to another.
+/// One displacement: a household, or one of its children, leaving a neighbourhood.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Episode {
     pub id: u64,
@@ -50,19 +90,34 @@ pub struct Episode {
     pub trigger: Trigger,
     /// Group whose action triggered the move (for diffuse insecurity: the origin's holder, if any).
     pub group: Option<u16>,
+    /// False when one child was sent to kin (a partial move).
     pub whole_household: bool,
     pub persons: u32,
     pub persons_15_plus: u32,
     pub males_15_plus: u32,
     pub school_age_children: u32,
-    /// 1 for a first displacement, 2 for the second, ...
+    /// School-age children who resumed school at the destination.
+    pub school_resumed: u32,
+    /// 1 for a household's first displacement (and for a child sent away), 2 for the second, ...
     pub move_number: u32,
     pub origin_cell: u32,
     pub origin_region: u16,
-    pub destination_cell: u32,
-    pub destination_region: u16,
+    /// `None` when the household left the country.
+    pub destination_cell: Option<u32>,
+    pub destination_region: Option<u16>,
+    /// Distance travelled in the country (to the border crossing for exits), km.
     pub distance_km: f64,
-    pub lodging: Lodging,
+    /// `None` when the household left the country.
+    pub lodging: Option<Lodging>,
+    pub cross_border: bool,
+    /// Families that left the origin in the same event (1 for atomised flight).
+    pub event_families: u32,
+    /// Kin refused to take the household in.
+    pub host_rejected: bool,
+    /// The household had never been displaced, wholly or partly, before this episode.
+    pub household_first: bool,
+    /// The household's mark when it left.
+    pub mark: Mark,
     pub occupation: Occupation,
     pub migrant: bool,
 }
@@ -71,15 +126,20 @@ pub struct Episode {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TickMetrics {
     pub tick: u32,
-    /// Households and persons by status at the end of the tick, in [`Status::ALL`] order.
+    /// Households by status and persons by state at the end of the tick.
     pub households_by_status: [u64; Status::ALL.len()],
-    pub persons_by_status: [u64; Status::ALL.len()],
+    pub persons_by_state: [u64; PersonState::ALL.len()],
     /// Displacement episodes this tick by trigger, in [`Trigger::ALL`] order.
     pub displacements_by_trigger: [u32; Trigger::ALL.len()],
     pub displacements_targeted: u32,
     pub displacements_preemptive: u32,
     pub displacements_first: u32,
     pub displacements_repeat: u32,
+    /// Children sent to kin (partial moves).
+    pub displacements_partial: u32,
+    pub displacements_cross_border: u32,
+    /// Episodes that were part of an event of 10 or more families.
+    pub displacements_mass: u32,
     pub displaced_persons: u32,
     pub homicides_oc: u32,
     pub homicides_background: u32,
@@ -88,8 +148,32 @@ pub struct TickMetrics {
     pub extortion_defaults: u32,
     pub business_closures: u32,
     pub threats: u32,
-    /// Households that wanted to flee but could not afford to.
+    pub recruitment_attempts: u32,
+    pub children_recruited: u32,
+    pub sexual_violence: u32,
+    pub house_seizures: u32,
+    pub profile_orders: u32,
+    pub witnesses: u32,
+    pub reports: u32,
+    pub report_leaks: u32,
+    pub state_abuse: u32,
+    pub self_containment_starts: u32,
+    /// Households that hid for the first time in the run.
+    pub households_first_hiding: u32,
+    /// Households that wanted to flee but could neither afford it nor hide.
     pub flight_blocked: u32,
+    pub pursuit_detections: u32,
+    pub pursuit_attacks: u32,
+    /// Threats and pursuit attacks against households that reported a crime.
+    pub reprisals_on_reporters: u32,
+    pub host_rejections: u32,
+    pub kin_hosting_ended: u32,
+    pub returns: u32,
+    pub transit_violence: u32,
+    pub trafficking_true: u32,
+    pub trafficking_identified: u32,
+    /// Ghost neighbourhoods at the end of the tick.
+    pub ghost_cells: u32,
     /// Neighbourhoods held by the state, by one group of each kind, and contested.
     pub cells_state: u32,
     pub cells_by_group_kind: [u32; GroupKind::ALL.len()],
@@ -100,6 +184,51 @@ impl TickMetrics {
     pub fn displacements(&self) -> u32 {
         self.displacements_by_trigger.iter().sum()
     }
+
+    /// The per-tick counters written to `timeseries.csv` after the stocks, with their names.
+    pub fn counters(&self) -> [(&'static str, u32); 36] {
+        [
+            ("displacements_targeted", self.displacements_targeted),
+            ("displacements_preemptive", self.displacements_preemptive),
+            ("displacements_first", self.displacements_first),
+            ("displacements_repeat", self.displacements_repeat),
+            ("displacements_partial", self.displacements_partial),
+            (
+                "displacements_cross_border",
+                self.displacements_cross_border,
+            ),
+            ("displacements_mass", self.displacements_mass),
+            ("displaced_persons", self.displaced_persons),
+            ("homicides_oc", self.homicides_oc),
+            ("homicides_background", self.homicides_background),
+            ("extortion_demands", self.extortion_demands),
+            ("extortion_payments", self.extortion_payments),
+            ("extortion_defaults", self.extortion_defaults),
+            ("business_closures", self.business_closures),
+            ("threats", self.threats),
+            ("recruitment_attempts", self.recruitment_attempts),
+            ("children_recruited", self.children_recruited),
+            ("sexual_violence", self.sexual_violence),
+            ("house_seizures", self.house_seizures),
+            ("profile_orders", self.profile_orders),
+            ("witnesses", self.witnesses),
+            ("reports", self.reports),
+            ("report_leaks", self.report_leaks),
+            ("state_abuse", self.state_abuse),
+            ("self_containment_starts", self.self_containment_starts),
+            ("households_first_hiding", self.households_first_hiding),
+            ("flight_blocked", self.flight_blocked),
+            ("pursuit_detections", self.pursuit_detections),
+            ("pursuit_attacks", self.pursuit_attacks),
+            ("reprisals_on_reporters", self.reprisals_on_reporters),
+            ("host_rejections", self.host_rejections),
+            ("kin_hosting_ended", self.kin_hosting_ended),
+            ("returns", self.returns),
+            ("transit_violence", self.transit_violence),
+            ("trafficking_true", self.trafficking_true),
+            ("trafficking_identified", self.trafficking_identified),
+        ]
+    }
 }
 
 /// Headline metrics of a whole run (`summary.json`).
@@ -109,53 +238,63 @@ pub struct Summary {
     pub households: u64,
     pub persons: u64,
     pub persons_15_plus: u64,
-    /// Displacement episodes.
+    /// Displacement episodes (whole-household moves, children sent away, exits).
     pub displacements: u64,
-    /// Households displaced at least once.
+    /// Households displaced (as a whole) at least once.
     pub displaced_households: u64,
-    /// Persons in households displaced at least once (each person counted once).
+    /// Persons displaced at least once (each counted once).
     pub displaced_persons: u64,
     /// Displaced persons aged 15+ per 100,000 persons aged 15+, per year of simulated time.
     pub displacement_incidence_per_100k_15plus: f64,
     /// Share of displaced persons (summed over episodes) by trigger.
     pub trigger_shares: BTreeMap<String, f64>,
+    /// Displacement episodes by trigger.
+    pub displacements_by_trigger: BTreeMap<String, u64>,
     /// Share of episodes in which the whole household moved.
     pub whole_family_share: f64,
     /// Share of displaced households displaced more than once.
     pub repeat_displacement_share: f64,
-    /// Share of episodes by lodging on arrival.
+    /// Share of displaced persons (summed over episodes) who left in events of 10 or more families.
+    pub mass_event_share: f64,
+    /// Share of in-country episodes by lodging on arrival.
     pub lodging_shares: BTreeMap<String, f64>,
+    /// Share of displaced school-age children (over episodes) who resumed school.
+    pub school_resumption_share: f64,
     /// Share of first moves that stayed in the household's home region.
     pub first_move_same_region_share: f64,
     /// Mean distance of first and of later moves, in km.
     pub mean_distance_first_km: f64,
     pub mean_distance_later_km: f64,
-    /// Males among displaced persons aged 15+ (first displacements).
+    /// Males among persons aged 15+ displaced for the first time.
     pub male_share: f64,
-    /// Migrant households among displaced households.
+    /// Migrant households among households displaced for the first time (whole or partly).
     pub migrant_share: f64,
+    /// Households that hid at home at least once.
+    pub self_contained_households: u64,
+    pub sent_away_children: u64,
+    pub cross_border_exits: u64,
+    pub returns: u64,
+    pub pursuit_attacks: u64,
     pub homicides_oc: u64,
     pub homicides_background: u64,
+    pub children_recruited: u64,
+    pub trafficking_true: u64,
+    pub trafficking_identified: u64,
     pub extortion_demands: u64,
     pub extortion_payments: u64,
     pub business_closures: u64,
     pub threats: u64,
+    pub reports: u64,
+    pub report_leaks: u64,
+    pub reprisals_on_reporters: u64,
+    pub host_rejections: u64,
+    pub kin_hosting_ended: u64,
     pub flight_blocked: u64,
+    /// Neighbourhoods that are ghosts at the end of the run.
+    pub ghost_neighbourhoods: u64,
     /// SHA-256 over every tick's metrics and every episode, in order: two runs with the same hash
     /// followed the same trajectory.
     pub trajectory_hash: String,
-}
-
-/// Run totals of per-tick counts.
-#[derive(Debug, Clone, Default)]
-struct Totals {
-    homicides_oc: u64,
-    homicides_background: u64,
-    extortion_demands: u64,
-    extortion_payments: u64,
-    business_closures: u64,
-    threats: u64,
-    flight_blocked: u64,
 }
 
 /// Builds the [`Summary`] as ticks and episodes stream past.
@@ -167,19 +306,28 @@ pub struct SummaryBuilder {
     persons: u64,
     persons_15_plus: u64,
     episodes: u64,
-    first: u64,
-    repeat_households: u64,
     whole: u64,
+    first_whole: u64,
+    second_whole: u64,
+    persons_moved: u64,
     persons_moved_by_trigger: [u64; Trigger::ALL.len()],
+    episodes_by_trigger: [u64; Trigger::ALL.len()],
+    persons_moved_mass: u64,
     lodging: [u64; Lodging::ON_ARRIVAL.len()],
+    school_age: u64,
+    school_resumed: u64,
+    first_moves: u64,
     first_same_region: u64,
     distance_first: f64,
+    later_moves: u64,
     distance_later: f64,
     displaced_persons: u64,
     displaced_15_plus: u64,
     displaced_males_15_plus: u64,
-    displaced_migrant_households: u64,
-    totals: Totals,
+    first_time_households: u64,
+    first_time_migrant_households: u64,
+    totals: BTreeMap<&'static str, u64>,
+    last: TickMetrics,
     hasher: Sha256,
 }
 
@@ -197,76 +345,97 @@ impl SummaryBuilder {
             persons,
             persons_15_plus,
             episodes: 0,
-            first: 0,
-            repeat_households: 0,
             whole: 0,
+            first_whole: 0,
+            second_whole: 0,
+            persons_moved: 0,
             persons_moved_by_trigger: [0; Trigger::ALL.len()],
+            episodes_by_trigger: [0; Trigger::ALL.len()],
+            persons_moved_mass: 0,
             lodging: [0; Lodging::ON_ARRIVAL.len()],
+            school_age: 0,
+            school_resumed: 0,
+            first_moves: 0,
             first_same_region: 0,
             distance_first: 0.0,
+            later_moves: 0,
             distance_later: 0.0,
             displaced_persons: 0,
             displaced_15_plus: 0,
             displaced_males_15_plus: 0,
-            displaced_migrant_households: 0,
-            totals: Totals::default(),
+            first_time_households: 0,
+            first_time_migrant_households: 0,
+            totals: BTreeMap::new(),
+            last: TickMetrics::default(),
             hasher: Sha256::new(),
         }
     }
 
     pub fn episode(&mut self, e: &Episode) {
         self.episodes += 1;
-        self.persons_moved_by_trigger[e.trigger as usize] += u64::from(e.persons);
-        if let Some(i) = Lodging::ON_ARRIVAL.iter().position(|&l| l == e.lodging) {
+        let persons = u64::from(e.persons);
+        self.persons_moved += persons;
+        self.persons_moved_by_trigger[e.trigger as usize] += persons;
+        self.episodes_by_trigger[e.trigger as usize] += 1;
+        if e.event_families >= MASS_EVENT_FAMILIES {
+            self.persons_moved_mass += persons;
+        }
+        if let Some(i) = e
+            .lodging
+            .and_then(|l| Lodging::ON_ARRIVAL.iter().position(|&x| x == l))
+        {
             self.lodging[i] += 1;
         }
+        if e.household_first {
+            self.first_time_households += 1;
+            self.first_time_migrant_households += u64::from(e.migrant);
+        }
+        self.school_age += u64::from(e.school_age_children);
+        self.school_resumed += u64::from(e.school_resumed);
         if e.whole_household {
             self.whole += 1;
+            match e.move_number {
+                1 => self.first_whole += 1,
+                2 => self.second_whole += 1,
+                _ => {}
+            }
         }
-        match e.move_number {
-            1 => {
-                self.first += 1;
-                self.displaced_persons += u64::from(e.persons);
-                self.displaced_15_plus += u64::from(e.persons_15_plus);
-                self.displaced_males_15_plus += u64::from(e.males_15_plus);
-                self.displaced_migrant_households += u64::from(e.migrant);
-                self.first_same_region += u64::from(e.origin_region == e.destination_region);
-                self.distance_first += e.distance_km;
-            }
-            2 => {
-                self.repeat_households += 1;
-                self.distance_later += e.distance_km;
-            }
-            _ => self.distance_later += e.distance_km,
+        if e.move_number == 1 {
+            // A first move: of the household, or of a child sent away (never both for one person).
+            self.displaced_persons += persons;
+            self.displaced_15_plus += u64::from(e.persons_15_plus);
+            self.displaced_males_15_plus += u64::from(e.males_15_plus);
+            self.first_moves += 1;
+            self.first_same_region += u64::from(Some(e.origin_region) == e.destination_region);
+            self.distance_first += e.distance_km;
+        } else {
+            self.later_moves += 1;
+            self.distance_later += e.distance_km;
         }
         self.hasher.update(format!("{e:?}").as_bytes());
     }
 
     pub fn tick(&mut self, m: &TickMetrics) {
         self.ticks += 1;
-        let t = &mut self.totals;
-        t.homicides_oc += u64::from(m.homicides_oc);
-        t.homicides_background += u64::from(m.homicides_background);
-        t.extortion_demands += u64::from(m.extortion_demands);
-        t.extortion_payments += u64::from(m.extortion_payments);
-        t.business_closures += u64::from(m.business_closures);
-        t.threats += u64::from(m.threats);
-        t.flight_blocked += u64::from(m.flight_blocked);
+        for (name, value) in m.counters() {
+            *self.totals.entry(name).or_default() += u64::from(value);
+        }
+        self.last = m.clone();
         self.hasher.update(format!("{m:?}").as_bytes());
     }
 
     pub fn finish(self) -> Summary {
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let total = |name: &str| self.totals.get(name).copied().unwrap_or(0);
         let years = f64::from(self.ticks) * f64::from(self.tick_days) / 365.25;
-        let moved: u64 = self.persons_moved_by_trigger.iter().sum();
-        let later = self.episodes - self.first;
+        let in_country: u64 = self.lodging.iter().sum();
         Summary {
             ticks: self.ticks,
             households: self.households,
             persons: self.persons,
             persons_15_plus: self.persons_15_plus,
             displacements: self.episodes,
-            displaced_households: self.first,
+            displaced_households: self.first_whole,
             displaced_persons: self.displaced_persons,
             displacement_incidence_per_100k_15plus: if years > 0.0 {
                 ratio(self.displaced_15_plus, self.persons_15_plus) * 1e5 / years
@@ -278,37 +447,63 @@ impl SummaryBuilder {
                 .map(|t| {
                     (
                         t.name().to_string(),
-                        ratio(self.persons_moved_by_trigger[*t as usize], moved),
+                        ratio(
+                            self.persons_moved_by_trigger[*t as usize],
+                            self.persons_moved,
+                        ),
                     )
                 })
                 .collect(),
+            displacements_by_trigger: Trigger::ALL
+                .iter()
+                .map(|t| (t.name().to_string(), self.episodes_by_trigger[*t as usize]))
+                .collect(),
             whole_family_share: ratio(self.whole, self.episodes),
-            repeat_displacement_share: ratio(self.repeat_households, self.first),
+            repeat_displacement_share: ratio(self.second_whole, self.first_whole),
+            mass_event_share: ratio(self.persons_moved_mass, self.persons_moved),
             lodging_shares: Lodging::ON_ARRIVAL
                 .iter()
                 .enumerate()
-                .map(|(i, l)| (l.name().to_string(), ratio(self.lodging[i], self.episodes)))
+                .map(|(i, l)| (l.name().to_string(), ratio(self.lodging[i], in_country)))
                 .collect(),
-            first_move_same_region_share: ratio(self.first_same_region, self.first),
-            mean_distance_first_km: if self.first > 0 {
-                self.distance_first / self.first as f64
+            school_resumption_share: ratio(self.school_resumed, self.school_age),
+            first_move_same_region_share: ratio(self.first_same_region, self.first_moves),
+            mean_distance_first_km: if self.first_moves > 0 {
+                self.distance_first / self.first_moves as f64
             } else {
                 0.0
             },
-            mean_distance_later_km: if later > 0 {
-                self.distance_later / later as f64
+            mean_distance_later_km: if self.later_moves > 0 {
+                self.distance_later / self.later_moves as f64
             } else {
                 0.0
             },
             male_share: ratio(self.displaced_males_15_plus, self.displaced_15_plus),
-            migrant_share: ratio(self.displaced_migrant_households, self.first),
-            homicides_oc: self.totals.homicides_oc,
-            homicides_background: self.totals.homicides_background,
-            extortion_demands: self.totals.extortion_demands,
-            extortion_payments: self.totals.extortion_payments,
-            business_closures: self.totals.business_closures,
-            threats: self.totals.threats,
-            flight_blocked: self.totals.flight_blocked,
+            migrant_share: ratio(
+                self.first_time_migrant_households,
+                self.first_time_households,
+            ),
+            self_contained_households: total("households_first_hiding"),
+            sent_away_children: total("displacements_partial"),
+            cross_border_exits: total("displacements_cross_border"),
+            returns: total("returns"),
+            pursuit_attacks: total("pursuit_attacks"),
+            homicides_oc: total("homicides_oc"),
+            homicides_background: total("homicides_background"),
+            children_recruited: total("children_recruited"),
+            trafficking_true: total("trafficking_true"),
+            trafficking_identified: total("trafficking_identified"),
+            extortion_demands: total("extortion_demands"),
+            extortion_payments: total("extortion_payments"),
+            business_closures: total("business_closures"),
+            threats: total("threats"),
+            reports: total("reports"),
+            report_leaks: total("report_leaks"),
+            reprisals_on_reporters: total("reprisals_on_reporters"),
+            host_rejections: total("host_rejections"),
+            kin_hosting_ended: total("kin_hosting_ended"),
+            flight_blocked: total("flight_blocked"),
+            ghost_neighbourhoods: u64::from(self.last.ghost_cells),
             trajectory_hash: crate::scenario::hex(&self.hasher.finalize()),
         }
     }

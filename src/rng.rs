@@ -28,6 +28,10 @@ pub enum Process {
     FearThreshold = 7,
     Destination = 8,
     Lodging = 9,
+    MassOrder = 10,
+    GroupDynamics = 11,
+    Exit = 12,
+    Return = 13,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

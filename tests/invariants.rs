@@ -2,7 +2,7 @@
 
 mod common;
 
-use displace::households::{Lodging, Status};
+use displace::households::{Lodging, Status, flags};
 use displace::metrics::Episode;
 use displace::sim::{Observer, simulate};
 use displace::step::Model;
@@ -16,11 +16,11 @@ fn assert_consistent(model: &Model, initial_households: usize, initial_persons: 
         initial_households,
         "households are neither created nor lost"
     );
-    let (by_status, persons_by_status) = model.count_by_status();
+    let (by_status, persons_by_state) = model.count_by_status();
     assert_eq!(by_status, model.households_by_status);
-    assert_eq!(persons_by_status, model.persons_by_status);
+    assert_eq!(persons_by_state, model.persons_by_state);
     assert_eq!(
-        persons_by_status.iter().sum::<u64>(),
+        persons_by_state.iter().sum::<u64>(),
         initial_persons,
         "persons are conserved"
     );
@@ -30,26 +30,45 @@ fn assert_consistent(model: &Model, initial_households: usize, initial_persons: 
     let (mut dwellings, mut shelter, mut businesses) =
         (vec![0u32; n], vec![0u32; n], vec![0u32; n]);
     for h in 0..hh.len() {
+        let mind = &hh.mind[h];
+        if mind.away > 0 {
+            persons[hh.kin_cell[h] as usize] += u32::from(mind.away);
+        }
+        match mind.status {
+            Status::Dead => {
+                assert_eq!(
+                    hh.members[h].total() + u32::from(mind.away),
+                    0,
+                    "a dead household has no one left"
+                );
+                continue;
+            }
+            Status::Abroad => continue,
+            Status::Resident => {
+                assert_eq!(mind.lodging, Lodging::Home);
+                assert_eq!(hh.cell[h], hh.origin[h], "residents live at home");
+            }
+            Status::Displaced => assert_ne!(mind.lodging, Lodging::Home),
+            Status::SelfContained => {}
+        }
         let c = hh.cell[h] as usize;
         households[c] += 1;
         persons[c] += hh.members[h].total();
-        businesses[c] += u32::from(hh.mind[h].business_open);
-        match hh.lodging[h] {
+        businesses[c] += u32::from(mind.has(flags::BUSINESS_OPEN));
+        match mind.lodging {
             Lodging::Home | Lodging::Rent => dwellings[c] += 1,
             Lodging::Shelter => shelter[c] += 1,
             Lodging::Kin | Lodging::Informal => {}
         }
-        assert_eq!(hh.status[h] == Status::Resident, hh.moves[h] == 0);
-        assert_eq!(
-            hh.lodging[h] == Lodging::Home,
-            hh.status[h] == Status::Resident
-        );
     }
     assert_eq!(
         households, cells.households,
         "occupancy equals households located there"
     );
-    assert_eq!(persons, cells.persons);
+    assert_eq!(
+        persons, cells.persons,
+        "persons present equal members here plus children sent here"
+    );
     assert_eq!(dwellings, cells.dwellings_used);
     assert_eq!(shelter, cells.shelter_used);
     assert_eq!(
@@ -62,8 +81,8 @@ fn assert_consistent(model: &Model, initial_households: usize, initial_persons: 
             "shelter over capacity"
         );
         assert!(
-            cells.dwellings_used[c] <= model.world.housing[c],
-            "renters only take vacant dwellings"
+            cells.dwellings_used[c] + cells.seized[c] <= model.world.housing[c],
+            "only vacant dwellings are rented, returned to or seized"
         );
     }
 }
@@ -126,7 +145,8 @@ fn check(overrides: &[&str]) -> Checker {
     // Episode ids are consecutive and each names a real move.
     for (i, e) in checker.episodes.iter().enumerate() {
         assert_eq!(e.id, i as u64);
-        assert_ne!(e.origin_cell, e.destination_cell);
+        assert_ne!(Some(e.origin_cell), e.destination_cell);
+        assert_eq!(e.cross_border, e.destination_cell.is_none());
         assert!(e.move_number >= 1);
     }
     checker

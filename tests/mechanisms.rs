@@ -4,51 +4,8 @@
 
 mod common;
 
-use displace::metrics::{Episode, Summary};
-use displace::scenario::Scenario;
-use displace::sim::{NoObserver, simulate};
-use displace::step::Model;
-
-const SEEDS: [u64; 4] = [11, 12, 13, 14];
-
-fn scenario(overrides: &[&str], seed: u64) -> Scenario {
-    let seed = format!("simulation.seed={seed}");
-    common::tiny(&[overrides, &[seed.as_str()]].concat())
-}
-
-fn summary(overrides: &[&str], seed: u64) -> Summary {
-    simulate(&scenario(overrides, seed), &mut NoObserver)
-        .unwrap()
-        .summary
-}
-
-/// Sums a metric over the paired seeds for two arms.
-fn paired(a: &[&str], b: &[&str], metric: impl Fn(&Summary) -> f64) -> (f64, f64) {
-    SEEDS.iter().fold((0.0, 0.0), |(x, y), &s| {
-        (x + metric(&summary(a, s)), y + metric(&summary(b, s)))
-    })
-}
-
-fn extortion_displacements(s: &Summary) -> f64 {
-    s.trigger_shares["extortion"] * s.displaced_persons as f64
-}
-
-/// Runs tick by tick, handing every episode and the model right after its tick to `inspect`.
-fn episodes_with_model(overrides: &[&str], seed: u64, mut inspect: impl FnMut(&Episode, &Model)) {
-    let mut model = Model::build(&scenario(overrides, seed));
-    for _ in 0..model.scenario.spec.simulation.ticks {
-        let mut episodes = Vec::new();
-        model
-            .step(&mut |e: &Episode| {
-                episodes.push(e.clone());
-                Ok::<(), ()>(())
-            })
-            .unwrap();
-        for e in &episodes {
-            inspect(e, &model);
-        }
-    }
-}
+use common::{SEEDS, displaced_by, episodes_with_model, paired, summary};
+use displace::metrics::{Summary, Trigger};
 
 #[test]
 fn higher_extortion_rate_brings_more_demands_and_more_extortion_flight() {
@@ -61,7 +18,7 @@ fn higher_extortion_rate_brings_more_demands_and_more_extortion_flight() {
     let (low, high) = paired(
         &["groups.gangs.extortion_rate=2"],
         &["groups.gangs.extortion_rate=20"],
-        extortion_displacements,
+        displaced_by("extortion"),
     );
     assert!(high > low, "extortion displacement {low} -> {high}");
 }
@@ -76,7 +33,7 @@ fn lower_payment_capacity_means_more_defaults_closures_and_flight() {
         (s.extortion_demands - s.extortion_payments) as f64
     });
     assert!(b > 2.0 * a, "defaults {a} -> {b}");
-    let (a, b) = paired(&rich, &poor, extortion_displacements);
+    let (a, b) = paired(&rich, &poor, displaced_by("extortion"));
     assert!(b > a, "extortion displacement {a} -> {b}");
 }
 
@@ -96,8 +53,10 @@ fn clean_state_presence_suppresses_organised_violence_and_corruption_undoes_it()
     let present = presence(1.0);
     let absent: Vec<&str> = absent.iter().map(String::as_str).collect();
     let present: Vec<&str> = present.iter().map(String::as_str).collect();
-    let clean: Vec<&str> = [&present[..], &["state.corruption=0"]].concat();
-    let corrupt: Vec<&str> = [&present[..], &["state.corruption=1"]].concat();
+    // Without state harassment, presence acts only through suppression.
+    let absent: Vec<&str> = [&absent[..], &["state.abuse_rate=0"]].concat();
+    let clean: Vec<&str> = [&present[..], &["state.corruption=0", "state.abuse_rate=0"]].concat();
+    let corrupt: Vec<&str> = [&present[..], &["state.corruption=1", "state.abuse_rate=0"]].concat();
     let oc = |s: &Summary| s.homicides_oc as f64 + s.extortion_demands as f64;
     let (none, with_clean) = paired(&absent, &clean, oc);
     assert!(
@@ -140,14 +99,34 @@ fn contest_multiplies_violence() {
     assert!(hot > calm, "homicides {calm} -> {hot}");
 }
 
-/// Only diffuse fear: no demands, no threats.
-const FEAR_ONLY: [&str; 7] = [
+/// Only diffuse fear: groups kill but make no targeted demands, threats or orders.
+const FEAR_ONLY: [&str; 27] = [
     "groups.gangs.extortion_rate=0",
     "groups.traffickers.extortion_rate=0",
     "groups.cartels.extortion_rate=0",
     "groups.gangs.threat_rate=0",
     "groups.traffickers.threat_rate=0",
     "groups.cartels.threat_rate=0",
+    "groups.gangs.recruitment_rate=0",
+    "groups.traffickers.recruitment_rate=0",
+    "groups.cartels.recruitment_rate=0",
+    "groups.gangs.sexual_violence_rate=0",
+    "groups.traffickers.sexual_violence_rate=0",
+    "groups.cartels.sexual_violence_rate=0",
+    "groups.gangs.seizure_rate=0",
+    "groups.traffickers.seizure_rate=0",
+    "groups.cartels.seizure_rate=0",
+    "groups.gangs.profile_rate=0",
+    "groups.traffickers.profile_rate=0",
+    "groups.cartels.profile_rate=0",
+    "groups.gangs.expulsion_rate=0",
+    "groups.traffickers.expulsion_rate=0",
+    "groups.cartels.expulsion_rate=0",
+    "groups.gangs.land_grab_rate=0",
+    "groups.traffickers.land_grab_rate=0",
+    "groups.cartels.land_grab_rate=0",
+    "state.abuse_rate=0",
+    "witness.per_homicide=0",
     "violence.contest_multiplier=10",
 ];
 
@@ -171,7 +150,11 @@ fn diffuse_fear_accumulates_with_a_lag_and_a_threshold() {
     );
     // Lagged: nobody leaves in the first tick, before fear has built up.
     let mut first_tick = u32::MAX;
-    episodes_with_model(&low, 11, |e, _| first_tick = first_tick.min(e.tick));
+    episodes_with_model(&low, 11, |e, _| {
+        if e.trigger == Trigger::DiffuseInsecurity {
+            first_tick = first_tick.min(e.tick)
+        }
+    });
     assert!(
         first_tick >= 1 && first_tick != u32::MAX,
         "first pre-emptive flight at tick {first_tick}"
@@ -184,11 +167,14 @@ fn destinations_are_safer_than_origins_and_avoid_the_group_fled() {
     let mut into_fled_group = (0u32, 0u32);
     for seed in SEEDS {
         episodes_with_model(&[], seed, |e, m| {
+            let (Some(dest), true) = (e.destination_cell, e.whole_household) else {
+                return;
+            };
             let risk = &m.world.cells.risk;
-            safer.0 += u32::from(risk[e.destination_cell as usize] <= risk[e.origin_cell as usize]);
+            safer.0 += u32::from(risk[dest as usize] <= risk[e.origin_cell as usize]);
             safer.1 += 1;
             if let Some(g) = e.group {
-                into_fled_group.0 += u32::from(m.world.claims_of(e.destination_cell).contains(&g));
+                into_fled_group.0 += u32::from(m.world.claims_of(dest).contains(&g));
                 into_fled_group.1 += 1;
             }
         });
@@ -240,15 +226,28 @@ fn lodging_depends_on_shelter_capacity_and_wealth() {
 }
 
 #[test]
-fn flight_costs_money_and_the_poor_are_stuck() {
+fn flight_costs_money_so_the_poor_hide_or_stay() {
+    let trapped = [
+        "flight.cost_months=2",
+        "population.wealth.median_months=0.9",
+        "population.wealth.sigma=0",
+    ];
+    let s = summary(&trapped, 11);
+    for voluntary in [
+        "extortion",
+        "diffuse_insecurity",
+        "threat_informant",
+        "homicide",
+    ] {
+        assert_eq!(
+            s.trigger_shares[voluntary], 0.0,
+            "{voluntary}: nobody can pay for a voluntary flight"
+        );
+    }
+    assert!(s.self_contained_households > 0, "trapped households hide");
     let s = summary(
-        &[
-            "flight.cost_months=2",
-            "population.wealth.median_months=0.9",
-            "population.wealth.sigma=0",
-        ],
+        &[&trapped[..], &["self_containment.when_trapped=0"]].concat(),
         11,
     );
-    assert_eq!(s.displacements, 0);
-    assert!(s.flight_blocked > 0);
+    assert!(s.flight_blocked > 0, "or stay where they are");
 }

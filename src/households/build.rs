@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use super::{AgeBand, Households, Lodging, Members, Mind, Sex, Status, traits};
+use super::{AgeBand, Households, Members, Mind, Sex, flags, traits};
 use crate::rng::{self, Process};
 use crate::scenario::{Occupation, ScenarioSpec};
 use crate::world::{CellSampler, NO_CELL, World};
@@ -37,11 +37,8 @@ impl Households {
             origin: cell.clone(),
             kin_cell: Vec::with_capacity(n),
             members: Vec::with_capacity(n),
-            wealth: Vec::with_capacity(n),
             occupation: Vec::with_capacity(n),
             traits: Vec::with_capacity(n),
-            status: vec![Status::Resident; n],
-            lodging: vec![Lodging::Home; n],
             moves: vec![0; n],
             mind: Vec::with_capacity(n),
             cell,
@@ -49,13 +46,14 @@ impl Households {
         for d in drawn {
             households.kin_cell.push(d.kin_cell);
             households.members.push(d.members);
-            households.wealth.push(d.wealth);
             households.occupation.push(d.occupation);
             households.traits.push(d.traits);
-            households.mind.push(Mind {
-                business_open: d.traits & traits::BUSINESS_OWNER != 0,
+            let mut mind = Mind {
+                wealth: d.wealth,
                 ..Mind::default()
-            });
+            };
+            mind.set(flags::BUSINESS_OPEN, d.traits & traits::BUSINESS_OWNER != 0);
+            households.mind.push(mind);
         }
 
         let cells = &mut world.cells;
@@ -64,7 +62,7 @@ impl Households {
             cells.households[c] += 1;
             cells.persons[c] += households.members[h].total();
             cells.dwellings_used[c] += 1;
-            if households.mind[h].business_open {
+            if households.mind[h].has(flags::BUSINESS_OPEN) {
                 cells.businesses_open[c] += 1;
             }
         }
@@ -141,15 +139,18 @@ fn draw_household(
     let occupation = pick_occupation(&p.occupations.as_array(), rng::unit(&mut rng));
     let owner = rng::unit(&mut rng) < p.business_owner_share.get(occupation);
 
-    let mut flags = 0;
+    let mut trait_bits = 0;
     if migrant {
-        flags |= traits::MIGRANT;
+        trait_bits |= traits::MIGRANT;
     }
     if owner {
-        flags |= traits::BUSINESS_OWNER;
+        trait_bits |= traits::BUSINESS_OWNER;
     }
     if female_head {
-        flags |= traits::FEMALE_HEAD;
+        trait_bits |= traits::FEMALE_HEAD;
+    }
+    if rng::unit(&mut rng) < p.lgbt_share {
+        trait_bits |= traits::LGBT;
     }
 
     let mut kin_rng = rng::stream(spec.simulation.seed, Process::KinTies, h, 0);
@@ -165,7 +166,7 @@ fn draw_household(
         members,
         wealth,
         occupation,
-        traits: flags,
+        traits: trait_bits,
         kin_cell,
     }
 }
@@ -232,7 +233,7 @@ mod tests {
                 .sum::<usize>(),
             hh.len()
         );
-        let mut wealth: Vec<f32> = hh.wealth.clone();
+        let mut wealth: Vec<f32> = hh.mind.iter().map(|m| m.wealth).collect();
         wealth.sort_by(f32::total_cmp);
         let median = f64::from(wealth[wealth.len() / 2]);
         assert!(median > 1.5 && median < 2.1, "median wealth {median}");

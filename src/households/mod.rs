@@ -1,15 +1,15 @@
 //! Households in a struct-of-arrays store: one `Vec` per field, index = household id.
 //!
 //! Persons are counted by age band and sex inside a household (no heap objects per person).
-//! Per-household state is about 47 bytes; the fields a household's own decisions change every
-//! tick sit together in [`Mind`] so the parallel decision phase can own them chunk by chunk.
+//! Per-household state is 53 bytes; the fields a household's own decisions change every tick sit
+//! together in [`Mind`] (24 bytes), so the parallel decision phase can own them chunk by chunk.
 
 mod build;
 
-use crate::scenario::Occupation;
+use crate::scenario::{HomicideSpec, Occupation};
 
 /// Age bands; the boundaries are the ones the brief's questions need (recruitment from 8, adults
-/// over 15, school age 5-17).
+/// over 15, school age 5-17, young men 15-29).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum AgeBand {
@@ -23,6 +23,31 @@ pub enum AgeBand {
 }
 
 pub const AGE_BANDS: usize = 7;
+
+impl AgeBand {
+    pub const ALL: [AgeBand; AGE_BANDS] = [
+        AgeBand::Under5,
+        AgeBand::Age5To7,
+        AgeBand::Age8To14,
+        AgeBand::Age15To17,
+        AgeBand::Age18To29,
+        AgeBand::Age30To59,
+        AgeBand::Age60Plus,
+    ];
+
+    /// First and last age of the band.
+    pub fn ages(self) -> (u32, u32) {
+        match self {
+            AgeBand::Under5 => (0, 4),
+            AgeBand::Age5To7 => (5, 7),
+            AgeBand::Age8To14 => (8, 14),
+            AgeBand::Age15To17 => (15, 17),
+            AgeBand::Age18To29 => (18, 29),
+            AgeBand::Age30To59 => (30, 59),
+            AgeBand::Age60Plus => (60, 99),
+        }
+    }
+}
 
 /// Female = 0, male = 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +67,13 @@ impl Members {
     pub fn add(&mut self, band: AgeBand, sex: Sex) {
         let slot = &mut self.counts[band as usize * 2 + sex as usize];
         *slot = slot.saturating_add(1);
+    }
+
+    /// Removes one member of that band and sex (who died, was recruited or was sent away).
+    pub fn remove(&mut self, band: AgeBand, sex: Sex) {
+        let slot = &mut self.counts[band as usize * 2 + sex as usize];
+        debug_assert!(*slot > 0, "no member to remove");
+        *slot = slot.saturating_sub(1);
     }
 
     pub fn count(&self, band: AgeBand, sex: Sex) -> u32 {
@@ -84,34 +116,204 @@ impl Members {
             &[0, 1],
         )
     }
+
+    /// Males aged 15-29 (the targets of state harassment and most homicides).
+    pub fn young_males(&self) -> u32 {
+        self.count(AgeBand::Age15To17, Sex::Male) + self.count(AgeBand::Age18To29, Sex::Male)
+    }
+
+    /// Women and girls aged 8-59.
+    pub fn females_at_risk(&self) -> u32 {
+        self.sum_bands(
+            AgeBand::Age8To14 as usize..AgeBand::Age60Plus as usize,
+            &[0],
+        )
+    }
+
+    /// Recruitment weight of each band and sex: recruitable children aged `min_age`-17, girls
+    /// weighted by `girl_weight`. Index `band * 2 + sex`.
+    pub fn recruitment_weights(&self, min_age: u32, girl_weight: f64) -> [f64; AGE_BANDS * 2] {
+        let mut w = [0.0; AGE_BANDS * 2];
+        for band in [AgeBand::Age8To14, AgeBand::Age15To17] {
+            let (lo, hi) = band.ages();
+            let eligible =
+                f64::from((hi + 1).saturating_sub(lo.max(min_age))) / f64::from(hi + 1 - lo);
+            w[band as usize * 2] =
+                eligible * girl_weight * f64::from(self.count(band, Sex::Female));
+            w[band as usize * 2 + 1] = eligible * f64::from(self.count(band, Sex::Male));
+        }
+        w
+    }
+
+    /// Weights picking one of the women and girls aged 8-59.
+    pub fn female_weights(&self) -> [f64; AGE_BANDS * 2] {
+        let mut w = [0.0; AGE_BANDS * 2];
+        for band in [
+            AgeBand::Age8To14,
+            AgeBand::Age15To17,
+            AgeBand::Age18To29,
+            AgeBand::Age30To59,
+        ] {
+            w[band as usize * 2] = f64::from(self.count(band, Sex::Female));
+        }
+        w
+    }
+
+    /// Weights picking one of the males aged 15-29.
+    pub fn young_male_weights(&self) -> [f64; AGE_BANDS * 2] {
+        let mut w = [0.0; AGE_BANDS * 2];
+        for band in [AgeBand::Age15To17, AgeBand::Age18To29] {
+            w[band as usize * 2 + 1] = f64::from(self.count(band, Sex::Male));
+        }
+        w
+    }
+
+    /// Homicide risk weight of each band and sex (adult women = 1).
+    pub fn homicide_weights(&self, h: &HomicideSpec) -> [f64; AGE_BANDS * 2] {
+        let mut w = [0.0; AGE_BANDS * 2];
+        for band in AgeBand::ALL {
+            let (_, hi) = band.ages();
+            let (female, male) = if hi < 15 {
+                (h.child_risk, h.child_risk)
+            } else if hi <= 29 {
+                (1.0, h.young_male_risk)
+            } else {
+                (1.0, h.male_risk)
+            };
+            w[band as usize * 2] = female * f64::from(self.count(band, Sex::Female));
+            w[band as usize * 2 + 1] = male * f64::from(self.count(band, Sex::Male));
+        }
+        w
+    }
+
+    /// Picks a member in proportion to `weights` (index `band * 2 + sex`) with a uniform `u`.
+    pub fn pick(weights: &[f64; AGE_BANDS * 2], u: f64) -> Option<(AgeBand, Sex)> {
+        let total: f64 = weights.iter().sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let mut target = u * total;
+        let mut last = None;
+        for (i, &w) in weights.iter().enumerate() {
+            if w <= 0.0 {
+                continue;
+            }
+            last = Some(i);
+            if target < w {
+                break;
+            }
+            target -= w;
+        }
+        last.map(|i| {
+            (
+                AgeBand::ALL[i / 2],
+                if i % 2 == 0 { Sex::Female } else { Sex::Male },
+            )
+        })
+    }
 }
 
 /// Where a household stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u8)]
 pub enum Status {
-    /// Living in its home neighbourhood.
+    /// Living at home (never displaced, or returned).
+    #[default]
     Resident = 0,
+    /// Hiding at home or at its current lodging (autoencarcelización).
+    SelfContained = 1,
     /// Displaced inside the country.
-    Displaced = 1,
+    Displaced = 2,
+    /// Left the country (out of the simulation, still counted).
+    Abroad = 3,
+    /// Every member killed.
+    Dead = 4,
 }
 
 impl Status {
-    pub const ALL: [Status; 2] = [Status::Resident, Status::Displaced];
+    pub const ALL: [Status; 5] = [
+        Status::Resident,
+        Status::SelfContained,
+        Status::Displaced,
+        Status::Abroad,
+        Status::Dead,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Status::Resident => "resident",
+            Status::SelfContained => "self_contained",
             Status::Displaced => "displaced",
+            Status::Abroad => "abroad",
+            Status::Dead => "dead",
+        }
+    }
+
+    /// Whether the household is in the country and alive (it occupies a cell).
+    pub fn is_present(self) -> bool {
+        matches!(
+            self,
+            Status::Resident | Status::SelfContained | Status::Displaced
+        )
+    }
+}
+
+/// Where persons are: with their household (by its status), or apart from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum PersonState {
+    Resident = 0,
+    SelfContained = 1,
+    Displaced = 2,
+    Abroad = 3,
+    /// Children sent to kin elsewhere (a partial household move).
+    SentAway = 4,
+    /// Children taken by a group.
+    Recruited = 5,
+    Dead = 6,
+}
+
+impl PersonState {
+    pub const ALL: [PersonState; 7] = [
+        PersonState::Resident,
+        PersonState::SelfContained,
+        PersonState::Displaced,
+        PersonState::Abroad,
+        PersonState::SentAway,
+        PersonState::Recruited,
+        PersonState::Dead,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PersonState::Resident => "resident",
+            PersonState::SelfContained => "self_contained",
+            PersonState::Displaced => "displaced",
+            PersonState::Abroad => "abroad",
+            PersonState::SentAway => "sent_away",
+            PersonState::Recruited => "recruited",
+            PersonState::Dead => "dead",
+        }
+    }
+
+    /// Where the members living with a household of this status are counted.
+    pub fn of_household(status: Status) -> PersonState {
+        match status {
+            Status::Resident => PersonState::Resident,
+            Status::SelfContained => PersonState::SelfContained,
+            Status::Displaced => PersonState::Displaced,
+            Status::Abroad => PersonState::Abroad,
+            Status::Dead => PersonState::Dead,
         }
     }
 }
 
 /// How a household is lodged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u8)]
 pub enum Lodging {
-    /// Its own home (residents).
+    /// Its own home (residents and returnees).
+    #[default]
     Home = 0,
     Kin = 1,
     Shelter = 2,
@@ -137,6 +339,11 @@ impl Lodging {
             Lodging::Informal => "informal",
         }
     }
+
+    /// Whether the household occupies a dwelling of the cell's housing stock.
+    pub fn uses_dwelling(self) -> bool {
+        matches!(self, Lodging::Home | Lodging::Rent)
+    }
 }
 
 /// A mark a group holds against a household, by increasing severity.
@@ -147,16 +354,34 @@ pub enum Mark {
     None = 0,
     /// Failed to pay extortion.
     Defaulter = 1,
-    /// Threatened for what it saw or for breaking the group's rules.
-    Witness = 2,
+    /// Refused the group: resisted recruitment, stayed on a seized property.
+    Resister = 2,
+    /// Saw a crime, or was threatened as if it had.
+    Witness = 3,
+    /// Reported a crime, and the report leaked.
+    Informant = 4,
+    /// Suspected of siding with a rival group.
+    Traitor = 5,
 }
 
 impl Mark {
+    pub const ALL: [Mark; 6] = [
+        Mark::None,
+        Mark::Defaulter,
+        Mark::Resister,
+        Mark::Witness,
+        Mark::Informant,
+        Mark::Traitor,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Mark::None => "none",
             Mark::Defaulter => "defaulter",
+            Mark::Resister => "resister",
             Mark::Witness => "witness",
+            Mark::Informant => "informant",
+            Mark::Traitor => "traitor",
         }
     }
 }
@@ -166,40 +391,83 @@ pub mod traits {
     pub const MIGRANT: u8 = 1;
     pub const BUSINESS_OWNER: u8 = 2;
     pub const FEMALE_HEAD: u8 = 4;
+    /// A member is LGBT+ (a profile groups order out).
+    pub const LGBT: u8 = 8;
 }
 
-/// The state a household's own decisions change: owned by the decision phase, chunk by chunk.
+/// Household state flags that change (bit flags of [`Mind::flags`]).
+pub mod flags {
+    pub const BUSINESS_OPEN: u8 = 1;
+    /// The household's home was seized by a group (return is blocked).
+    pub const HOUSE_SEIZED: u8 = 2;
+    /// The household reported a crime.
+    pub const REPORTED: u8 = 4;
+    /// The household has hidden at least once.
+    pub const EVER_HID: u8 = 8;
+}
+
+/// The state a household's own decisions change, owned by the decision phase chunk by chunk.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Mind {
     /// Accumulated diffuse fear, in weeks lived at twice the tolerated homicide rate.
     pub fear: f32,
     /// Recent extortion payments weighing on the household, in months of median income.
     pub strain: f32,
-    pub mark: Mark,
-    /// Whether the household's business is still open.
-    pub business_open: bool,
+    /// Liquid wealth in months of the median household's income.
+    pub wealth: f32,
+    /// Tick at which a hiding spell ends.
+    pub hide_until: u16,
+    /// Tick of the latest displacement.
+    pub displaced_since: u16,
     /// Group holding the mark (meaningful when `mark != None`).
     pub marked_by: u16,
+    pub mark: Mark,
+    pub status: Status,
+    pub lodging: Lodging,
+    /// Children sent to kin (they live in the kin neighbourhood).
+    pub away: u8,
+    /// Trigger of the first displacement, as `Trigger as u8 + 1` (0: never displaced).
+    pub first_trigger: u8,
+    /// [`flags`] bits.
+    pub flags: u8,
+}
+
+impl Mind {
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    pub fn set(&mut self, flag: u8, on: bool) {
+        if on {
+            self.flags |= flag;
+        } else {
+            self.flags &= !flag;
+        }
+    }
+
+    /// Raises the mark to `mark` (marks only grow) and records who holds it.
+    pub fn mark_by(&mut self, mark: Mark, group: u16) {
+        if mark > self.mark {
+            self.mark = mark;
+            self.marked_by = group;
+        }
+    }
 }
 
 /// The household store.
 #[derive(Debug, Clone, Default)]
 pub struct Households {
-    /// Current neighbourhood.
+    /// Current neighbourhood (for households abroad or dead: the last one).
     pub cell: Vec<u32>,
     /// Home neighbourhood before any displacement.
     pub origin: Vec<u32>,
     /// Neighbourhood where kin live, or [`crate::world::NO_CELL`].
     pub kin_cell: Vec<u32>,
     pub members: Vec<Members>,
-    /// Liquid wealth in months of the median household's income.
-    pub wealth: Vec<f32>,
     pub occupation: Vec<Occupation>,
     /// [`traits`] flags.
     pub traits: Vec<u8>,
-    pub status: Vec<Status>,
-    pub lodging: Vec<Lodging>,
-    /// Number of displacements so far (saturating).
+    /// Number of whole-household displacements so far (saturating).
     pub moves: Vec<u8>,
     pub mind: Vec<Mind>,
 }
@@ -217,17 +485,27 @@ impl Households {
         self.traits[h] & flag != 0
     }
 
+    /// Whether the household has a profile groups order out.
+    pub fn is_targeted_profile(&self, h: usize) -> bool {
+        self.has(h, traits::LGBT)
+            || matches!(
+                self.occupation[h],
+                Occupation::Journalist
+                    | Occupation::Defender
+                    | Occupation::PoliceMilitary
+                    | Occupation::Leader
+            )
+    }
+
     /// Bytes of model state per household (sum of field sizes).
     pub const BYTES_PER_HOUSEHOLD: usize = 4 * 3
         + std::mem::size_of::<Members>()
-        + 4
         + std::mem::size_of::<Occupation>()
         + 1
-        + std::mem::size_of::<Status>()
-        + std::mem::size_of::<Lodging>()
         + 1
         + std::mem::size_of::<Mind>();
 }
 
 // Model state stays small: the hot loop streams it every tick.
+const _: () = assert!(std::mem::size_of::<Mind>() == 24);
 const _: () = assert!(Households::BYTES_PER_HOUSEHOLD <= 64);

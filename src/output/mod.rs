@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::households::Status;
+use crate::households::{PersonState, Status};
 use crate::metrics::{Episode, TickMetrics, Trigger};
 use crate::scenario::{GroupKind, Scenario, ScenarioSpec};
 use crate::sim::{Observer, RunOutcome};
 use crate::step::Model;
-use crate::world::Controller;
+use crate::world::{Controller, NOT_GHOST};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -204,6 +204,14 @@ impl RunWriter {
                     self.group_kinds[g as usize].name(),
                 ),
             };
+            // A ghost emptied mostly by mass events, or drop by drop.
+            let (ghost_since, ghost_cause) = if cells.ghost_since[c] == NOT_GHOST {
+                (String::new(), "")
+            } else if 2 * cells.displaced_out_mass[c] >= cells.displaced_out[c] {
+                (cells.ghost_since[c].to_string(), "mass")
+            } else {
+                (cells.ghost_since[c].to_string(), "atomised")
+            };
             w.write_record([
                 c.to_string(),
                 x.to_string(),
@@ -226,6 +234,12 @@ impl RunWriter {
                 cells.dwellings_used[c].to_string(),
                 world.shelter_capacity[c].to_string(),
                 cells.shelter_used[c].to_string(),
+                cells.seized[c].to_string(),
+                cells.recruited[c].to_string(),
+                cells.displaced_out_mass[c].to_string(),
+                cells.exits[c].to_string(),
+                ghost_since,
+                ghost_cause.to_string(),
                 format!("{:.3}", cells.risk[c]),
             ])
             .map_err(err)?;
@@ -261,6 +275,7 @@ impl Observer for RunWriter {
             ),
             None => ("", ""),
         };
+        let opt = |v: Option<String>| v.unwrap_or_default();
         w.write_record([
             e.id.to_string().as_str(),
             &e.tick.to_string(),
@@ -270,18 +285,23 @@ impl Observer for RunWriter {
             group,
             group_kind,
             bool01(e.whole_household),
+            bool01(e.cross_border),
+            &e.event_families.to_string(),
             &e.persons.to_string(),
             &e.persons_15_plus.to_string(),
             &e.males_15_plus.to_string(),
             &e.school_age_children.to_string(),
+            &e.school_resumed.to_string(),
             &e.move_number.to_string(),
             &e.origin_cell.to_string(),
             &e.origin_region.to_string(),
-            &e.destination_cell.to_string(),
-            &e.destination_region.to_string(),
-            bool01(e.origin_region == e.destination_region),
+            &opt(e.destination_cell.map(|c| c.to_string())),
+            &opt(e.destination_region.map(|r| r.to_string())),
+            bool01(Some(e.origin_region) == e.destination_region),
             &format!("{:.3}", e.distance_km),
-            e.lodging.name(),
+            e.lodging.map_or("abroad", |l| l.name()),
+            bool01(e.host_rejected),
+            e.mark.name(),
             e.occupation.name(),
             bool01(e.migrant),
         ])
@@ -294,26 +314,11 @@ impl Observer for RunWriter {
             (u64::from(m.tick + 1) * u64::from(self.tick_days)).to_string(),
         ];
         row.extend(m.households_by_status.iter().map(u64::to_string));
-        row.extend(m.persons_by_status.iter().map(u64::to_string));
+        row.extend(m.persons_by_state.iter().map(u64::to_string));
         row.push(m.displacements().to_string());
         row.extend(m.displacements_by_trigger.iter().map(u32::to_string));
-        for v in [
-            m.displacements_targeted,
-            m.displacements_preemptive,
-            m.displacements_first,
-            m.displacements_repeat,
-            m.displaced_persons,
-            m.homicides_oc,
-            m.homicides_background,
-            m.extortion_demands,
-            m.extortion_payments,
-            m.extortion_defaults,
-            m.business_closures,
-            m.threats,
-            m.flight_blocked,
-        ] {
-            row.push(v.to_string());
-        }
+        row.extend(m.counters().iter().map(|(_, v)| v.to_string()));
+        row.push(m.ghost_cells.to_string());
         let share = |count: u32| format!("{:.6}", f64::from(count) / self.cells.max(1) as f64);
         row.push(share(m.cells_state));
         row.extend(m.cells_by_group_kind.iter().map(|&c| share(c)));
@@ -336,38 +341,32 @@ pub fn timeseries_header() -> Vec<String> {
             .iter()
             .map(|s| format!("households_{}", s.name())),
     );
-    h.extend(Status::ALL.iter().map(|s| format!("persons_{}", s.name())));
+    h.extend(
+        PersonState::ALL
+            .iter()
+            .map(|s| format!("persons_{}", s.name())),
+    );
     h.push("displacements".into());
     h.extend(
         Trigger::ALL
             .iter()
             .map(|t| format!("displacements_{}", t.name())),
     );
-    for name in [
-        "displacements_targeted",
-        "displacements_preemptive",
-        "displacements_first",
-        "displacements_repeat",
-        "displaced_persons",
-        "homicides_oc",
-        "homicides_background",
-        "extortion_demands",
-        "extortion_payments",
-        "extortion_defaults",
-        "business_closures",
-        "threats",
-        "flight_blocked",
-        "share_state",
-    ] {
-        h.push(name.into());
-    }
+    h.extend(
+        TickMetrics::default()
+            .counters()
+            .iter()
+            .map(|(name, _)| name.to_string()),
+    );
+    h.push("ghost_cells".into());
+    h.push("share_state".into());
     h.extend(GroupKind::ALL.iter().map(|k| format!("share_{}", k.name())));
     h.push("share_contested".into());
     h
 }
 
 /// Column names of `episodes.csv`, in order.
-pub const EPISODE_COLUMNS: [&str; 22] = [
+pub const EPISODE_COLUMNS: [&str; 27] = [
     "episode",
     "tick",
     "household",
@@ -376,10 +375,13 @@ pub const EPISODE_COLUMNS: [&str; 22] = [
     "group",
     "group_kind",
     "whole_household",
+    "cross_border",
+    "event_families",
     "persons",
     "persons_15_plus",
     "males_15_plus",
     "school_age_children",
+    "school_resumed",
     "move_number",
     "origin_cell",
     "origin_region",
@@ -388,12 +390,14 @@ pub const EPISODE_COLUMNS: [&str; 22] = [
     "same_region",
     "distance_km",
     "lodging",
+    "host_rejected",
+    "mark",
     "occupation",
     "migrant",
 ];
 
 /// Column names of `cells.csv`, in order.
-pub const CELL_COLUMNS: [&str; 22] = [
+pub const CELL_COLUMNS: [&str; 28] = [
     "cell",
     "x",
     "y",
@@ -415,6 +419,12 @@ pub const CELL_COLUMNS: [&str; 22] = [
     "dwellings_used",
     "shelter_capacity",
     "shelter_used",
+    "seized_dwellings",
+    "children_recruited",
+    "displaced_out_mass",
+    "exits",
+    "ghost_since",
+    "ghost_cause",
     "risk",
 ];
 

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod load;
+pub mod mechanisms;
 pub mod params;
 pub mod spec;
 pub mod validate;

@@ -21,10 +21,38 @@ pub struct Params {
     pub pay_capacity: f64,
     /// One entry per group type, in scenario order.
     pub groups: Vec<GroupParams>,
+    /// State harassment hazard per young man per tick at full presence.
+    pub abuse_hazard: f64,
+    /// Pursuit detection hazard per tick by mark severity (index 0 = no mark).
+    pub detection_hazard: [f64; 6],
+    /// Per-tick probability that kin stop hosting.
+    pub kin_hosting_end: f64,
+    /// Per-tick hazard of a forced move from a shelter or informal settlement.
+    pub precarious_move_hazard: f64,
+    /// Per-tick return hazard where return is possible.
+    pub return_hazard: f64,
+    /// Trafficking hazard per displaced person per tick, before multipliers.
+    pub trafficking_hazard: f64,
+    /// Shortest and longest hiding spell in ticks.
+    pub hide_ticks: (u32, u32),
+    /// Wealth lost per tick hidden.
+    pub hide_cost: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupParams {
+    /// Recruitment hazard per recruitable child per tick.
+    pub recruitment_hazard: f64,
+    /// Sexual violence hazard per woman or girl per tick.
+    pub sexual_violence_hazard: f64,
+    /// Seizure hazard per household with a dwelling per tick.
+    pub seizure_hazard: f64,
+    /// Expulsion-order hazard per targeted household per tick.
+    pub profile_hazard: f64,
+    /// Mass-order hazard per contested cell per tick.
+    pub expulsion_hazard: f64,
+    /// Land-grab hazard per held strategic cell per tick.
+    pub land_grab_hazard: f64,
     /// Extortion demand hazard per (unit-weight) household per tick.
     pub extortion_hazard: f64,
     /// Organised-crime homicide hazard per resident per tick.
@@ -63,8 +91,32 @@ impl Params {
                     extortion_hazard: per_tick(g.extortion_rate.unwrap_or(0.0), dt_years),
                     violence_hazard: per_tick(g.violence.unwrap_or(0.0) / 1e5, dt_years),
                     threat_hazard: per_tick(g.threat_rate.unwrap_or(0.0) / 1e3, dt_years),
+                    recruitment_hazard: per_tick(g.recruitment_rate.unwrap_or(0.0), dt_years),
+                    sexual_violence_hazard: per_tick(
+                        g.sexual_violence_rate.unwrap_or(0.0),
+                        dt_years,
+                    ),
+                    seizure_hazard: per_tick(g.seizure_rate.unwrap_or(0.0), dt_years),
+                    profile_hazard: per_tick(g.profile_rate.unwrap_or(0.0), dt_years),
+                    expulsion_hazard: per_tick(g.expulsion_rate.unwrap_or(0.0), dt_years),
+                    land_grab_hazard: per_tick(g.land_grab_rate.unwrap_or(0.0), dt_years),
                 })
                 .collect(),
+            abuse_hazard: per_tick(spec.state.abuse_rate / 1e3, dt_years),
+            detection_hazard: {
+                let d = spec.pursuit.detection.as_array();
+                [0.0, d[0], d[1], d[2], d[3], d[4]].map(|rate| per_tick(rate, dt_years))
+            },
+            kin_hosting_end: 1.0 - decay(dt_weeks, spec.hosting.kin_weeks),
+            precarious_move_hazard: per_tick(spec.hosting.precarious_move_rate, dt_years),
+            return_hazard: per_tick(spec.returns.rate, dt_years),
+            trafficking_hazard: per_tick(spec.trafficking.base_rate, dt_years),
+            hide_ticks: {
+                let sc = &spec.self_containment;
+                let ticks = |weeks: f64| (libm::ceil(weeks / dt_weeks) as u32).max(1);
+                (ticks(sc.min_weeks), ticks(sc.max_weeks))
+            },
+            hide_cost: spec.self_containment.weekly_cost_months * dt_weeks,
         }
     }
 }

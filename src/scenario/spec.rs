@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::mechanisms::*;
+
 /// A whole scenario as written in TOML.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -26,6 +28,19 @@ pub struct ScenarioSpec {
     pub threats: ThreatSpec,
     pub fear: FearSpec,
     pub flight: FlightSpec,
+    pub recruitment: RecruitmentSpec,
+    pub responses: ResponsesSpec,
+    pub homicide: HomicideSpec,
+    pub witness: WitnessSpec,
+    pub self_containment: SelfContainmentSpec,
+    pub pursuit: PursuitSpec,
+    pub hosting: HostingSpec,
+    pub school: SchoolSpec,
+    pub exit: ExitSpec,
+    pub returns: ReturnSpec,
+    pub trafficking: TraffickingSpec,
+    pub ghosts: GhostSpec,
+    pub mass: MassSpec,
     pub outputs: OutputsSpec,
 }
 
@@ -293,6 +308,8 @@ pub struct PopulationSpec {
     pub business_owner_share: OccupationTable,
     /// Share of households that are international migrants.
     pub migrant_share: f64,
+    /// Share of households with an LGBT+ member (a profile groups order out).
+    pub lgbt_share: f64,
     /// Share of households with kin in another neighbourhood.
     pub kin_tie_share: f64,
     /// Of those, the share whose kin live in the same region.
@@ -331,6 +348,7 @@ impl Default for PopulationSpec {
                 other: 0.03,
             },
             migrant_share: 0.05,
+            lgbt_share: 0.03,
             kin_tie_share: 0.75,
             kin_same_region_share: 0.7,
         }
@@ -450,6 +468,26 @@ pub struct GroupSpec {
     /// How far, in neighbourhoods, the group can find and reach people who fled it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reach: Option<u32>,
+    /// Recruitment attempts per child of recruitable age per year in held neighbourhoods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recruitment_rate: Option<f64>,
+    /// Sexual violence per woman or girl (aged 8 or more) per year in held neighbourhoods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sexual_violence_rate: Option<f64>,
+    /// House seizures per household with a dwelling per year in held neighbourhoods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seizure_rate: Option<f64>,
+    /// Orders to leave per year against targeted households (LGBT+ members, journalists,
+    /// defenders, police and military families, community leaders) in held neighbourhoods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_rate: Option<f64>,
+    /// Mass expulsion orders per contested neighbourhood per year ('suspect' residents ordered out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expulsion_rate: Option<f64>,
+    /// Land grabs per held border-corridor or resource-site neighbourhood per year (communities
+    /// ordered out for land and routes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub land_grab_rate: Option<f64>,
 }
 
 impl Default for GroupSpec {
@@ -467,6 +505,12 @@ impl Default for GroupSpec {
             violence: None,
             threat_rate: None,
             reach: None,
+            recruitment_rate: None,
+            sexual_violence_rate: None,
+            seizure_rate: None,
+            profile_rate: None,
+            expulsion_rate: None,
+            land_grab_rate: None,
         }
     }
 }
@@ -481,6 +525,12 @@ pub struct StateSpec {
     pub corruption: f64,
     /// How much full, clean state presence cuts group violence, threats and extortion (0 to 1).
     pub suppression: f64,
+    /// Harassment of young men (15-29) by state forces, per 1,000 per year at full presence.
+    pub abuse_rate: f64,
+    /// Probability that a crime report leaks to the group it names.
+    pub leak_probability: f64,
+    /// Probability that a trafficking case is identified (screening of the displaced).
+    pub screening_rate: f64,
 }
 
 impl Default for StateSpec {
@@ -489,6 +539,9 @@ impl Default for StateSpec {
             presence: KindTable::new(0.6, 0.3, 0.2, 0.35, 0.15),
             corruption: 0.3,
             suppression: 0.7,
+            abuse_rate: 10.0,
+            leak_probability: 0.3,
+            screening_rate: 0.0,
         }
     }
 }
@@ -688,6 +741,12 @@ pub struct GroupKindDefaults {
     pub violence: f64,
     pub threat_rate: f64,
     pub reach: u32,
+    pub recruitment_rate: f64,
+    pub sexual_violence_rate: f64,
+    pub seizure_rate: f64,
+    pub profile_rate: f64,
+    pub expulsion_rate: f64,
+    pub land_grab_rate: f64,
 }
 
 impl GroupKind {
@@ -705,6 +764,12 @@ impl GroupKind {
                 violence: 150.0,
                 threat_rate: 15.0,
                 reach: 12,
+                recruitment_rate: 0.03,
+                sexual_violence_rate: 0.01,
+                seizure_rate: 0.01,
+                profile_rate: 0.3,
+                expulsion_rate: 0.2,
+                land_grab_rate: 0.0,
             },
             GroupKind::TraffickingGroup => GroupKindDefaults {
                 home_kinds: &[CellKind::Rural, CellKind::BorderCorridor],
@@ -715,6 +780,12 @@ impl GroupKind {
                 violence: 30.0,
                 threat_rate: 2.0,
                 reach: 6,
+                recruitment_rate: 0.005,
+                sexual_violence_rate: 0.002,
+                seizure_rate: 0.002,
+                profile_rate: 0.05,
+                expulsion_rate: 2.0,
+                land_grab_rate: 0.1,
             },
             GroupKind::Cartel => GroupKindDefaults {
                 home_kinds: &[CellKind::BorderCorridor, CellKind::ResourceSite],
@@ -725,6 +796,12 @@ impl GroupKind {
                 violence: 80.0,
                 threat_rate: 5.0,
                 reach: 15,
+                recruitment_rate: 0.01,
+                sexual_violence_rate: 0.004,
+                seizure_rate: 0.005,
+                profile_rate: 0.2,
+                expulsion_rate: 3.0,
+                land_grab_rate: 0.3,
             },
         }
     }

@@ -43,6 +43,14 @@ fn fill_group_defaults(spec: &mut ScenarioSpec) {
         group.violence.get_or_insert(d.violence);
         group.threat_rate.get_or_insert(d.threat_rate);
         group.reach.get_or_insert(d.reach);
+        group.recruitment_rate.get_or_insert(d.recruitment_rate);
+        group
+            .sexual_violence_rate
+            .get_or_insert(d.sexual_violence_rate);
+        group.seizure_rate.get_or_insert(d.seizure_rate);
+        group.profile_rate.get_or_insert(d.profile_rate);
+        group.expulsion_rate.get_or_insert(d.expulsion_rate);
+        group.land_grab_rate.get_or_insert(d.land_grab_rate);
     }
 }
 
@@ -231,6 +239,7 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
         "a share",
     );
     c.share("population.migrant_share", p.migrant_share);
+    c.share("population.lgbt_share", p.lgbt_share);
     c.share("population.kin_tie_share", p.kin_tie_share);
     c.share("population.kin_same_region_share", p.kin_same_region_share);
 
@@ -240,6 +249,15 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
     c.kind_table("state.presence", &st.presence, 0.0, 1.0, "a presence level");
     c.share("state.corruption", st.corruption);
     c.share("state.suppression", st.suppression);
+    c.range(
+        "state.abuse_rate",
+        st.abuse_rate,
+        0.0,
+        1000.0,
+        "harassments per 1,000 young men per year",
+    );
+    c.share("state.leak_probability", st.leak_probability);
+    c.share("state.screening_rate", st.screening_rate);
 
     let v = &s.violence;
     c.range(

@@ -1,43 +1,159 @@
 //! Phase 2: each household meets what its neighbourhood throws at it and decides.
 //!
-//! Targeted events act within the tick: an extortion demand is paid if the household can bear it,
-//! otherwise it defaults (its business may close, the group marks and threatens it, it may flee);
-//! a death threat makes it flee or stay marked. Without a targeted event, diffuse fear builds up
-//! from perceived violence and fades with time; a household leaves pre-emptively when its fear
-//! crosses its own threshold. Flight needs money (less with kin to go to); households that cannot
-//! afford it stay.
+//! At most one targeted event reaches a household per tick, drawn from competing hazards: a
+//! member's homicide, an extortion demand, a death threat, a recruitment attempt, sexual
+//! violence, a house seizure, an order to leave for its profile, witnessing a killing, state
+//! harassment, being found by a group that pursues it, or a mass expulsion order. Each event has
+//! its answers (pay or default, comply or resist, report or keep silent, send a child away, hide,
+//! flee). Without an event, diffuse fear builds up or fades, and displaced households may lose
+//! their kin hosting, be pushed out of precarious lodging, be trafficked, or return home.
+//!
+//! Every household is handled independently from the state at the start of the phase; it changes
+//! only its own [`Mind`] and [`Members`], and returns what must be booked in shared state (cell
+//! events, flights, relodging, returns) for the serial phases that follow.
 
 use rayon::prelude::*;
 
+use super::hazards::CellHazard;
 use super::{Model, NO_GROUP};
-use crate::households::{Households, Mark, traits};
-use crate::metrics::{TickMetrics, Trigger};
+use crate::households::{
+    AgeBand, Households, Lodging, Mark, Members, Mind, PersonState, Sex, Status, flags, traits,
+};
+use crate::metrics::Trigger;
 use crate::rng::{Draws, Process};
-use crate::world::NO_CELL;
+use crate::scenario::{Params, ScenarioSpec};
+use crate::world::{NO_CELL, World};
 
 /// Households per parallel work item. Fixed, so results never depend on the thread count.
-const CHUNK: usize = 1024;
+pub const CHUNK: usize = 1024;
 
-/// A household that decided to flee this tick.
+/// What a flight moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlightKind {
+    /// The whole household. Forced flights go whatever the cost (expulsion, seizure, pursuit).
+    Whole { forced: bool },
+    /// One child, sent to kin.
+    SendAway { band: AgeBand, sex: Sex },
+}
+
+/// A household (or one of its children) that leaves this tick.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FlightRequest {
     pub household: u32,
     pub trigger: Trigger,
     /// The group it flees ([`NO_GROUP`] if none).
     pub group: u16,
+    pub kind: FlightKind,
+    /// Cell of the mass expulsion order it obeys, or [`NO_CELL`] for atomised flight.
+    pub mass_order: u32,
+}
+
+/// A change to a cell's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellEvent {
+    BusinessClosed,
+    /// A member was killed (organised crime or background), leaving the cell's persons.
+    Killed {
+        organised: bool,
+    },
+    /// A child was taken by a group.
+    Recruited,
+    /// A dwelling was seized by a group.
+    Seized,
+    /// The last members of a household died: it no longer occupies the cell.
+    HouseholdDied {
+        lodging: Lodging,
+    },
+}
+
+/// Per-tick counts gathered in the decision phase.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DecisionCounts {
+    pub demands: u32,
+    pub payments: u32,
+    pub defaults: u32,
+    pub threats: u32,
+    pub recruitment_attempts: u32,
+    pub children_recruited: u32,
+    pub sexual_violence: u32,
+    pub seizures: u32,
+    pub profile_orders: u32,
+    pub witnesses: u32,
+    pub reports: u32,
+    pub report_leaks: u32,
+    pub state_abuse: u32,
+    pub pursuit_detections: u32,
+    pub pursuit_attacks: u32,
+    pub reprisals_on_reporters: u32,
+    pub self_containment_starts: u32,
+    pub first_hidings: u32,
+    pub blocked: u32,
+    pub trafficking_true: u32,
+    pub trafficking_identified: u32,
 }
 
 /// Decisions of one chunk of households, in household order.
 #[derive(Debug, Default)]
 pub struct ChunkDecisions {
     pub flights: Vec<FlightRequest>,
-    /// Cells where a business closed (one entry per closure).
-    pub closures: Vec<u32>,
-    demands: u32,
-    payments: u32,
-    defaults: u32,
-    threats: u32,
-    blocked: u32,
+    pub cell_events: Vec<(u32, CellEvent)>,
+    /// Households whose kin stopped hosting them (they find other lodging where they are).
+    pub relodge: Vec<u32>,
+    /// Households that want to return home.
+    pub returns: Vec<u32>,
+    pub counts: DecisionCounts,
+    /// Change in households by status and persons by state.
+    pub households_delta: [i64; Status::ALL.len()],
+    pub persons_delta: [i64; PersonState::ALL.len()],
+}
+
+impl ChunkDecisions {
+    fn move_household(&mut self, from: Status, to: Status, persons: u32) {
+        self.households_delta[from as usize] -= 1;
+        self.households_delta[to as usize] += 1;
+        self.persons_delta[PersonState::of_household(from) as usize] -= i64::from(persons);
+        self.persons_delta[PersonState::of_household(to) as usize] += i64::from(persons);
+    }
+
+    fn move_person(&mut self, from: PersonState, to: PersonState) {
+        self.persons_delta[from as usize] -= 1;
+        self.persons_delta[to as usize] += 1;
+    }
+}
+
+/// The competing targeted events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    OrganisedHomicide,
+    BackgroundHomicide,
+    Extortion,
+    Threat,
+    Recruitment,
+    SexualViolence,
+    Seizure,
+    Profile,
+    Witness,
+    StateAbuse,
+    Pursuit,
+    MassOrder,
+}
+
+/// Read-only context of the decision phase.
+struct Context<'a> {
+    spec: &'a ScenarioSpec,
+    params: &'a Params,
+    world: &'a World,
+    groups: &'a [crate::actors::Group],
+    hazards: &'a [CellHazard],
+    cell: &'a [u32],
+    origin: &'a [u32],
+    kin_cell: &'a [u32],
+    occupation: &'a [crate::scenario::Occupation],
+    trait_bits: &'a [u8],
+    seed: u64,
+    tick: u32,
+    occupation_weight: [f64; 10],
+    threshold_floor: f32,
 }
 
 /// Decides for every household, in parallel over fixed chunks.
@@ -53,169 +169,877 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
     } = model;
     let Households {
         mind,
-        cell,
-        kin_cell,
         members,
-        wealth,
+        cell,
+        origin,
+        kin_cell,
         occupation,
-        traits: flags,
+        traits: trait_bits,
         ..
     } = households;
-    let (cell, kin_cell, members, wealth, occupation, flags) = (
-        &*cell,
-        &*kin_cell,
-        &*members,
-        &*wealth,
-        &*occupation,
-        &*flags,
-    );
     let spec = &scenario.spec;
-    let params = &scenario.params;
-    let seed = spec.simulation.seed;
-    let tick = *tick;
-    let occupation_weight = spec.extortion.occupation_weight.as_array();
     let fear = &spec.fear;
-    let threshold_floor = (fear.threshold_weeks * (1.0 - fear.threshold_spread)) as f32;
-
+    let ctx = Context {
+        spec,
+        params: &scenario.params,
+        world,
+        groups,
+        hazards,
+        cell,
+        origin,
+        kin_cell,
+        occupation,
+        trait_bits,
+        seed: spec.simulation.seed,
+        tick: *tick,
+        occupation_weight: spec.extortion.occupation_weight.as_array(),
+        threshold_floor: (fear.threshold_weeks * (1.0 - fear.threshold_spread)) as f32,
+    };
     mind.par_chunks_mut(CHUNK)
+        .zip(members.par_chunks_mut(CHUNK))
         .enumerate()
-        .map(|(chunk, minds)| {
+        .map(|(chunk, (minds, members))| {
             let mut out = ChunkDecisions::default();
-            for (i, mind) in minds.iter_mut().enumerate() {
-                let h = chunk * CHUNK + i;
-                let c = cell[h];
-                let hazard = hazards[c as usize];
-
-                // Memory fades: past payments and fear.
-                mind.strain *= params.strain_decay as f32;
-                let sensitivity = if members[h].children_8_to_17() > 0 {
-                    fear.children_sensitivity as f32
-                } else {
-                    1.0
-                };
-                mind.fear = (mind.fear * params.fear_decay as f32
-                    + hazard.fear_drive * sensitivity)
-                    .max(0.0);
-
-                let migrant = flags[h] & traits::MIGRANT != 0;
-                let mut weight = occupation_weight[occupation[h].index()];
-                if mind.business_open {
-                    weight *= spec.extortion.business_weight;
-                }
-                if migrant {
-                    weight *= spec.extortion.migrant_weight;
-                }
-                let claims = world.claims_of(c);
-                let marked_here = mind.mark != Mark::None && claims.contains(&mind.marked_by);
-                let threat_multiplier = if marked_here {
-                    spec.threats.marked_multiplier
-                } else {
-                    1.0
-                };
-                let x_extortion = f64::from(hazard.extortion) * weight;
-                let x_threat = f64::from(hazard.threat) * threat_multiplier;
-                let x_total = x_extortion + x_threat;
-
-                let flight_cost =
-                    spec.flight.cost_months * if kin_cell[h] != NO_CELL { 0.5 } else { 1.0 };
-                let can_flee = f64::from(wealth[h]) >= flight_cost;
-                let flee = |out: &mut ChunkDecisions, trigger: Trigger, group: u16| {
-                    if can_flee {
-                        out.flights.push(FlightRequest {
-                            household: h as u32,
-                            trigger,
-                            group,
-                        });
-                    } else {
-                        out.blocked += 1;
-                    }
-                };
-
-                // Fast path: nothing targeted can happen and fear is below every threshold.
-                if x_total <= 0.0 && mind.fear < threshold_floor {
-                    continue;
-                }
-                let mut draws = Draws::new(seed, Process::HouseholdEvents, h as u64, tick);
-                let u = draws.unit();
-                if u < x_total && u < -libm::expm1(-x_total) {
-                    // Which group acts: with several claimants, one at random.
-                    let group = match claims {
-                        [] => NO_GROUP,
-                        [g] => *g,
-                        _ => claims[(draws.unit() * claims.len() as f64) as usize],
-                    };
-                    let p_any = -libm::expm1(-x_total);
-                    if u < p_any * x_extortion / x_total {
-                        out.demands += 1;
-                        if draws.chance(spec.extortion.flee_on_demand) && can_flee {
-                            flee(&mut out, Trigger::Extortion, group);
-                            continue;
-                        }
-                        let level = spec.groups[groups[group as usize].type_index as usize]
-                            .extortion_level
-                            .unwrap_or(0.0);
-                        let relative_wealth =
-                            f64::from(wealth[h]) / spec.population.wealth.median_months;
-                        let capacity = params.pay_capacity
-                            * libm::pow(relative_wealth, spec.extortion.wealth_elasticity);
-                        if f64::from(mind.strain) + level <= capacity {
-                            mind.strain += level as f32;
-                            out.payments += 1;
-                        } else {
-                            out.defaults += 1;
-                            if mind.business_open && draws.chance(spec.extortion.closure_on_default)
-                            {
-                                mind.business_open = false;
-                                out.closures.push(c);
-                            }
-                            if mind.mark < Mark::Defaulter {
-                                mind.mark = Mark::Defaulter;
-                                mind.marked_by = group;
-                            }
-                            if draws.chance(spec.extortion.flee_on_default) {
-                                flee(&mut out, Trigger::Extortion, group);
-                            }
-                        }
-                    } else {
-                        out.threats += 1;
-                        if draws.chance(spec.threats.flee_on_threat) {
-                            flee(&mut out, Trigger::ThreatInformant, group);
-                        } else if mind.mark < Mark::Witness {
-                            mind.mark = Mark::Witness;
-                            mind.marked_by = group;
-                        }
-                    }
-                    continue;
-                }
-
-                if mind.fear >= threshold_floor {
-                    let spread =
-                        Draws::new(seed, Process::FearThreshold, h as u64, 0).unit() * 2.0 - 1.0;
-                    let threshold = fear.threshold_weeks * (1.0 + fear.threshold_spread * spread);
-                    if f64::from(mind.fear) >= threshold {
-                        let group = claims.first().copied().unwrap_or(NO_GROUP);
-                        flee(&mut out, Trigger::DiffuseInsecurity, group);
-                    }
-                }
+            for (i, (mind, members)) in minds.iter_mut().zip(members.iter_mut()).enumerate() {
+                decide_household(&ctx, chunk * CHUNK + i, mind, members, &mut out);
             }
             out
         })
         .collect()
 }
 
-/// Books closures and counts of every chunk, in chunk order.
-pub fn apply(model: &mut Model, decisions: &[ChunkDecisions], metrics: &mut TickMetrics) {
-    let cells = &mut model.world.cells;
-    for d in decisions {
-        for &c in &d.closures {
-            cells.businesses_open[c as usize] -= 1;
-            cells.business_closures[c as usize] += 1;
-        }
-        metrics.business_closures += d.closures.len() as u32;
-        metrics.extortion_demands += d.demands;
-        metrics.extortion_payments += d.payments;
-        metrics.extortion_defaults += d.defaults;
-        metrics.threats += d.threats;
-        metrics.flight_blocked += d.blocked;
+fn decide_household(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &mut Members,
+    out: &mut ChunkDecisions,
+) {
+    if !m.status.is_present() {
+        return;
     }
+    let spec = ctx.spec;
+    let params = ctx.params;
+    let c = ctx.cell[h];
+    let hz = ctx.hazards[c as usize];
+
+    // A hiding spell ends.
+    if m.status == Status::SelfContained && ctx.tick >= u32::from(m.hide_until) {
+        let back = if m.lodging == Lodging::Home {
+            Status::Resident
+        } else {
+            Status::Displaced
+        };
+        out.move_household(Status::SelfContained, back, members.total());
+        m.status = back;
+    }
+    let hidden = m.status == Status::SelfContained;
+    if hidden {
+        m.wealth = (f64::from(m.wealth) - params.hide_cost).max(0.0) as f32;
+    }
+
+    // Memory fades: past payments and fear.
+    m.strain *= params.strain_decay as f32;
+    let sensitivity = if members.children_8_to_17() > 0 {
+        spec.fear.children_sensitivity as f32
+    } else {
+        1.0
+    };
+    m.fear = (m.fear * params.fear_decay as f32 + hz.fear_drive * sensitivity).max(0.0);
+
+    // Competing targeted events.
+    let exposure = if hidden {
+        spec.self_containment.exposure
+    } else {
+        1.0
+    };
+    let claims = ctx.world.claims_of(c);
+    let homicide_weights = members.homicide_weights(&spec.homicide);
+    let homicide_weight: f64 = homicide_weights.iter().sum();
+    let recruit_weights =
+        members.recruitment_weights(spec.recruitment.min_age, spec.recruitment.girl_weight);
+    let recruit_weight: f64 = recruit_weights.iter().sum();
+    let marked_here = m.mark != Mark::None && claims.contains(&m.marked_by);
+    let pursuer = pursuer(ctx, m, c, claims);
+
+    let mut weight = ctx.occupation_weight[ctx.occupation[h].index()];
+    if m.has(flags::BUSINESS_OPEN) {
+        weight *= spec.extortion.business_weight;
+    }
+    if ctx.trait_bits[h] & traits::MIGRANT != 0 {
+        weight *= spec.extortion.migrant_weight;
+    }
+    let targeted_profile = is_targeted_profile(ctx, h);
+    let rates = [
+        (
+            Event::OrganisedHomicide,
+            f64::from(hz.organised_homicide) * homicide_weight * exposure,
+        ),
+        (
+            Event::BackgroundHomicide,
+            params.background_hazard * homicide_weight,
+        ),
+        (
+            Event::Extortion,
+            f64::from(hz.extortion) * weight * exposure,
+        ),
+        (
+            Event::Threat,
+            f64::from(hz.threat)
+                * if marked_here {
+                    spec.threats.marked_multiplier
+                } else {
+                    1.0
+                }
+                * exposure,
+        ),
+        (
+            Event::Recruitment,
+            f64::from(hz.recruitment) * recruit_weight * exposure,
+        ),
+        (
+            Event::SexualViolence,
+            f64::from(hz.sexual_violence) * f64::from(members.females_at_risk()) * exposure,
+        ),
+        (
+            Event::Seizure,
+            if m.lodging.uses_dwelling() {
+                f64::from(hz.seizure)
+            } else {
+                0.0
+            },
+        ),
+        (
+            Event::Profile,
+            if targeted_profile {
+                f64::from(hz.profile) * exposure
+            } else {
+                0.0
+            },
+        ),
+        (Event::Witness, f64::from(hz.witness) * exposure),
+        (
+            Event::StateAbuse,
+            f64::from(hz.state_abuse) * f64::from(members.young_males()) * exposure,
+        ),
+        (Event::Pursuit, pursuer.map_or(0.0, |(_, x)| x)),
+        (
+            Event::MassOrder,
+            if hidden {
+                0.0
+            } else {
+                f64::from(hz.mass_order)
+            },
+        ),
+    ];
+    let total: f64 = rates.iter().map(|(_, x)| x).sum();
+
+    let mut draws = Draws::new(ctx.seed, Process::HouseholdEvents, h as u64, ctx.tick);
+    let u = draws.unit();
+    let p_any = if total > 0.0 {
+        -libm::expm1(-total)
+    } else {
+        0.0
+    };
+    if u < p_any {
+        let mut target = u / p_any * total;
+        let mut event = rates[0].0;
+        for &(e, x) in &rates {
+            if x <= 0.0 {
+                continue;
+            }
+            event = e;
+            if target < x {
+                break;
+            }
+            target -= x;
+        }
+        let actor = match claims {
+            [] => NO_GROUP,
+            [g] => *g,
+            _ => claims[(draws.unit() * claims.len() as f64) as usize],
+        };
+        respond(
+            ctx,
+            h,
+            m,
+            members,
+            event,
+            actor,
+            pursuer,
+            &homicide_weights,
+            &recruit_weights,
+            &mut draws,
+            out,
+        );
+        return;
+    }
+
+    // No targeted event: diffuse fear, then what happens to the displaced.
+    if m.fear >= ctx.threshold_floor {
+        let spread = Draws::new(ctx.seed, Process::FearThreshold, h as u64, 0).unit() * 2.0 - 1.0;
+        let threshold = spec.fear.threshold_weeks * (1.0 + spec.fear.threshold_spread * spread);
+        if f64::from(m.fear) >= threshold {
+            let group = claims.first().copied().unwrap_or(NO_GROUP);
+            flee(
+                ctx,
+                h,
+                m,
+                members,
+                Trigger::DiffuseInsecurity,
+                group,
+                false,
+                &mut draws,
+                out,
+            );
+            return;
+        }
+    }
+    after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
+}
+
+/// The group pursuing this household here, with its detection hazard: a group that marked the
+/// household, does not hold its current cell, but reaches it.
+fn pursuer(ctx: &Context<'_>, m: &Mind, c: u32, claims: &[u16]) -> Option<(u16, f64)> {
+    if m.mark == Mark::None || claims.contains(&m.marked_by) {
+        return None;
+    }
+    let group = ctx.groups.get(m.marked_by as usize)?;
+    if !group.reaches(ctx.world, c) {
+        return None;
+    }
+    let p = &ctx.spec.pursuit;
+    let mut x = ctx.params.detection_hazard[m.mark as usize];
+    if m.lodging == Lodging::Kin {
+        x *= 1.0 + p.kin_visibility;
+    }
+    x *= 1.0 + p.leak_factor * ctx.spec.state.leak_probability;
+    if m.status == Status::SelfContained {
+        x *= 1.0 - p.clandestinity;
+    }
+    Some((m.marked_by, x))
+}
+
+fn is_targeted_profile(ctx: &Context<'_>, h: usize) -> bool {
+    use crate::scenario::Occupation::*;
+    ctx.trait_bits[h] & traits::LGBT != 0
+        || matches!(
+            ctx.occupation[h],
+            Journalist | Defender | PoliceMilitary | Leader
+        )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn respond(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &mut Members,
+    event: Event,
+    actor: u16,
+    pursuer: Option<(u16, f64)>,
+    homicide_weights: &[f64; 14],
+    recruit_weights: &[f64; 14],
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    let spec = ctx.spec;
+    let c = ctx.cell[h];
+    match event {
+        Event::OrganisedHomicide | Event::BackgroundHomicide => {
+            let organised = event == Event::OrganisedHomicide;
+            kill_member(
+                m,
+                members,
+                homicide_weights,
+                draws.unit(),
+                c,
+                organised,
+                out,
+            );
+            if organised && m.status.is_present() {
+                m.mark_by(Mark::Witness, actor);
+                if draws.chance(spec.responses.flee_on_homicide) {
+                    flee(
+                        ctx,
+                        h,
+                        m,
+                        members,
+                        Trigger::Homicide,
+                        actor,
+                        false,
+                        draws,
+                        out,
+                    );
+                }
+            }
+        }
+        Event::Extortion => extortion(ctx, h, m, members, actor, draws, out),
+        Event::Threat => {
+            out.counts.threats += 1;
+            if m.has(flags::REPORTED) {
+                out.counts.reprisals_on_reporters += 1;
+            }
+            if draws.chance(spec.threats.flee_on_threat) {
+                flee(
+                    ctx,
+                    h,
+                    m,
+                    members,
+                    Trigger::ThreatInformant,
+                    actor,
+                    false,
+                    draws,
+                    out,
+                );
+            } else {
+                m.mark_by(Mark::Witness, actor);
+            }
+        }
+        Event::Recruitment => recruitment(ctx, h, m, members, actor, recruit_weights, draws, out),
+        Event::SexualViolence => {
+            out.counts.sexual_violence += 1;
+            if draws.chance(spec.responses.flee_on_sexual_violence) {
+                let victim = Members::pick(&members.female_weights(), draws.unit());
+                send_or_flee(
+                    ctx,
+                    h,
+                    m,
+                    members,
+                    Trigger::SexualViolence,
+                    actor,
+                    victim,
+                    draws,
+                    out,
+                );
+            }
+        }
+        Event::Seizure => {
+            out.counts.seizures += 1;
+            if draws.chance(spec.responses.flee_on_seizure) {
+                out.cell_events.push((c, CellEvent::Seized));
+                if m.lodging == Lodging::Home {
+                    m.set(flags::HOUSE_SEIZED, true);
+                }
+                flee(
+                    ctx,
+                    h,
+                    m,
+                    members,
+                    Trigger::PropertySeizure,
+                    actor,
+                    true,
+                    draws,
+                    out,
+                );
+            } else {
+                // Staying on as resistance.
+                m.mark_by(Mark::Resister, actor);
+            }
+        }
+        Event::Profile => {
+            out.counts.profile_orders += 1;
+            if draws.chance(spec.responses.flee_on_profile) {
+                flee(
+                    ctx,
+                    h,
+                    m,
+                    members,
+                    Trigger::TargetedProfile,
+                    actor,
+                    true,
+                    draws,
+                    out,
+                );
+            } else {
+                m.mark_by(Mark::Resister, actor);
+            }
+        }
+        Event::Witness => witness(ctx, h, m, members, actor, draws, out),
+        Event::StateAbuse => {
+            out.counts.state_abuse += 1;
+            if draws.chance(spec.responses.flee_on_state_abuse) {
+                let youth = Members::pick(&members.young_male_weights(), draws.unit());
+                send_or_flee(
+                    ctx,
+                    h,
+                    m,
+                    members,
+                    Trigger::StateAbuse,
+                    NO_GROUP,
+                    youth,
+                    draws,
+                    out,
+                );
+            }
+        }
+        Event::Pursuit => {
+            let group = pursuer.map_or(m.marked_by, |(g, _)| g);
+            out.counts.pursuit_detections += 1;
+            out.counts.pursuit_attacks += 1;
+            if m.has(flags::REPORTED) {
+                out.counts.reprisals_on_reporters += 1;
+            }
+            if draws.chance(spec.pursuit.attack_lethality) {
+                kill_member(m, members, homicide_weights, draws.unit(), c, true, out);
+            }
+            if m.status.is_present() {
+                let trigger =
+                    Trigger::from_code(m.first_trigger).unwrap_or(Trigger::ThreatInformant);
+                flee(ctx, h, m, members, trigger, group, true, draws, out);
+            }
+        }
+        Event::MassOrder => {
+            let request = FlightRequest {
+                household: h as u32,
+                trigger: Trigger::MassExpulsion,
+                group: actor,
+                kind: FlightKind::Whole { forced: true },
+                mass_order: c,
+            };
+            out.flights.push(request);
+        }
+    }
+}
+
+fn extortion(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &Members,
+    group: u16,
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    let spec = ctx.spec;
+    out.counts.demands += 1;
+    if draws.chance(spec.extortion.flee_on_demand) && can_afford_flight(ctx, h, m) {
+        flee(
+            ctx,
+            h,
+            m,
+            members,
+            Trigger::Extortion,
+            group,
+            false,
+            draws,
+            out,
+        );
+        return;
+    }
+    let level = ctx.groups.get(group as usize).map_or(0.0, |g| {
+        spec.groups[g.type_index as usize]
+            .extortion_level
+            .unwrap_or(0.0)
+    });
+    let relative_wealth = f64::from(m.wealth) / spec.population.wealth.median_months;
+    let capacity =
+        ctx.params.pay_capacity * libm::pow(relative_wealth, spec.extortion.wealth_elasticity);
+    if f64::from(m.strain) + level <= capacity {
+        m.strain += level as f32;
+        out.counts.payments += 1;
+        return;
+    }
+    out.counts.defaults += 1;
+    if m.has(flags::BUSINESS_OPEN) && draws.chance(spec.extortion.closure_on_default) {
+        m.set(flags::BUSINESS_OPEN, false);
+        out.cell_events
+            .push((ctx.cell[h], CellEvent::BusinessClosed));
+    }
+    m.mark_by(Mark::Defaulter, group);
+    if draws.chance(spec.extortion.flee_on_default) {
+        flee(
+            ctx,
+            h,
+            m,
+            members,
+            Trigger::Extortion,
+            group,
+            false,
+            draws,
+            out,
+        );
+    }
+}
+
+/// The household's answer to a recruitment attempt on one of its children.
+#[allow(clippy::too_many_arguments)]
+fn recruitment(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &mut Members,
+    group: u16,
+    weights: &[f64; 14],
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    let r = &ctx.spec.recruitment;
+    out.counts.recruitment_attempts += 1;
+    let Some((band, sex)) = Members::pick(weights, draws.unit()) else {
+        return;
+    };
+    let poverty = ctx.spec.population.wealth.median_months / f64::from(m.wealth).max(0.05);
+    let has_kin = ctx.kin_cell[h] != NO_CELL;
+    let answers = [
+        r.comply_weight * libm::pow(poverty, r.poverty_comply),
+        r.resist_weight,
+        if has_kin { r.send_away_weight } else { 0.0 },
+        if m.status == Status::SelfContained {
+            0.0
+        } else {
+            r.hide_weight * hide_propensity(ctx, m)
+        },
+        r.flee_weight,
+    ];
+    let total: f64 = answers.iter().sum();
+    let mut target = draws.unit() * total;
+    let mut answer = answers.len() - 1;
+    for (i, &w) in answers.iter().enumerate() {
+        if w > 0.0 && target < w {
+            answer = i;
+            break;
+        }
+        target -= w;
+    }
+    let state = PersonState::of_household(m.status);
+    match answer {
+        0 => {
+            // Comply: the child goes with the group. Forced recruitment of a child is trafficking.
+            members.remove(band, sex);
+            out.move_person(state, PersonState::Recruited);
+            out.cell_events.push((ctx.cell[h], CellEvent::Recruited));
+            out.counts.children_recruited += 1;
+            out.counts.trafficking_true += 1;
+            if members.total() == 0 && m.away == 0 {
+                household_gone(ctx, h, m, out);
+            }
+        }
+        1 => {
+            m.mark_by(Mark::Resister, group);
+            if draws.chance(r.resist_murder) {
+                members.remove(band, sex);
+                out.move_person(state, PersonState::Dead);
+                out.cell_events
+                    .push((ctx.cell[h], CellEvent::Killed { organised: true }));
+                if members.total() == 0 && m.away == 0 {
+                    household_gone(ctx, h, m, out);
+                    return;
+                }
+            }
+            if draws.chance(r.flee_after_resist) {
+                flee(
+                    ctx,
+                    h,
+                    m,
+                    members,
+                    Trigger::Recruitment,
+                    group,
+                    false,
+                    draws,
+                    out,
+                );
+            }
+        }
+        2 => out.flights.push(FlightRequest {
+            household: h as u32,
+            trigger: Trigger::Recruitment,
+            group,
+            kind: FlightKind::SendAway { band, sex },
+            mass_order: NO_CELL,
+        }),
+        3 => hide(ctx, m, members, draws, out),
+        _ => flee(
+            ctx,
+            h,
+            m,
+            members,
+            Trigger::Recruitment,
+            group,
+            false,
+            draws,
+            out,
+        ),
+    }
+}
+
+/// Witnessing a killing: report (risking a leak) or keep silent (risking suspicion).
+fn witness(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &Members,
+    group: u16,
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    let w = &ctx.spec.witness;
+    let leak = ctx.spec.state.leak_probability;
+    out.counts.witnesses += 1;
+    // Fear of leaks deters reporting.
+    if draws.chance(w.report * (1.0 - leak)) {
+        out.counts.reports += 1;
+        m.set(flags::REPORTED, true);
+        if draws.chance(leak) {
+            out.counts.report_leaks += 1;
+            m.mark_by(Mark::Informant, group);
+            if draws.chance(ctx.spec.threats.flee_on_threat) {
+                flee(
+                    ctx,
+                    h,
+                    m,
+                    members,
+                    Trigger::ThreatInformant,
+                    group,
+                    false,
+                    draws,
+                    out,
+                );
+            }
+        }
+    } else if draws.chance(w.suspicion) {
+        m.mark_by(Mark::Witness, group);
+        if draws.chance(w.flee) {
+            flee(
+                ctx,
+                h,
+                m,
+                members,
+                Trigger::ThreatInformant,
+                group,
+                false,
+                draws,
+                out,
+            );
+        }
+    }
+}
+
+/// What happens to displaced households between events: kin hosting ends, precarious lodging,
+/// trafficking, return home.
+#[allow(clippy::too_many_arguments)]
+fn after_displacement(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &Members,
+    c: u32,
+    claims: &[u16],
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    let params = ctx.params;
+    let t = &ctx.spec.trafficking;
+    // Children alone with kin are the most exposed to trafficking.
+    if m.away > 0 {
+        let x = params.trafficking_hazard * t.unaccompanied_factor * f64::from(m.away);
+        if draws.chance(-libm::expm1(-x)) {
+            trafficked(ctx, draws, out);
+        }
+    }
+    if m.status != Status::Displaced {
+        return;
+    }
+    let lodging_factor = match m.lodging {
+        Lodging::Kin => t.lodging.kin,
+        Lodging::Shelter => t.lodging.shelter,
+        Lodging::Rent => t.lodging.rent,
+        Lodging::Informal => t.lodging.informal,
+        Lodging::Home => 0.0,
+    };
+    let years_displaced =
+        f64::from(ctx.tick.saturating_sub(u32::from(m.displaced_since))) * params.dt_years;
+    let mut x =
+        params.trafficking_hazard * lodging_factor * (1.0 + t.per_year_displaced * years_displaced);
+    if ctx.kin_cell[h] == NO_CELL {
+        x *= t.no_kin_factor;
+    }
+    if !claims.is_empty() {
+        x *= t.group_control_factor;
+    }
+    x *= f64::from(members.total());
+    if x > 0.0 && draws.chance(-libm::expm1(-x)) {
+        trafficked(ctx, draws, out);
+    }
+
+    match m.lodging {
+        Lodging::Kin if draws.chance(params.kin_hosting_end) => out.relodge.push(h as u32),
+        Lodging::Shelter | Lodging::Informal if draws.chance(params.precarious_move_hazard) => {
+            let group = claims.first().copied().unwrap_or(NO_GROUP);
+            flee(
+                ctx,
+                h,
+                m,
+                members,
+                Trigger::DiffuseInsecurity,
+                group,
+                false,
+                draws,
+                out,
+            );
+        }
+        _ => {
+            if c != ctx.origin[h]
+                && may_return(ctx, m, ctx.origin[h])
+                && draws.chance(params.return_hazard)
+            {
+                out.returns.push(h as u32);
+            }
+        }
+    }
+}
+
+/// Return needs a calmer origin, not held by the group that marked the household, and a house
+/// that was not seized.
+fn may_return(ctx: &Context<'_>, m: &Mind, origin: u32) -> bool {
+    if m.has(flags::HOUSE_SEIZED) {
+        return false;
+    }
+    if f64::from(ctx.world.cells.risk[origin as usize]) > ctx.spec.returns.max_risk {
+        return false;
+    }
+    !(m.mark != Mark::None && ctx.world.claims_of(origin).contains(&m.marked_by))
+}
+
+fn trafficked(ctx: &Context<'_>, draws: &mut Draws, out: &mut ChunkDecisions) {
+    out.counts.trafficking_true += 1;
+    if draws.chance(ctx.spec.state.screening_rate) {
+        out.counts.trafficking_identified += 1;
+    }
+}
+
+/// Removes one member (picked by homicide risk) and books the death.
+fn kill_member(
+    m: &mut Mind,
+    members: &mut Members,
+    weights: &[f64; 14],
+    u: f64,
+    c: u32,
+    organised: bool,
+    out: &mut ChunkDecisions,
+) {
+    let Some((band, sex)) = Members::pick(weights, u) else {
+        return;
+    };
+    members.remove(band, sex);
+    out.move_person(PersonState::of_household(m.status), PersonState::Dead);
+    out.cell_events.push((c, CellEvent::Killed { organised }));
+    if members.total() == 0 && m.away == 0 {
+        out.cell_events
+            .push((c, CellEvent::HouseholdDied { lodging: m.lodging }));
+        out.move_household(m.status, Status::Dead, 0);
+        m.status = Status::Dead;
+    }
+}
+
+/// A household whose last member at home was recruited or killed, with no child away: it ends.
+fn household_gone(ctx: &Context<'_>, h: usize, m: &mut Mind, out: &mut ChunkDecisions) {
+    out.cell_events
+        .push((ctx.cell[h], CellEvent::HouseholdDied { lodging: m.lodging }));
+    out.move_household(m.status, Status::Dead, 0);
+    m.status = Status::Dead;
+}
+
+fn can_afford_flight(ctx: &Context<'_>, h: usize, m: &Mind) -> bool {
+    f64::from(m.wealth) >= flight_cost(ctx.spec, ctx.kin_cell[h] != NO_CELL)
+}
+
+/// What fleeing costs, in months of median income: half with kin to go to.
+pub fn flight_cost(spec: &ScenarioSpec, has_kin: bool) -> f64 {
+    spec.flight.cost_months * if has_kin { 0.5 } else { 1.0 }
+}
+
+/// How readily a household hides rather than leaves: poorer households hide more.
+fn hide_propensity(ctx: &Context<'_>, m: &Mind) -> f64 {
+    let sc = &ctx.spec.self_containment;
+    let poverty = ctx.spec.population.wealth.median_months / f64::from(m.wealth).max(0.05);
+    libm::pow(poverty, sc.poverty_elasticity)
+}
+
+/// Starts a hiding spell (a no-op for a household already hidden).
+fn hide(
+    ctx: &Context<'_>,
+    m: &mut Mind,
+    members: &Members,
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    if m.status == Status::SelfContained {
+        return;
+    }
+    let (lo, hi) = ctx.params.hide_ticks;
+    let spell = lo + (draws.unit() * f64::from(hi - lo + 1)) as u32;
+    out.move_household(m.status, Status::SelfContained, members.total());
+    m.status = Status::SelfContained;
+    m.hide_until = (ctx.tick + spell).min(u32::from(u16::MAX)) as u16;
+    out.counts.self_containment_starts += 1;
+    if !m.has(flags::EVER_HID) {
+        m.set(flags::EVER_HID, true);
+        out.counts.first_hidings += 1;
+    }
+}
+
+/// One member is at risk: with kin to go to, the household may send only that member away
+/// (`responses.send_away_share`); otherwise it flees as a whole.
+#[allow(clippy::too_many_arguments)]
+fn send_or_flee(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &Members,
+    trigger: Trigger,
+    group: u16,
+    member: Option<(AgeBand, Sex)>,
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    if let Some((band, sex)) = member
+        && ctx.kin_cell[h] != NO_CELL
+        && draws.chance(ctx.spec.responses.send_away_share)
+    {
+        out.flights.push(FlightRequest {
+            household: h as u32,
+            trigger,
+            group,
+            kind: FlightKind::SendAway { band, sex },
+            mass_order: NO_CELL,
+        });
+        return;
+    }
+    flee(ctx, h, m, members, trigger, group, false, draws, out);
+}
+
+/// Requests a whole-household flight. A voluntary flight the household cannot afford becomes a
+/// hiding spell (with `self_containment.when_trapped`) or nothing (blocked).
+#[allow(clippy::too_many_arguments)]
+fn flee(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &Members,
+    trigger: Trigger,
+    group: u16,
+    forced: bool,
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    if !m.status.is_present() {
+        return;
+    }
+    if !forced && !can_afford_flight(ctx, h, m) {
+        if draws.chance(ctx.spec.self_containment.when_trapped) && m.status != Status::SelfContained
+        {
+            hide(ctx, m, members, draws, out);
+        } else {
+            out.counts.blocked += 1;
+        }
+        return;
+    }
+    out.flights.push(FlightRequest {
+        household: h as u32,
+        trigger,
+        group,
+        kind: FlightKind::Whole { forced },
+        mass_order: NO_CELL,
+    });
 }

@@ -1,20 +1,37 @@
-//! Phase 4: where fleeing households go and how they lodge.
+//! Phase 4: where fleeing households go, how they lodge, and who leaves the country.
 //!
 //! Destinations are household-specific safety judgements (brief, section 4): a household weighs
 //! its kin's neighbourhood and a handful of candidates drawn where people live, mostly in its own
 //! region on a first move and farther afield later. It scores each by perceived violence (security
 //! first), by whether the group it flees holds or reaches it, by kin, and by distance, with noise.
-//! Choices are made in parallel from the state at the start of the phase; arrivals are then booked
-//! in household order, because shelter places and vacant dwellings are shared.
+//! Before that it may leave the country: more likely after failed internal moves, when pursued,
+//! for targeted profiles and after sexual violence, if it can pay a smuggler and the border is
+//! open. A child sent away goes to kin. Choices are made in parallel from the state at the start
+//! of the phase; arrivals are then booked in household order, because shelter places and vacant
+//! dwellings are shared.
+
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::Model;
-use super::decide::FlightRequest;
-use crate::households::{Lodging, Status};
-use crate::metrics::{Episode, TickMetrics};
+use super::decide::{FlightKind, FlightRequest, flight_cost};
+use super::{MASS_EVENT_FAMILIES, Model, NO_GROUP};
+use crate::households::{Lodging, Mark, Members, PersonState, Sex, Status, flags, traits};
+use crate::metrics::{Episode, TickMetrics, Trigger};
 use crate::rng::{self, Draws, Process};
 use crate::world::NO_CELL;
+
+/// Where a flight ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    Cell(u32),
+    /// Out of the country through the border crossing `crossing`.
+    Abroad {
+        crossing: u32,
+    },
+    /// No other cell could be found.
+    Nowhere,
+}
 
 pub fn step<E>(
     model: &mut Model,
@@ -22,25 +39,98 @@ pub fn step<E>(
     metrics: &mut TickMetrics,
     on_episode: &mut dyn FnMut(&Episode) -> Result<(), E>,
 ) -> Result<(), E> {
+    // Families leaving under the same mass order form one event.
+    let mut event_sizes: BTreeMap<u32, u32> = BTreeMap::new();
+    for r in requests.iter().filter(|r| r.mass_order != NO_CELL) {
+        *event_sizes.entry(r.mass_order).or_default() += 1;
+    }
     let m = &*model;
-    let destinations: Vec<Option<u32>> = requests
-        .par_iter()
-        .map(|r| choose_destination(m, r))
-        .collect();
+    let destinations: Vec<Destination> = requests.par_iter().map(|r| choose(m, r)).collect();
     for (request, destination) in requests.iter().zip(destinations) {
-        match destination {
-            Some(dest) => {
-                let episode = arrive(model, request, dest, metrics);
-                on_episode(&episode)?;
+        let event_families = event_sizes.get(&request.mass_order).copied().unwrap_or(1);
+        let episode = match (request.kind, destination) {
+            (_, Destination::Nowhere) => {
+                metrics.flight_blocked += 1;
+                continue;
             }
-            None => metrics.flight_blocked += 1,
-        }
+            (FlightKind::SendAway { band, sex }, Destination::Cell(kin)) => {
+                send_away(model, request, band, sex, kin, metrics)
+            }
+            (FlightKind::SendAway { .. }, Destination::Abroad { .. }) => {
+                unreachable!("children are sent to kin")
+            }
+            (FlightKind::Whole { .. }, Destination::Cell(dest)) => {
+                arrive(model, request, dest, event_families, metrics)
+            }
+            (FlightKind::Whole { .. }, Destination::Abroad { crossing }) => {
+                exit(model, request, crossing, event_families, metrics)
+            }
+        };
+        let episode = Episode {
+            id: model.next_episode_id(),
+            ..episode
+        };
+        book_episode(&episode, metrics);
+        on_episode(&episode)?;
     }
     Ok(())
 }
 
-/// The best-scoring candidate destination, or `None` when the world offers no other cell.
-pub fn choose_destination(model: &Model, request: &FlightRequest) -> Option<u32> {
+/// Where a request goes: kin for a child sent away; abroad or the best candidate cell otherwise.
+pub fn choose(model: &Model, request: &FlightRequest) -> Destination {
+    let h = request.household as usize;
+    match request.kind {
+        FlightKind::SendAway { .. } => {
+            let kin = model.households.kin_cell[h];
+            if kin == NO_CELL {
+                Destination::Nowhere
+            } else {
+                Destination::Cell(kin)
+            }
+        }
+        FlightKind::Whole { .. } => match exit_crossing(model, request) {
+            Some(crossing) => Destination::Abroad { crossing },
+            None => choose_cell(model, request).map_or(Destination::Nowhere, Destination::Cell),
+        },
+    }
+}
+
+/// The border crossing of a household that leaves the country, if it does.
+fn exit_crossing(model: &Model, request: &FlightRequest) -> Option<u32> {
+    let e = &model.scenario.spec.exit;
+    let h = request.household as usize;
+    let hh = &model.households;
+    let mind = &hh.mind[h];
+    let moves = i32::from(hh.moves[h]);
+    let mut p = e.base * libm::pow(e.failed_move_multiplier, f64::from(moves));
+    if mind.mark != Mark::None && request.trigger.is_targeted() {
+        p *= e.pursuit_multiplier;
+    }
+    match request.trigger {
+        Trigger::TargetedProfile => p *= e.profile_multiplier,
+        Trigger::SexualViolence => p *= e.sexual_violence_multiplier,
+        _ => {}
+    }
+    p = (p * e.border_openness).min(1.0);
+    if f64::from(mind.wealth) < e.smuggler_price_months {
+        return None;
+    }
+    let mut draws = Draws::new(model.scenario.seed(), Process::Exit, h as u64, model.tick);
+    if !draws.chance(p) {
+        return None;
+    }
+    let here = hh.cell[h];
+    model.world.border_cells.iter().copied().min_by(|&a, &b| {
+        model
+            .world
+            .distance_km(here, a)
+            .total_cmp(&model.world.distance_km(here, b))
+            .then(a.cmp(&b))
+    })
+}
+
+/// The best-scoring candidate destination in the country, or `None` when there is no other cell.
+pub fn choose_cell(model: &Model, request: &FlightRequest) -> Option<u32> {
     let spec = &model.scenario.spec;
     let flight = &spec.flight;
     let hh = &model.households;
@@ -61,7 +151,7 @@ pub fn choose_destination(model: &Model, request: &FlightRequest) -> Option<u32>
         flight.later_move_same_region
     };
     let kin = hh.kin_cell[h];
-    let feared = (request.group != super::NO_GROUP).then(|| &model.groups[request.group as usize]);
+    let feared = (request.group != NO_GROUP).then(|| &model.groups[request.group as usize]);
     let pursued = request.trigger.is_targeted();
 
     let score = |c: u32, rng: &mut rand_chacha::ChaCha8Rng| -> f64 {
@@ -102,117 +192,318 @@ pub fn choose_destination(model: &Model, request: &FlightRequest) -> Option<u32>
     best.map(|(_, c)| c)
 }
 
-/// Moves the household, finds it lodging, and books every count the move changes.
-fn arrive(
-    model: &mut Model,
-    request: &FlightRequest,
-    dest: u32,
-    metrics: &mut TickMetrics,
-) -> Episode {
-    let spec = &model.scenario.spec;
-    let seed = spec.simulation.seed;
-    let tick = model.tick;
-    let h = request.household as usize;
+/// The household leaves its cell: frees its dwelling or shelter place, abandons its business,
+/// pays for the journey.
+fn leave_cell(model: &mut Model, h: usize, cost: f64) {
     let hh = &mut model.households;
     let cells = &mut model.world.cells;
-    let from = hh.cell[h];
-    let (f, d) = (from as usize, dest as usize);
-
-    // Leave: free what the household occupied.
-    match hh.lodging[h] {
+    let f = hh.cell[h] as usize;
+    let mind = &mut hh.mind[h];
+    match mind.lodging {
         Lodging::Home | Lodging::Rent => cells.dwellings_used[f] -= 1,
         Lodging::Shelter => cells.shelter_used[f] -= 1,
         Lodging::Kin | Lodging::Informal => {}
     }
     // A business cannot be run from elsewhere: fleeing abandons it (not counted as an extortion
     // closure, which is the early-warning signal).
-    if hh.mind[h].business_open {
-        hh.mind[h].business_open = false;
+    if mind.has(flags::BUSINESS_OPEN) {
+        mind.set(flags::BUSINESS_OPEN, false);
         cells.businesses_open[f] -= 1;
     }
-    let has_kin = hh.kin_cell[h] != NO_CELL;
-    let cost = spec.flight.cost_months * if has_kin { 0.5 } else { 1.0 };
-    hh.wealth[h] = (f64::from(hh.wealth[h]) - cost).max(0.0) as f32;
+    mind.wealth = (f64::from(mind.wealth) - cost).max(0.0) as f32;
+    let persons = hh.members[h].total();
+    cells.households[f] -= 1;
+    cells.persons[f] -= persons;
+    cells.displaced_out[f] += 1;
+}
 
-    // Lodging cascade: kin, shelter, rent, informal settlement.
-    let mut draws = Draws::new(seed, Process::Lodging, h as u64, tick);
-    let lodging = if dest == hh.kin_cell[h] && draws.chance(spec.flight.kin_acceptance) {
-        Lodging::Kin
-    } else if cells.shelter_used[d] < model.world.shelter_capacity[d] {
-        cells.shelter_used[d] += 1;
-        Lodging::Shelter
-    } else if f64::from(hh.wealth[h]) >= spec.flight.rent_months
-        && cells.dwellings_used[d] < model.world.housing[d]
-    {
-        hh.wealth[h] -= spec.flight.rent_months as f32;
-        cells.dwellings_used[d] += 1;
-        Lodging::Rent
+/// A whole household arrives in `dest` and finds lodging.
+fn arrive(
+    model: &mut Model,
+    request: &FlightRequest,
+    dest: u32,
+    event_families: u32,
+    metrics: &mut TickMetrics,
+) -> Episode {
+    let h = request.household as usize;
+    let from = model.households.cell[h];
+    let has_kin = model.households.kin_cell[h] != NO_CELL;
+    leave_cell(model, h, flight_cost(&model.scenario.spec, has_kin));
+    if event_families >= MASS_EVENT_FAMILIES {
+        model.world.cells.displaced_out_mass[from as usize] += 1;
+    }
+    let spec = &model.scenario.spec;
+    let mut draws = Draws::new(spec.simulation.seed, Process::Lodging, h as u64, model.tick);
+    let d = dest as usize;
+    let hh = &mut model.households;
+    let cells = &mut model.world.cells;
+    let mind = &mut hh.mind[h];
+
+    // Lodging cascade: kin (who may refuse a household in danger), shelter, rent, informal.
+    let mut host_rejected = false;
+    let lodging = if dest == hh.kin_cell[h] {
+        let acceptance = spec.flight.kin_acceptance
+            * (1.0 - spec.hosting.rejection_per_severity * f64::from(mind.mark as u8)).max(0.0);
+        if draws.chance(acceptance) {
+            Some(Lodging::Kin)
+        } else {
+            host_rejected = true;
+            metrics.host_rejections += 1;
+            None
+        }
     } else {
-        Lodging::Informal
+        None
     };
+    let lodging = lodging.unwrap_or_else(|| {
+        lodge_without_kin(
+            spec,
+            cells,
+            &model.world.housing,
+            &model.world.shelter_capacity,
+            mind,
+            d,
+        )
+    });
 
     let members = hh.members[h];
     let persons = members.total();
-    cells.households[f] -= 1;
-    cells.persons[f] -= persons;
     cells.households[d] += 1;
     cells.persons[d] += persons;
-    cells.displaced_out[f] += 1;
     cells.displaced_in[d] += 1;
 
-    let old_status = hh.status[h];
-    if old_status != Status::Displaced {
-        model.households_by_status[old_status as usize] -= 1;
-        model.persons_by_status[old_status as usize] -= u64::from(persons);
-        model.households_by_status[Status::Displaced as usize] += 1;
-        model.persons_by_status[Status::Displaced as usize] += u64::from(persons);
+    let school_age = members.school_age();
+    let readmission = spec.school.readmission
+        * if lodging == Lodging::Informal {
+            spec.school.informal_factor
+        } else {
+            1.0
+        };
+    let school_resumed = (0..school_age)
+        .filter(|_| draws.chance(readmission))
+        .count() as u32;
+
+    let household_first = mind.first_trigger == 0;
+    if household_first {
+        mind.first_trigger = request.trigger.code();
     }
-    hh.status[h] = Status::Displaced;
-    hh.lodging[h] = lodging;
+    let old_status = mind.status;
+    mind.lodging = lodging;
+    mind.fear = 0.0;
+    mind.displaced_since = model.tick.min(u32::from(u16::MAX)) as u16;
+    mind.status = Status::Displaced;
+    let mark = mind.mark;
     hh.cell[h] = dest;
     hh.moves[h] = hh.moves[h].saturating_add(1);
-    hh.mind[h].fear = 0.0;
     let move_number = u32::from(hh.moves[h]);
+    model.restate(old_status, Status::Displaced, persons);
 
-    metrics.displacements_by_trigger[request.trigger as usize] += 1;
-    if request.trigger.is_targeted() {
-        metrics.displacements_targeted += 1;
-    } else {
-        metrics.displacements_preemptive += 1;
-    }
-    if move_number == 1 {
-        metrics.displacements_first += 1;
-    } else {
-        metrics.displacements_repeat += 1;
-    }
-    metrics.displaced_persons += persons;
-
-    let migrant = hh.has(h, crate::households::traits::MIGRANT);
-    let occupation = hh.occupation[h];
     let world = &model.world;
-    let episode = Episode {
+    Episode {
         id: 0,
-        tick,
+        tick: model.tick,
         household: request.household,
         trigger: request.trigger,
-        group: (request.group != super::NO_GROUP).then_some(request.group),
+        group: (request.group != NO_GROUP).then_some(request.group),
         whole_household: true,
         persons,
         persons_15_plus: members.aged_15_plus(),
         males_15_plus: members.males_15_plus(),
-        school_age_children: members.school_age(),
+        school_age_children: school_age,
+        school_resumed,
         move_number,
         origin_cell: from,
-        origin_region: world.region[f],
-        destination_cell: dest,
-        destination_region: world.region[d],
+        origin_region: world.region[from as usize],
+        destination_cell: Some(dest),
+        destination_region: Some(world.region[d]),
         distance_km: world.distance_km(from, dest),
-        lodging,
-        occupation,
-        migrant,
-    };
-    Episode {
-        id: model.next_episode_id(),
-        ..episode
+        lodging: Some(lodging),
+        cross_border: false,
+        event_families,
+        host_rejected,
+        household_first,
+        mark,
+        occupation: model.households.occupation[h],
+        migrant: model.households.has(h, traits::MIGRANT),
     }
+}
+
+/// Shelter if a place is free, a rented dwelling if the household can pay and one is vacant,
+/// otherwise an informal settlement. Books the place taken.
+pub fn lodge_without_kin(
+    spec: &crate::scenario::ScenarioSpec,
+    cells: &mut crate::world::CellState,
+    housing: &[u32],
+    shelter_capacity: &[u32],
+    mind: &mut crate::households::Mind,
+    d: usize,
+) -> Lodging {
+    if cells.shelter_used[d] < shelter_capacity[d] {
+        cells.shelter_used[d] += 1;
+        Lodging::Shelter
+    } else if f64::from(mind.wealth) >= spec.flight.rent_months
+        && cells.vacant_dwellings(housing, d) > 0
+    {
+        mind.wealth -= spec.flight.rent_months as f32;
+        cells.dwellings_used[d] += 1;
+        Lodging::Rent
+    } else {
+        Lodging::Informal
+    }
+}
+
+/// The household leaves the country through `crossing`.
+fn exit(
+    model: &mut Model,
+    request: &FlightRequest,
+    crossing: u32,
+    event_families: u32,
+    metrics: &mut TickMetrics,
+) -> Episode {
+    let h = request.household as usize;
+    let from = model.households.cell[h];
+    let e = &model.scenario.spec.exit;
+    let price = e.smuggler_price_months;
+    let (transit_violence, transit_trafficking) = (e.transit_violence, e.transit_trafficking);
+    leave_cell(model, h, price);
+    model.world.cells.exits[from as usize] += 1;
+    if event_families >= MASS_EVENT_FAMILIES {
+        model.world.cells.displaced_out_mass[from as usize] += 1;
+    }
+    let mut draws = Draws::new(model.scenario.seed(), Process::Exit, h as u64, model.tick);
+    draws.unit(); // the draw that decided the exit
+    if draws.chance(transit_violence) {
+        metrics.transit_violence += 1;
+    }
+    if draws.chance(transit_trafficking) {
+        metrics.trafficking_true += 1;
+    }
+    let hh = &mut model.households;
+    let mind = &mut hh.mind[h];
+    let members = hh.members[h];
+    let household_first = mind.first_trigger == 0;
+    if household_first {
+        mind.first_trigger = request.trigger.code();
+    }
+    let old_status = mind.status;
+    mind.status = Status::Abroad;
+    let mark = mind.mark;
+    hh.moves[h] = hh.moves[h].saturating_add(1);
+    let move_number = u32::from(hh.moves[h]);
+    model.restate(old_status, Status::Abroad, members.total());
+    let world = &model.world;
+    Episode {
+        id: 0,
+        tick: model.tick,
+        household: request.household,
+        trigger: request.trigger,
+        group: (request.group != NO_GROUP).then_some(request.group),
+        whole_household: true,
+        persons: members.total(),
+        persons_15_plus: members.aged_15_plus(),
+        males_15_plus: members.males_15_plus(),
+        school_age_children: 0,
+        school_resumed: 0,
+        move_number,
+        origin_cell: from,
+        origin_region: world.region[from as usize],
+        destination_cell: None,
+        destination_region: None,
+        distance_km: world.distance_km(from, crossing),
+        lodging: None,
+        cross_border: true,
+        event_families,
+        host_rejected: false,
+        household_first,
+        mark,
+        occupation: model.households.occupation[h],
+        migrant: model.households.has(h, traits::MIGRANT),
+    }
+}
+
+/// One child goes to kin in `kin`: a partial household move.
+fn send_away(
+    model: &mut Model,
+    request: &FlightRequest,
+    band: crate::households::AgeBand,
+    sex: Sex,
+    kin: u32,
+    metrics: &mut TickMetrics,
+) -> Episode {
+    let h = request.household as usize;
+    let spec = &model.scenario.spec;
+    let mut draws = Draws::new(spec.simulation.seed, Process::Lodging, h as u64, model.tick);
+    let school_resumed = u32::from(draws.chance(spec.school.sent_away_readmission));
+    let hh = &mut model.households;
+    let from = hh.cell[h];
+    hh.members[h].remove(band, sex);
+    let mind = &mut hh.mind[h];
+    mind.away = mind.away.saturating_add(1);
+    let household_first = mind.first_trigger == 0;
+    if household_first {
+        mind.first_trigger = request.trigger.code();
+    }
+    let from_state = PersonState::of_household(mind.status);
+    let mark = mind.mark;
+    let cells = &mut model.world.cells;
+    cells.persons[from as usize] -= 1;
+    cells.persons[kin as usize] += 1;
+    cells.displaced_out[from as usize] += 1;
+    cells.displaced_in[kin as usize] += 1;
+    model.persons_by_state[from_state as usize] -= 1;
+    model.persons_by_state[PersonState::SentAway as usize] += 1;
+    metrics.displacements_partial += 1;
+
+    let mut child = Members::default();
+    child.add(band, sex);
+    let world = &model.world;
+    Episode {
+        id: 0,
+        tick: model.tick,
+        household: request.household,
+        trigger: request.trigger,
+        group: (request.group != NO_GROUP).then_some(request.group),
+        whole_household: false,
+        persons: 1,
+        persons_15_plus: child.aged_15_plus(),
+        males_15_plus: child.males_15_plus(),
+        school_age_children: child.school_age(),
+        school_resumed: school_resumed.min(child.school_age()),
+        // The child's own move: a first move unless it already moved with its household.
+        move_number: u32::from(model.households.moves[h]) + 1,
+        origin_cell: from,
+        origin_region: world.region[from as usize],
+        destination_cell: Some(kin),
+        destination_region: Some(world.region[kin as usize]),
+        distance_km: world.distance_km(from, kin),
+        lodging: Some(Lodging::Kin),
+        cross_border: false,
+        event_families: 1,
+        host_rejected: false,
+        household_first,
+        mark,
+        occupation: model.households.occupation[h],
+        migrant: model.households.has(h, traits::MIGRANT),
+    }
+}
+
+/// Per-tick counts of an episode.
+fn book_episode(e: &Episode, metrics: &mut TickMetrics) {
+    metrics.displacements_by_trigger[e.trigger as usize] += 1;
+    if e.trigger.is_targeted() {
+        metrics.displacements_targeted += 1;
+    } else {
+        metrics.displacements_preemptive += 1;
+    }
+    if e.move_number == 1 {
+        metrics.displacements_first += 1;
+    } else {
+        metrics.displacements_repeat += 1;
+    }
+    if e.cross_border {
+        metrics.displacements_cross_border += 1;
+    }
+    if e.event_families >= MASS_EVENT_FAMILIES {
+        metrics.displacements_mass += 1;
+    }
+    metrics.displaced_persons += e.persons;
 }

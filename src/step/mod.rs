@@ -1,25 +1,33 @@
 //! The model and its tick: a fixed sequence of phases, each a plain function.
 //!
-//! 1. [`violence`]: homicides per neighbourhood, perceived risk, and the hazards households face.
-//! 2. [`decide`]: every household, in parallel, meets demands and threats and weighs its fear;
-//!    it returns what it does (pay, default, flee) and updates only its own [`Mind`](crate::households::Mind).
-//! 3. Apply: business closures and marks are booked in household order.
-//! 4. [`flight`]: fleeing households choose destinations (in parallel, from the state at the
-//!    start of the phase), then arrive and find lodging in household order (capacity is shared).
-//! 5. Bookkeeping: the tick's metrics.
+//! 1. [`hazards`]: what households face in each neighbourhood this tick.
+//! 2. [`decide`]: every household, in parallel, meets its events and decides; it changes only its
+//!    own state and returns what must be booked in shared state.
+//! 3. Apply: cell events (killings, recruitment, seizures, closures) and status changes are
+//!    booked in household order.
+//! 4. [`flight`]: fleeing households choose destinations or leave the country (in parallel, from
+//!    the state at the start of the phase), then arrive and find lodging in household order.
+//! 5. [`lodging`]: households whose kin stop hosting them find other lodging; households that
+//!    can return home do so (in household order: dwellings are shared).
+//! 6. Bookkeeping: perceived risk from this tick's killings, ghost neighbourhoods, metrics.
 
 pub mod decide;
 pub mod flight;
-pub mod violence;
+pub mod hazards;
+pub mod lodging;
 
 use crate::actors::{Group, place_groups};
-use crate::households::{Households, Status};
+use crate::households::{Households, PersonState, Status};
 use crate::metrics::{Episode, TickMetrics};
 use crate::scenario::{GroupKind, Scenario};
-use crate::world::{CellSampler, Controller, World};
+use crate::world::{CellSampler, Controller, NOT_GHOST, World};
 
 /// "No group", for optional group references.
 pub const NO_GROUP: u16 = u16::MAX;
+
+/// An event of this many families or more is a mass displacement (the Ecuador survey's
+/// definition, brief section 8).
+pub const MASS_EVENT_FAMILIES: u32 = 10;
 
 /// A running simulation.
 #[derive(Debug, Clone)]
@@ -30,13 +38,13 @@ pub struct Model {
     pub households: Households,
     /// The next tick to run (0 before the first).
     pub tick: u32,
-    /// Households and persons by status, kept current as households move.
+    /// Households by status and persons by state, kept current as households change.
     pub households_by_status: [u64; Status::ALL.len()],
-    pub persons_by_status: [u64; Status::ALL.len()],
+    pub persons_by_state: [u64; PersonState::ALL.len()],
     /// Draws destination candidates where people (initially) live.
     pub sampler: CellSampler,
     next_episode: u64,
-    hazards: Vec<violence::CellHazard>,
+    hazards: Vec<hazards::CellHazard>,
 }
 
 impl Model {
@@ -50,35 +58,52 @@ impl Model {
         let households = Households::build(spec, &mut world);
         let sampler = CellSampler::new(&world, &world.cells.initial_households);
         let mut model = Model {
-            sampler,
             scenario: scenario.clone(),
-            hazards: vec![violence::CellHazard::default(); world.len()],
+            hazards: vec![hazards::CellHazard::default(); world.len()],
             world,
             groups,
             households,
             tick: 0,
             households_by_status: [0; Status::ALL.len()],
-            persons_by_status: [0; Status::ALL.len()],
+            persons_by_state: [0; PersonState::ALL.len()],
+            sampler,
             next_episode: 0,
         };
-        (model.households_by_status, model.persons_by_status) = model.count_by_status();
+        (model.households_by_status, model.persons_by_state) = model.count_by_status();
         model
     }
 
-    /// Households and persons by status, counted from the store (the invariant tests use it).
-    pub fn count_by_status(&self) -> ([u64; Status::ALL.len()], [u64; Status::ALL.len()]) {
+    /// Households by status and persons by state, counted from the store (the invariant tests
+    /// compare it with the running counters).
+    pub fn count_by_status(&self) -> ([u64; Status::ALL.len()], [u64; PersonState::ALL.len()]) {
         let mut households = [0u64; Status::ALL.len()];
-        let mut persons = [0u64; Status::ALL.len()];
-        for (status, members) in self.households.status.iter().zip(&self.households.members) {
-            households[*status as usize] += 1;
-            persons[*status as usize] += u64::from(members.total());
+        let mut persons = [0u64; PersonState::ALL.len()];
+        for (mind, members) in self.households.mind.iter().zip(&self.households.members) {
+            households[mind.status as usize] += 1;
+            persons[PersonState::of_household(mind.status) as usize] += u64::from(members.total());
+            persons[PersonState::SentAway as usize] += u64::from(mind.away);
         }
+        // Persons no longer in any household: every death is a homicide booked in its cell, and
+        // every recruited child is booked in the cell it was taken from.
+        let cells = &self.world.cells;
+        let sum = |v: &[u32]| v.iter().map(|&x| u64::from(x)).sum::<u64>();
+        persons[PersonState::Dead as usize] +=
+            sum(&cells.homicides_oc) + sum(&cells.homicides_background);
+        persons[PersonState::Recruited as usize] += sum(&cells.recruited);
         (households, persons)
     }
 
-    /// Total persons alive in the model.
+    /// Total persons in the model, whatever their state.
     pub fn persons(&self) -> u64 {
-        self.persons_by_status.iter().sum()
+        self.persons_by_state.iter().sum()
+    }
+
+    /// Moves a household's count (and its members') from one status to another.
+    pub(crate) fn restate(&mut self, from: Status, to: Status, persons: u32) {
+        self.households_by_status[from as usize] -= 1;
+        self.households_by_status[to as usize] += 1;
+        self.persons_by_state[PersonState::of_household(from) as usize] -= u64::from(persons);
+        self.persons_by_state[PersonState::of_household(to) as usize] += u64::from(persons);
     }
 
     /// Runs one tick; `on_episode` receives every displacement as it happens.
@@ -91,25 +116,131 @@ impl Model {
             tick,
             ..TickMetrics::default()
         };
-
-        let (oc, background) = violence::step(self);
-        metrics.homicides_oc = oc;
-        metrics.homicides_background = background;
-
+        // Hazards read last tick's killings (witnesses); then this tick's are counted afresh.
+        hazards::step(self);
+        self.world.cells.homicides_oc_tick.fill(0);
+        self.world.cells.homicides_background_tick.fill(0);
         let decisions = decide::step(self);
-        decide::apply(self, &decisions, &mut metrics);
+        self.apply(&decisions, &mut metrics);
 
-        let requests: Vec<decide::FlightRequest> = decisions
-            .into_iter()
-            .flat_map(|chunk| chunk.flights)
-            .collect();
+        let mut requests = Vec::new();
+        let mut relodge = Vec::new();
+        let mut returns = Vec::new();
+        for chunk in decisions {
+            requests.extend(chunk.flights);
+            relodge.extend(chunk.relodge);
+            returns.extend(chunk.returns);
+        }
         flight::step(self, &requests, &mut metrics, on_episode)?;
+        lodging::relodge(self, &relodge, &mut metrics);
+        lodging::returns(self, &returns, &mut metrics);
 
+        hazards::update_risk(self);
+        metrics.ghost_cells = self.update_ghosts();
         metrics.households_by_status = self.households_by_status;
-        metrics.persons_by_status = self.persons_by_status;
+        metrics.persons_by_state = self.persons_by_state;
         self.count_control(&mut metrics);
         self.tick += 1;
         Ok(metrics)
+    }
+
+    /// Books the decision phase's cell events, status changes and counts, in chunk order.
+    fn apply(&mut self, decisions: &[decide::ChunkDecisions], metrics: &mut TickMetrics) {
+        let cells = &mut self.world.cells;
+        for d in decisions {
+            for &(c, event) in &d.cell_events {
+                let c = c as usize;
+                match event {
+                    decide::CellEvent::BusinessClosed => {
+                        cells.businesses_open[c] -= 1;
+                        cells.business_closures[c] += 1;
+                        metrics.business_closures += 1;
+                    }
+                    decide::CellEvent::Killed { organised } => {
+                        cells.persons[c] -= 1;
+                        if organised {
+                            cells.homicides_oc[c] += 1;
+                            cells.homicides_oc_tick[c] += 1;
+                            metrics.homicides_oc += 1;
+                        } else {
+                            cells.homicides_background[c] += 1;
+                            cells.homicides_background_tick[c] += 1;
+                            metrics.homicides_background += 1;
+                        }
+                    }
+                    decide::CellEvent::Recruited => {
+                        cells.persons[c] -= 1;
+                        cells.recruited[c] += 1;
+                    }
+                    decide::CellEvent::Seized => {
+                        cells.seized[c] += 1;
+                        metrics.house_seizures += 1;
+                    }
+                    decide::CellEvent::HouseholdDied { lodging } => {
+                        cells.households[c] -= 1;
+                        match lodging {
+                            crate::households::Lodging::Home | crate::households::Lodging::Rent => {
+                                cells.dwellings_used[c] -= 1
+                            }
+                            crate::households::Lodging::Shelter => cells.shelter_used[c] -= 1,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            for (total, delta) in self.households_by_status.iter_mut().zip(d.households_delta) {
+                *total = total
+                    .checked_add_signed(delta)
+                    .expect("household counts stay non-negative");
+            }
+            for (total, delta) in self.persons_by_state.iter_mut().zip(d.persons_delta) {
+                *total = total
+                    .checked_add_signed(delta)
+                    .expect("person counts stay non-negative");
+            }
+            let k = &d.counts;
+            metrics.extortion_demands += k.demands;
+            metrics.extortion_payments += k.payments;
+            metrics.extortion_defaults += k.defaults;
+            metrics.threats += k.threats;
+            metrics.recruitment_attempts += k.recruitment_attempts;
+            metrics.children_recruited += k.children_recruited;
+            metrics.sexual_violence += k.sexual_violence;
+            metrics.profile_orders += k.profile_orders;
+            metrics.witnesses += k.witnesses;
+            metrics.reports += k.reports;
+            metrics.report_leaks += k.report_leaks;
+            metrics.state_abuse += k.state_abuse;
+            metrics.pursuit_detections += k.pursuit_detections;
+            metrics.pursuit_attacks += k.pursuit_attacks;
+            metrics.reprisals_on_reporters += k.reprisals_on_reporters;
+            metrics.self_containment_starts += k.self_containment_starts;
+            metrics.households_first_hiding += k.first_hidings;
+            metrics.flight_blocked += k.blocked;
+            metrics.trafficking_true += k.trafficking_true;
+            metrics.trafficking_identified += k.trafficking_identified;
+        }
+    }
+
+    /// Marks neighbourhoods whose occupancy fell below the ghost threshold; returns how many are ghosts.
+    fn update_ghosts(&mut self) -> u32 {
+        let g = &self.scenario.spec.ghosts;
+        let cells = &mut self.world.cells;
+        let mut ghosts = 0;
+        for c in 0..cells.households.len() {
+            let initial = cells.initial_households[c];
+            let is_ghost = initial >= g.min_households
+                && f64::from(cells.households[c]) < g.threshold * f64::from(initial);
+            if is_ghost {
+                ghosts += 1;
+                if cells.ghost_since[c] == NOT_GHOST {
+                    cells.ghost_since[c] = self.tick;
+                }
+            } else {
+                cells.ghost_since[c] = NOT_GHOST;
+            }
+        }
+        ghosts
     }
 
     fn count_control(&self, metrics: &mut TickMetrics) {

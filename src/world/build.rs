@@ -39,7 +39,11 @@ impl World {
             .iter()
             .map(|&k| libm::round(spec.world.shelter_places.get(k)) as u32)
             .collect();
+        let border_cells = (0..n as u32)
+            .filter(|&c| kind[c as usize] == CellKind::BorderCorridor)
+            .collect();
         let mut world = World {
+            border_cells,
             width,
             height,
             cell_km: w.cell_km,
@@ -68,6 +72,13 @@ impl World {
             displaced_in: vec![0; n],
             homicides_oc: vec![0; n],
             homicides_background: vec![0; n],
+            homicides_oc_tick: vec![0; n],
+            homicides_background_tick: vec![0; n],
+            recruited: vec![0; n],
+            seized: vec![0; n],
+            displaced_out_mass: vec![0; n],
+            exits: vec![0; n],
+            ghost_since: vec![super::NOT_GHOST; n],
         };
         world
     }

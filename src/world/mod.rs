@@ -44,6 +44,8 @@ pub struct World {
     pub region_names: Vec<String>,
     /// Cells of each region, ascending.
     pub region_cells: Vec<Vec<u32>>,
+    /// Border-corridor cells: where households cross the border to leave the country.
+    pub border_cells: Vec<u32>,
     pub adjacency: Adjacency,
     /// State presence, 0 to 1.
     pub state_presence: Vec<f32>,
@@ -74,6 +76,29 @@ pub struct CellState {
     pub displaced_in: Vec<u32>,
     pub homicides_oc: Vec<u32>,
     pub homicides_background: Vec<u32>,
+    /// Homicides of the current tick (read by the next tick's witness hazard and by perceived risk).
+    pub homicides_oc_tick: Vec<u32>,
+    pub homicides_background_tick: Vec<u32>,
+    /// Children recruited by groups here.
+    pub recruited: Vec<u32>,
+    /// Dwellings seized by groups (neither occupied nor available).
+    pub seized: Vec<u32>,
+    /// Departures that were part of a mass event.
+    pub displaced_out_mass: Vec<u32>,
+    /// Exits abroad from this cell.
+    pub exits: Vec<u32>,
+    /// Tick at which the cell became a ghost neighbourhood ([`NOT_GHOST`] if it is not one).
+    pub ghost_since: Vec<u32>,
+}
+
+/// [`CellState::ghost_since`] of a cell that is not a ghost neighbourhood.
+pub const NOT_GHOST: u32 = u32::MAX;
+
+impl CellState {
+    /// Dwellings that are free to rent or return to.
+    pub fn vacant_dwellings(&self, housing: &[u32], c: usize) -> u32 {
+        housing[c].saturating_sub(self.dwellings_used[c] + self.seized[c])
+    }
 }
 
 impl World {

@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use displace::metrics::{Episode, Summary};
 use displace::scenario::Scenario;
+use displace::sim::{NoObserver, simulate};
+use displace::step::Model;
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -52,3 +55,51 @@ pub const RESULT_FILES: [&str; 4] = [
     "cells.csv",
     "summary.json",
 ];
+
+// Paired-seed comparisons: both arms share every random draw except where the change acts.
+
+pub const SEEDS: [u64; 4] = [11, 12, 13, 14];
+
+pub fn scenario(overrides: &[&str], seed: u64) -> Scenario {
+    let seed = format!("simulation.seed={seed}");
+    tiny(&[overrides, &[seed.as_str()]].concat())
+}
+
+pub fn summary(overrides: &[&str], seed: u64) -> Summary {
+    simulate(&scenario(overrides, seed), &mut NoObserver)
+        .unwrap()
+        .summary
+}
+
+/// Sums a metric over the paired seeds for two arms.
+pub fn paired(a: &[&str], b: &[&str], metric: impl Fn(&Summary) -> f64) -> (f64, f64) {
+    SEEDS.iter().fold((0.0, 0.0), |(x, y), &s| {
+        (x + metric(&summary(a, s)), y + metric(&summary(b, s)))
+    })
+}
+
+/// Displacement episodes with a trigger, as a metric for [`paired`].
+pub fn displaced_by(trigger: &'static str) -> impl Fn(&Summary) -> f64 {
+    move |s| s.displacements_by_trigger[trigger] as f64
+}
+
+/// Runs tick by tick, handing every episode and the model right after its tick to `inspect`.
+pub fn episodes_with_model(
+    overrides: &[&str],
+    seed: u64,
+    mut inspect: impl FnMut(&Episode, &Model),
+) {
+    let mut model = Model::build(&scenario(overrides, seed));
+    for _ in 0..model.scenario.spec.simulation.ticks {
+        let mut episodes = Vec::new();
+        model
+            .step(&mut |e: &Episode| {
+                episodes.push(e.clone());
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        for e in &episodes {
+            inspect(e, &model);
+        }
+    }
+}

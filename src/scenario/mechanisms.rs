@@ -1,0 +1,410 @@
+//! Scenario tables for the household triggers, options and what follows a first move:
+//! recruitment, sexual violence, seizures, homicide, witnesses and reports, self-containment,
+//! pursuit, hosting, schooling, exit abroad, returns, trafficking and ghost neighbourhoods.
+//! Natural units as everywhere: rates per year, durations in weeks, money in months of income.
+
+use serde::{Deserialize, Serialize};
+
+/// Forced recruitment of children and how households answer it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecruitmentSpec {
+    /// Youngest age recruited (8 to 17).
+    pub min_age: u32,
+    /// Recruitment pressure on a girl relative to a boy.
+    pub girl_weight: f64,
+    /// Relative weights of the household's answers to a recruitment attempt.
+    pub comply_weight: f64,
+    pub resist_weight: f64,
+    pub send_away_weight: f64,
+    pub hide_weight: f64,
+    pub flee_weight: f64,
+    /// Complying grows with poverty: weight × (median wealth / wealth)^poverty_comply.
+    pub poverty_comply: f64,
+    /// Probability that a youth who resists is murdered.
+    pub resist_murder: f64,
+    /// Probability that a resisting family, threatened for it, flees.
+    pub flee_after_resist: f64,
+}
+
+impl Default for RecruitmentSpec {
+    fn default() -> Self {
+        Self {
+            min_age: 8,
+            girl_weight: 0.4,
+            comply_weight: 1.0,
+            resist_weight: 1.0,
+            send_away_weight: 1.5,
+            hide_weight: 1.0,
+            flee_weight: 1.0,
+            poverty_comply: 1.0,
+            resist_murder: 0.15,
+            flee_after_resist: 0.5,
+        }
+    }
+}
+
+/// Responses to single targeted events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResponsesSpec {
+    /// Probability that a household flees after sexual violence against a member.
+    pub flee_on_sexual_violence: f64,
+    /// Probability that a household whose house is seized leaves (the rest stay, as resistance).
+    pub flee_on_seizure: f64,
+    /// Probability that a household flees after the homicide of a member.
+    pub flee_on_homicide: f64,
+    /// Probability that a household ordered out for who it is or what it does leaves.
+    pub flee_on_profile: f64,
+    /// Probability that young men harassed by state forces make the household flee.
+    pub flee_on_state_abuse: f64,
+    /// Probability that a household fleeing because one member is at risk (a harassed young man,
+    /// a girl or woman assaulted) sends only that member to kin, when it has kin.
+    pub send_away_share: f64,
+}
+
+impl Default for ResponsesSpec {
+    fn default() -> Self {
+        Self {
+            flee_on_sexual_violence: 0.5,
+            flee_on_seizure: 0.9,
+            flee_on_homicide: 0.6,
+            flee_on_profile: 0.8,
+            flee_on_state_abuse: 0.3,
+            send_away_share: 0.5,
+        }
+    }
+}
+
+/// Who is killed: homicide risk of a person relative to an adult woman.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HomicideSpec {
+    /// Relative risk of males aged 15-29.
+    pub young_male_risk: f64,
+    /// Relative risk of other males aged 15 or over.
+    pub male_risk: f64,
+    /// Relative risk of children under 15.
+    pub child_risk: f64,
+}
+
+impl Default for HomicideSpec {
+    fn default() -> Self {
+        Self {
+            young_male_risk: 5.0,
+            male_risk: 2.0,
+            child_risk: 0.3,
+        }
+    }
+}
+
+/// Witnessing a crime, reporting it, and leaks of reports to the groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WitnessSpec {
+    /// Households that witness each organised-crime homicide in their neighbourhood.
+    pub per_homicide: f64,
+    /// Probability that a witness reports to the authorities when it expects no leak.
+    pub report: f64,
+    /// Probability that the group suspects a silent witness (witness mark).
+    pub suspicion: f64,
+    /// Probability that a suspected witness flees at once.
+    pub flee: f64,
+}
+
+impl Default for WitnessSpec {
+    fn default() -> Self {
+        Self {
+            per_homicide: 3.0,
+            report: 0.3,
+            suspicion: 0.3,
+            flee: 0.3,
+        }
+    }
+}
+
+/// Hiding at home (autoencarcelización).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SelfContainmentSpec {
+    /// Shortest and longest hiding spell, in weeks (drawn uniformly between them).
+    pub min_weeks: f64,
+    pub max_weeks: f64,
+    /// Share of the group's predation that still reaches a hidden household.
+    pub exposure: f64,
+    /// Wealth lost per week hidden, in months of median income (work and school stop).
+    pub weekly_cost_months: f64,
+    /// Probability that a household that must flee but cannot afford to hides instead.
+    pub when_trapped: f64,
+    /// Hiding as a choice grows with poverty: weight × (median wealth / wealth)^poverty_elasticity.
+    pub poverty_elasticity: f64,
+}
+
+impl Default for SelfContainmentSpec {
+    fn default() -> Self {
+        Self {
+            min_weeks: 2.0,
+            max_weeks: 26.0,
+            exposure: 0.25,
+            weekly_cost_months: 0.02,
+            when_trapped: 0.7,
+            poverty_elasticity: 0.5,
+        }
+    }
+}
+
+/// One value per mark severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarkTable {
+    pub defaulter: f64,
+    pub resister: f64,
+    pub witness: f64,
+    pub informant: f64,
+    pub traitor: f64,
+}
+
+impl MarkTable {
+    /// Value for severity 1 (defaulter) to 5 (traitor); 0 for no mark.
+    pub fn by_severity(&self, severity: u8) -> f64 {
+        match severity {
+            1 => self.defaulter,
+            2 => self.resister,
+            3 => self.witness,
+            4 => self.informant,
+            5 => self.traitor,
+            _ => 0.0,
+        }
+    }
+
+    pub fn as_array(&self) -> [f64; 5] {
+        [
+            self.defaulter,
+            self.resister,
+            self.witness,
+            self.informant,
+            self.traitor,
+        ]
+    }
+}
+
+/// Groups searching for marked households who fled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PursuitSpec {
+    /// Detections per year of a marked household within the group's reach, by mark.
+    pub detection: MarkTable,
+    /// Extra detection for households lodged with kin (kin are known and visible).
+    pub kin_visibility: f64,
+    /// Extra detection per unit of the state's leak probability.
+    pub leak_factor: f64,
+    /// Share of detection a hidden household avoids.
+    pub clandestinity: f64,
+    /// Probability that an attack on a detected household kills a member.
+    pub attack_lethality: f64,
+}
+
+impl Default for PursuitSpec {
+    fn default() -> Self {
+        Self {
+            detection: MarkTable {
+                defaulter: 0.1,
+                resister: 0.5,
+                witness: 0.5,
+                informant: 1.5,
+                traitor: 2.0,
+            },
+            kin_visibility: 1.0,
+            leak_factor: 1.0,
+            clandestinity: 0.8,
+            attack_lethality: 0.3,
+        }
+    }
+}
+
+/// Hosting after arrival: rejection, how long kin host, precarious lodging.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HostingSpec {
+    /// Mean weeks kin host a displaced household before it must find other lodging.
+    pub kin_weeks: f64,
+    /// Drop in kin acceptance per step of the arriving household's mark severity.
+    pub rejection_per_severity: f64,
+    /// Moves per year forced on households in shelters and informal settlements (evictions, insecurity).
+    pub precarious_move_rate: f64,
+}
+
+impl Default for HostingSpec {
+    fn default() -> Self {
+        Self {
+            kin_weeks: 16.0,
+            rejection_per_severity: 0.15,
+            precarious_move_rate: 0.5,
+        }
+    }
+}
+
+/// School readmission of displaced children.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchoolSpec {
+    /// Probability that a displaced school-age child resumes school at the destination.
+    pub readmission: f64,
+    /// Multiplier on readmission for households in informal settlements.
+    pub informal_factor: f64,
+    /// Probability that a child sent to kin resumes school there.
+    pub sent_away_readmission: f64,
+}
+
+impl Default for SchoolSpec {
+    fn default() -> Self {
+        Self {
+            readmission: 0.6,
+            informal_factor: 0.5,
+            sent_away_readmission: 0.85,
+        }
+    }
+}
+
+/// Leaving the country.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExitSpec {
+    /// Probability that a fleeing household leaves the country on a first move.
+    pub base: f64,
+    /// Multiplier per earlier failed internal move.
+    pub failed_move_multiplier: f64,
+    /// Multiplier when the household flees pursuit or a targeted threat with a mark.
+    pub pursuit_multiplier: f64,
+    /// Multiplier for households ordered out for who they are or what they do.
+    pub profile_multiplier: f64,
+    /// Multiplier after sexual violence.
+    pub sexual_violence_multiplier: f64,
+    /// How open the border is, 0 (closed) to 1.
+    pub border_openness: f64,
+    /// Smuggler's price, in months of median income.
+    pub smuggler_price_months: f64,
+    /// Probability of violence in transit.
+    pub transit_violence: f64,
+    /// Probability of being trafficked (kidnap, exploitation) in transit.
+    pub transit_trafficking: f64,
+}
+
+impl Default for ExitSpec {
+    fn default() -> Self {
+        Self {
+            base: 0.03,
+            failed_move_multiplier: 1.8,
+            pursuit_multiplier: 3.0,
+            profile_multiplier: 3.0,
+            sexual_violence_multiplier: 2.0,
+            border_openness: 0.6,
+            smuggler_price_months: 4.0,
+            transit_violence: 0.31,
+            transit_trafficking: 0.05,
+        }
+    }
+}
+
+/// Returning home.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReturnSpec {
+    /// Returns per year of a displaced household whose origin allows it.
+    pub rate: f64,
+    /// Highest perceived homicide rate at the origin (per 100,000 per year) for a return.
+    pub max_risk: f64,
+}
+
+impl Default for ReturnSpec {
+    fn default() -> Self {
+        Self {
+            rate: 0.5,
+            max_risk: 30.0,
+        }
+    }
+}
+
+/// One value per lodging on arrival.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LodgingTable {
+    pub kin: f64,
+    pub shelter: f64,
+    pub rent: f64,
+    pub informal: f64,
+}
+
+/// Trafficking in persons among the displaced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TraffickingSpec {
+    /// Trafficking events per displaced person per year, before the multipliers.
+    pub base_rate: f64,
+    /// Multiplier by lodging.
+    pub lodging: LodgingTable,
+    /// Added multiplier per year displaced (risk rises with time displaced).
+    pub per_year_displaced: f64,
+    /// Multiplier for households without kin.
+    pub no_kin_factor: f64,
+    /// Multiplier where a group holds the host neighbourhood.
+    pub group_control_factor: f64,
+    /// Multiplier for children sent away alone.
+    pub unaccompanied_factor: f64,
+}
+
+impl Default for TraffickingSpec {
+    fn default() -> Self {
+        Self {
+            base_rate: 0.002,
+            lodging: LodgingTable {
+                kin: 1.0,
+                shelter: 2.5,
+                rent: 1.0,
+                informal: 3.0,
+            },
+            per_year_displaced: 1.0,
+            no_kin_factor: 1.5,
+            group_control_factor: 2.0,
+            unaccompanied_factor: 4.0,
+        }
+    }
+}
+
+/// When a neighbourhood counts as a ghost neighbourhood.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GhostSpec {
+    /// Occupancy, as a share of the initial households, below which a neighbourhood is a ghost.
+    pub threshold: f64,
+    /// Neighbourhoods that started with fewer households are never counted.
+    pub min_households: u32,
+}
+
+impl Default for GhostSpec {
+    fn default() -> Self {
+        Self {
+            threshold: 0.2,
+            min_households: 5,
+        }
+    }
+}
+
+/// Mass displacement: how many are ordered out when a group issues an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MassSpec {
+    /// Share of the residents of a contested neighbourhood ordered out by an expulsion order.
+    pub expulsion_share: f64,
+    /// Share of the residents ordered out in a land grab.
+    pub land_grab_share: f64,
+}
+
+impl Default for MassSpec {
+    fn default() -> Self {
+        Self {
+            expulsion_share: 0.4,
+            land_grab_share: 0.7,
+        }
+    }
+}

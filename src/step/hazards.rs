@@ -1,0 +1,160 @@
+//! Phase 1: the hazards households face this tick, per neighbourhood.
+//!
+//! Group activity comes from the groups claiming a cell, damped by clean state presence unless
+//! the group is strong enough to withstand it; organised-crime violence is multiplied where two
+//! or more groups contest the cell. Witnessing follows last tick's killings; state harassment
+//! follows state presence; mass expulsion orders are issued in contested cells and, by groups
+//! that take land, in the strategic cells they hold.
+
+use rayon::prelude::*;
+
+use super::Model;
+use crate::rng::{Draws, Process};
+use crate::scenario::CellKind;
+
+/// What a household in a cell faces this tick (hazards per unit of exposure).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CellHazard {
+    /// Organised-crime homicide hazard per unit of homicide risk weight.
+    pub organised_homicide: f32,
+    /// Extortion demand hazard for a household of unit weight.
+    pub extortion: f32,
+    /// Death-threat hazard for an unmarked household.
+    pub threat: f32,
+    /// Recruitment hazard per recruitable child.
+    pub recruitment: f32,
+    /// Sexual violence hazard per woman or girl.
+    pub sexual_violence: f32,
+    /// Seizure hazard per household living in a dwelling.
+    pub seizure: f32,
+    /// Order-to-leave hazard per targeted household.
+    pub profile: f32,
+    /// Hazard of witnessing one of last tick's killings.
+    pub witness: f32,
+    /// State harassment hazard per young man.
+    pub state_abuse: f32,
+    /// Probability that a household here is ordered out in a mass expulsion this tick.
+    pub mass_order: f32,
+    /// Change in accumulated fear this tick for a household of unit sensitivity (may be negative).
+    pub fear_drive: f32,
+}
+
+/// Share of a group's activity in `cell` that survives state suppression.
+pub fn suppression_factor(model: &Model, cell: u32, group: u16) -> f64 {
+    let state = &model.scenario.spec.state;
+    let clean_presence =
+        f64::from(model.world.state_presence[cell as usize]) * (1.0 - state.corruption);
+    let strength = model.groups[group as usize].strength;
+    1.0 - state.suppression * clean_presence * (1.0 - strength)
+}
+
+/// Computes every cell's hazards for this tick.
+pub fn step(model: &mut Model) {
+    let m = &*model;
+    let spec = &m.scenario.spec;
+    let params = &m.scenario.params;
+    let seed = spec.simulation.seed;
+    let tick = m.tick;
+    let hazards: Vec<CellHazard> = (0..m.world.len() as u32)
+        .into_par_iter()
+        .map(|c| {
+            let claims = m.world.claims_of(c);
+            let contested = claims.len() >= 2;
+            let contest = if contested {
+                spec.violence.contest_multiplier
+            } else {
+                1.0
+            };
+            let strategic = matches!(
+                m.world.kind[c as usize],
+                CellKind::BorderCorridor | CellKind::ResourceSite
+            );
+            let mut h = [0.0f64; 7];
+            let mut order_rate = 0.0;
+            let mut order_share = 0.0f64;
+            for &g in claims {
+                let group = &m.groups[g as usize];
+                let gp = &params.groups[group.type_index as usize];
+                let survive = suppression_factor(m, c, g);
+                h[0] += gp.violence_hazard * survive * contest;
+                h[1] += gp.extortion_hazard * survive;
+                h[2] += gp.threat_hazard * survive;
+                h[3] += gp.recruitment_hazard * survive;
+                h[4] += gp.sexual_violence_hazard * survive;
+                h[5] += gp.seizure_hazard * survive;
+                h[6] += gp.profile_hazard * survive;
+                if contested {
+                    order_rate += gp.expulsion_hazard;
+                    order_share = order_share.max(spec.mass.expulsion_share);
+                } else if strategic {
+                    order_rate += gp.land_grab_hazard;
+                    order_share = order_share.max(spec.mass.land_grab_share);
+                }
+            }
+            // A mass order is a cell-level event: one draw per cell and tick.
+            let ordered = order_rate > 0.0
+                && Draws::new(seed, Process::MassOrder, u64::from(c), tick)
+                    .chance(-libm::expm1(-order_rate));
+            let households = f64::from(m.world.cells.households[c as usize].max(1));
+            let killed = f64::from(m.world.cells.homicides_oc_tick[c as usize]);
+            let presence = f64::from(m.world.state_presence[c as usize]);
+            let perceived = f64::from(m.world.cells.risk[c as usize]);
+            CellHazard {
+                organised_homicide: h[0] as f32,
+                extortion: h[1] as f32,
+                threat: h[2] as f32,
+                recruitment: h[3] as f32,
+                sexual_violence: h[4] as f32,
+                seizure: h[5] as f32,
+                profile: h[6] as f32,
+                witness: (spec.witness.per_homicide * killed / households).min(1.0) as f32,
+                state_abuse: (params.abuse_hazard * presence) as f32,
+                mass_order: if ordered { order_share as f32 } else { 0.0 },
+                fear_drive: (params.dt_weeks * (perceived / spec.fear.tolerance - 1.0)) as f32,
+            }
+        })
+        .collect();
+    model.hazards = hazards;
+}
+
+/// Updates perceived risk from this tick's homicides: the cell and its neighbours, read against
+/// the region's rate (a prior worth `violence.perception_population` persons, so that one
+/// killing in a hamlet does not read as a rate of thousands), annualised and smoothed.
+pub fn update_risk(model: &mut Model) {
+    let world = &model.world;
+    let spec = &model.scenario.spec;
+    let params = &model.scenario.params;
+    let n = world.len();
+    let killed_in =
+        |c: usize| world.cells.homicides_oc_tick[c] + world.cells.homicides_background_tick[c];
+    let regions = world.region_names.len();
+    let mut region_killed = vec![0u64; regions];
+    let mut region_persons = vec![0u64; regions];
+    for c in 0..n {
+        let r = world.region[c] as usize;
+        region_killed[r] += u64::from(killed_in(c));
+        region_persons[r] += u64::from(world.cells.persons[c]);
+    }
+    let prior_persons = spec.violence.perception_population;
+    let alpha = params.risk_alpha;
+    let per_year = 1e5 / params.dt_years;
+    let risk: Vec<f32> = (0..n as u32)
+        .into_par_iter()
+        .map(|c| {
+            let mut killed = killed_in(c as usize);
+            let mut persons = world.cells.persons[c as usize];
+            for &nb in world.adjacency.of(c) {
+                killed += killed_in(nb as usize);
+                persons += world.cells.persons[nb as usize];
+            }
+            let r = world.region[c as usize] as usize;
+            let region_rate = region_killed[r] as f64 / (region_persons[r] as f64).max(1.0);
+            let observed = (f64::from(killed) + region_rate * prior_persons)
+                / (f64::from(persons) + prior_persons).max(1.0)
+                * per_year;
+            let previous = f64::from(world.cells.risk[c as usize]);
+            (previous + alpha * (observed - previous)) as f32
+        })
+        .collect();
+    model.world.cells.risk = risk;
+}

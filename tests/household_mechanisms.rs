@@ -1,0 +1,350 @@
+//! Triggers, household options and what follows a first move: each mechanism moves its target
+//! in the documented direction over paired seeds.
+
+mod common;
+
+use common::{SEEDS, displaced_by, episodes_with_model, paired, scenario, summary};
+use displace::households::{Status, flags};
+use displace::metrics::Summary;
+use displace::sim::{NoObserver, simulate};
+
+fn set_all_groups(key: &str, value: &str) -> Vec<String> {
+    ["gangs", "traffickers", "cartels"]
+        .iter()
+        .map(|g| format!("groups.{g}.{key}={value}"))
+        .collect()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn count(f: fn(&Summary) -> u64) -> impl Fn(&Summary) -> f64 {
+    move |s| f(s) as f64
+}
+
+#[test]
+fn recruitment_pressure_displaces_families_and_is_counted_as_trafficking() {
+    let none = set_all_groups("recruitment_rate", "0");
+    let high = set_all_groups("recruitment_rate", "0.5");
+    let (a, b) = paired(&strs(&none), &strs(&high), displaced_by("recruitment"));
+    assert!(a == 0.0 && b > 10.0, "recruitment flight {a} -> {b}");
+    let (a, b) = paired(&strs(&none), &strs(&high), count(|s| s.children_recruited));
+    assert!(a == 0.0 && b > 0.0, "children recruited {a} -> {b}");
+    for seed in SEEDS {
+        let s = summary(&strs(&high), seed);
+        assert!(
+            s.trafficking_true >= s.children_recruited,
+            "forced recruitment of a child is trafficking"
+        );
+    }
+}
+
+#[test]
+fn recruitment_starts_at_the_minimum_age_and_answers_follow_their_weights() {
+    let high = set_all_groups("recruitment_rate", "0.5");
+    let young = [&strs(&high)[..], &["recruitment.min_age=8"]].concat();
+    let older = [&strs(&high)[..], &["recruitment.min_age=16"]].concat();
+    let (a, b) = paired(
+        &young,
+        &older,
+        count(|s| s.children_recruited + s.sent_away_children),
+    );
+    assert!(a > b, "from age 8 more children are reached: {a} vs {b}");
+
+    let no_comply = [&strs(&high)[..], &["recruitment.comply_weight=0"]].concat();
+    let (recruited, _) = paired(&no_comply, &no_comply, count(|s| s.children_recruited));
+    assert_eq!(
+        recruited, 0.0,
+        "households that never comply lose no child to recruitment"
+    );
+
+    let send = [&strs(&high)[..], &["recruitment.send_away_weight=20"]].concat();
+    let keep = [&strs(&high)[..], &["recruitment.send_away_weight=0"]].concat();
+    let (a, b) = paired(&send, &keep, count(|s| s.sent_away_children));
+    assert!(a > 2.0 * b, "children sent to kin: {a} vs {b}");
+}
+
+#[test]
+fn resisting_recruitment_risks_the_youth_life() {
+    let high = set_all_groups("recruitment_rate", "0.5");
+    let resist = [
+        &strs(&high)[..],
+        &[
+            "recruitment.resist_weight=20",
+            "recruitment.resist_murder=0.9",
+        ],
+    ]
+    .concat();
+    let spared = [
+        &strs(&high)[..],
+        &[
+            "recruitment.resist_weight=20",
+            "recruitment.resist_murder=0",
+        ],
+    ]
+    .concat();
+    let (a, b) = paired(&resist, &spared, count(|s| s.homicides_oc));
+    assert!(a > b, "organised-crime homicides {a} vs {b}");
+}
+
+#[test]
+fn sexual_violence_seizures_profiles_and_state_abuse_each_displace() {
+    for (key, trigger) in [
+        ("sexual_violence_rate", "sexual_violence"),
+        ("seizure_rate", "property_seizure"),
+        ("profile_rate", "targeted_profile"),
+    ] {
+        let none = set_all_groups(key, "0");
+        let high = set_all_groups(key, "0.5");
+        let (a, b) = paired(&strs(&none), &strs(&high), displaced_by(trigger));
+        assert!(a == 0.0 && b > 5.0, "{trigger}: {a} -> {b}");
+    }
+    let (a, b) = paired(
+        &["state.abuse_rate=0"],
+        &["state.abuse_rate=300"],
+        displaced_by("state_abuse"),
+    );
+    assert!(a == 0.0 && b > 5.0, "state abuse: {a} -> {b}");
+}
+
+#[test]
+fn a_killing_in_the_family_makes_it_flee() {
+    let (a, b) = paired(
+        &["responses.flee_on_homicide=0"],
+        &["responses.flee_on_homicide=1"],
+        displaced_by("homicide"),
+    );
+    assert!(a == 0.0 && b > 0.0, "homicide-triggered flight {a} -> {b}");
+}
+
+#[test]
+fn seized_houses_block_returns() {
+    let seizures = set_all_groups("seizure_rate", "1");
+    let overrides = [
+        strs(&seizures),
+        vec!["returns.rate=50", "returns.max_risk=100000"],
+    ]
+    .concat();
+    let outcome = simulate(&scenario(&overrides, 11), &mut NoObserver).unwrap();
+    let hh = &outcome.model.households;
+    let seized = (0..hh.len())
+        .filter(|&h| hh.mind[h].has(flags::HOUSE_SEIZED))
+        .collect::<Vec<_>>();
+    assert!(!seized.is_empty());
+    assert!(
+        seized
+            .iter()
+            .all(|&h| hh.mind[h].status != Status::Resident),
+        "nobody returns to a seized house"
+    );
+    assert!(outcome.summary.returns > 0, "others do return");
+}
+
+#[test]
+fn leaks_deter_reports_and_bring_reprisals_on_reporters() {
+    let base = [
+        "witness.per_homicide=40",
+        "witness.report=0.9",
+        "violence.contest_multiplier=10",
+    ];
+    let clean = [&base[..], &["state.leak_probability=0.05"]].concat();
+    let leaky = [&base[..], &["state.leak_probability=0.8"]].concat();
+    let (a, b) = paired(&clean, &leaky, count(|s| s.reports));
+    assert!(a > b, "reports: {a} with few leaks, {b} with many");
+    let per_report = |s: &Summary| s.reprisals_on_reporters as f64 / s.reports.max(1) as f64;
+    let (a, b) = paired(&clean, &leaky, per_report);
+    assert!(b > a, "reprisals per report: {a} vs {b}");
+}
+
+#[test]
+fn poorer_households_self_contain_more() {
+    let (poor, rich) = paired(
+        &["population.wealth.median_months=0.6"],
+        &["population.wealth.median_months=6"],
+        count(|s| s.self_contained_households),
+    );
+    assert!(
+        poor > rich,
+        "self-contained households: poor {poor}, rich {rich}"
+    );
+}
+
+#[test]
+fn sending_one_member_away_makes_partial_moves() {
+    let (a, b) = paired(
+        &["responses.send_away_share=1"],
+        &["responses.send_away_share=0"],
+        |s| s.whole_family_share,
+    );
+    assert!(a < b, "whole-family share {a} vs {b}");
+}
+
+#[test]
+fn longer_reach_means_more_pursuit_and_repeat_displacement() {
+    let short = set_all_groups("reach", "0");
+    let long = set_all_groups("reach", "40");
+    let (a, b) = paired(&strs(&short), &strs(&long), count(|s| s.pursuit_attacks));
+    assert!(a == 0.0 && b > 0.0, "pursuit attacks {a} -> {b}");
+    let (a, b) = paired(&strs(&short), &strs(&long), |s| s.repeat_displacement_share);
+    assert!(b > a, "repeat displacement share {a} -> {b}");
+    let hidden = [
+        &strs(&long)[..],
+        &["pursuit.clandestinity=1", "pursuit.kin_visibility=0"],
+    ]
+    .concat();
+    let visible = [
+        &strs(&long)[..],
+        &["pursuit.clandestinity=0", "pursuit.kin_visibility=5"],
+    ]
+    .concat();
+    let (a, b) = paired(&hidden, &visible, count(|s| s.pursuit_attacks));
+    assert!(
+        a < b,
+        "clandestinity hides, kin visibility exposes: {a} vs {b}"
+    );
+}
+
+#[test]
+fn kin_reject_households_in_danger_and_host_only_for_a_while() {
+    let (a, b) = paired(
+        &["hosting.rejection_per_severity=0"],
+        &["hosting.rejection_per_severity=1"],
+        count(|s| s.host_rejections),
+    );
+    assert!(b > a, "host rejections {a} -> {b}");
+    let (short, long) = paired(
+        &["hosting.kin_weeks=2"],
+        &["hosting.kin_weeks=500"],
+        count(|s| s.kin_hosting_ended),
+    );
+    assert!(
+        short > long,
+        "kin hosting ended: {short} when short, {long} when long"
+    );
+}
+
+#[test]
+fn school_readmission_sets_the_resumption_share() {
+    let (none, all) = paired(
+        &["school.readmission=0", "school.sent_away_readmission=0"],
+        &[
+            "school.readmission=1",
+            "school.informal_factor=1",
+            "school.sent_away_readmission=1",
+        ],
+        |s| s.school_resumption_share,
+    );
+    assert_eq!(none, 0.0);
+    assert!(
+        (all - SEEDS.len() as f64).abs() < 1e-9,
+        "every child resumes: {all}"
+    );
+}
+
+#[test]
+fn exits_need_an_open_border_and_grow_after_failed_moves() {
+    let open = [
+        "exit.border_openness=1",
+        "exit.smuggler_price_months=0",
+        "exit.base=0.2",
+    ];
+    let (closed, opened) = paired(
+        &["exit.border_openness=0"],
+        &open,
+        count(|s| s.cross_border_exits),
+    );
+    assert!(closed == 0.0 && opened > 0.0, "exits {closed} -> {opened}");
+
+    // With a strong failed-move multiplier, exits come disproportionately after earlier moves.
+    let share_after_moves = |multiplier: &str| {
+        let key = format!("exit.failed_move_multiplier={multiplier}");
+        let overrides = [
+            &open[..],
+            &["exit.base=0.05", "flight.cost_months=0", key.as_str()],
+        ]
+        .concat();
+        let (mut exits, mut after) = (0u32, 0u32);
+        for seed in SEEDS {
+            episodes_with_model(&overrides, seed, |e, _| {
+                if e.cross_border {
+                    exits += 1;
+                    after += u32::from(e.move_number > 1);
+                }
+            });
+        }
+        f64::from(after) / f64::from(exits.max(1))
+    };
+    assert!(share_after_moves("8") > share_after_moves("1"));
+}
+
+#[test]
+fn returns_happen_only_when_allowed() {
+    let (never, often) = paired(
+        &["returns.rate=0"],
+        &["returns.rate=50", "returns.max_risk=100000"],
+        count(|s| s.returns),
+    );
+    assert!(never == 0.0 && often > 0.0, "returns {never} -> {often}");
+}
+
+#[test]
+fn trafficking_rises_with_precarity_and_screening_identifies_it() {
+    let none = ["trafficking.base_rate=0", "exit.transit_trafficking=0"];
+    let some = ["trafficking.base_rate=0.5", "exit.transit_trafficking=0"];
+    let (a, b) = paired(&none, &some, |s| {
+        (s.trafficking_true - s.children_recruited) as f64
+    });
+    assert!(
+        a == 0.0 && b > 0.0,
+        "trafficking of the displaced {a} -> {b}"
+    );
+    let informal = [&some[..], &["trafficking.lodging.informal=10"]].concat();
+    let (a, b) = paired(&some, &informal, |s| {
+        (s.trafficking_true - s.children_recruited) as f64
+    });
+    assert!(b > a, "informal settlements raise the risk: {a} -> {b}");
+    let (unseen, seen) = paired(
+        &[&some[..], &["state.screening_rate=0"]].concat(),
+        &[&some[..], &["state.screening_rate=1"]].concat(),
+        count(|s| s.trafficking_identified),
+    );
+    assert!(unseen == 0.0 && seen > 0.0, "identified {unseen} -> {seen}");
+}
+
+#[test]
+fn contested_neighbourhoods_empty_in_mass_events() {
+    let (often, never, no_grabs) = (
+        set_all_groups("expulsion_rate", "20"),
+        set_all_groups("expulsion_rate", "0"),
+        set_all_groups("land_grab_rate", "0"),
+    );
+    let dense = "population.households=20000";
+    let orders = [
+        strs(&often),
+        vec![
+            "mass.expulsion_share=0.9",
+            "violence.contest_multiplier=1",
+            dense,
+        ],
+    ]
+    .concat();
+    let none = [strs(&never), strs(&no_grabs), vec![dense]].concat();
+    let (a, b) = paired(&none, &orders, |s| s.mass_event_share);
+    assert!(a == 0.0 && b > 0.1, "mass event share {a} -> {b}");
+    let mut mass_sizes = Vec::new();
+    episodes_with_model(&orders, 11, |e, _| {
+        if e.trigger == displace::metrics::Trigger::MassExpulsion {
+            mass_sizes.push(e.event_families);
+        }
+    });
+    assert!(
+        mass_sizes.iter().any(|&n| n >= 10),
+        "events of ten or more families: {mass_sizes:?}"
+    );
+    let outcome = simulate(&scenario(&orders, 11), &mut NoObserver).unwrap();
+    assert!(
+        outcome.summary.ghost_neighbourhoods > 0,
+        "emptied neighbourhoods become ghosts"
+    );
+}
