@@ -143,6 +143,8 @@ pub struct TickMetrics {
     pub displaced_persons: u32,
     pub homicides_oc: u32,
     pub homicides_background: u32,
+    /// Killed in clashes between state forces and groups (kept apart from the household population).
+    pub homicides_state_clash: u32,
     pub extortion_demands: u32,
     pub extortion_payments: u32,
     pub extortion_defaults: u32,
@@ -174,6 +176,14 @@ pub struct TickMetrics {
     pub trafficking_identified: u32,
     /// Ghost neighbourhoods at the end of the tick.
     pub ghost_cells: u32,
+    /// Group dynamics this tick.
+    pub expansions: u32,
+    pub incursions: u32,
+    pub contests_resolved: u32,
+    pub splits: u32,
+    pub relocations: u32,
+    /// Armed groups at the end of the tick (splits add factions).
+    pub groups: u32,
     /// Neighbourhoods held by the state, by one group of each kind, and contested.
     pub cells_state: u32,
     pub cells_by_group_kind: [u32; GroupKind::ALL.len()],
@@ -186,7 +196,7 @@ impl TickMetrics {
     }
 
     /// The per-tick counters written to `timeseries.csv` after the stocks, with their names.
-    pub fn counters(&self) -> [(&'static str, u32); 36] {
+    pub fn counters(&self) -> [(&'static str, u32); 42] {
         [
             ("displacements_targeted", self.displacements_targeted),
             ("displacements_preemptive", self.displacements_preemptive),
@@ -201,6 +211,7 @@ impl TickMetrics {
             ("displaced_persons", self.displaced_persons),
             ("homicides_oc", self.homicides_oc),
             ("homicides_background", self.homicides_background),
+            ("homicides_state_clash", self.homicides_state_clash),
             ("extortion_demands", self.extortion_demands),
             ("extortion_payments", self.extortion_payments),
             ("extortion_defaults", self.extortion_defaults),
@@ -227,6 +238,11 @@ impl TickMetrics {
             ("transit_violence", self.transit_violence),
             ("trafficking_true", self.trafficking_true),
             ("trafficking_identified", self.trafficking_identified),
+            ("expansions", self.expansions),
+            ("incursions", self.incursions),
+            ("contests_resolved", self.contests_resolved),
+            ("splits", self.splits),
+            ("relocations", self.relocations),
         ]
     }
 }
@@ -271,12 +287,14 @@ pub struct Summary {
     pub migrant_share: f64,
     /// Households that hid at home at least once.
     pub self_contained_households: u64,
+    /// Children (5-17) sent to kin without their household (partial moves of a child).
     pub sent_away_children: u64,
     pub cross_border_exits: u64,
     pub returns: u64,
     pub pursuit_attacks: u64,
     pub homicides_oc: u64,
     pub homicides_background: u64,
+    pub homicides_state_clash: u64,
     pub children_recruited: u64,
     pub trafficking_true: u64,
     pub trafficking_identified: u64,
@@ -312,6 +330,7 @@ pub struct SummaryBuilder {
     persons_moved: u64,
     persons_moved_by_trigger: [u64; Trigger::ALL.len()],
     episodes_by_trigger: [u64; Trigger::ALL.len()],
+    children_sent_away: u64,
     persons_moved_mass: u64,
     lodging: [u64; Lodging::ON_ARRIVAL.len()],
     school_age: u64,
@@ -351,6 +370,7 @@ impl SummaryBuilder {
             persons_moved: 0,
             persons_moved_by_trigger: [0; Trigger::ALL.len()],
             episodes_by_trigger: [0; Trigger::ALL.len()],
+            children_sent_away: 0,
             persons_moved_mass: 0,
             lodging: [0; Lodging::ON_ARRIVAL.len()],
             school_age: 0,
@@ -377,6 +397,9 @@ impl SummaryBuilder {
         self.persons_moved += persons;
         self.persons_moved_by_trigger[e.trigger as usize] += persons;
         self.episodes_by_trigger[e.trigger as usize] += 1;
+        if !e.whole_household && e.school_age_children > 0 {
+            self.children_sent_away += 1;
+        }
         if e.event_families >= MASS_EVENT_FAMILIES {
             self.persons_moved_mass += persons;
         }
@@ -484,12 +507,13 @@ impl SummaryBuilder {
                 self.first_time_households,
             ),
             self_contained_households: total("households_first_hiding"),
-            sent_away_children: total("displacements_partial"),
+            sent_away_children: self.children_sent_away,
             cross_border_exits: total("displacements_cross_border"),
             returns: total("returns"),
             pursuit_attacks: total("pursuit_attacks"),
             homicides_oc: total("homicides_oc"),
             homicides_background: total("homicides_background"),
+            homicides_state_clash: total("homicides_state_clash"),
             children_recruited: total("children_recruited"),
             trafficking_true: total("trafficking_true"),
             trafficking_identified: total("trafficking_identified"),

@@ -32,6 +32,8 @@ pub enum Process {
     GroupDynamics = 11,
     Exit = 12,
     Return = 13,
+    ContestResolution = 14,
+    StateClash = 15,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

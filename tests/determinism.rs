@@ -137,3 +137,44 @@ fn every_displacement_has_exactly_one_episode_row() {
     assert_eq!(per_tick, ids.len() as u64);
     assert_eq!(summary["displacements"], ids.len() as u64);
 }
+
+/// Every mechanism switched on hard: dynamics, pursuit, exits, screening, returns.
+const STRESS: [&str; 16] = [
+    "--set",
+    "population.households=12000",
+    "--set",
+    "groups.cartels.split_rate=10",
+    "--set",
+    "groups.gangs.expansion_rate=10",
+    "--set",
+    "exit.border_openness=1",
+    "--set",
+    "state.screening_rate=0.5",
+    "--set",
+    "returns.rate=5",
+    "--set",
+    "groups.gangs.reach=40",
+    "--set",
+    "violence.contest_multiplier=10",
+];
+
+#[test]
+fn every_mechanism_on_is_still_thread_independent() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = run(
+        dir.path(),
+        "s1",
+        &[&STRESS[..], &["--threads", "1"]].concat(),
+    );
+    let two = run(
+        dir.path(),
+        "s2",
+        &[&STRESS[..], &["--threads", "2"]].concat(),
+    );
+    for file in RESULT_FILES {
+        assert!(
+            read(&one, file) == read(&two, file),
+            "{file} differs between 1 and 2 threads"
+        );
+    }
+}

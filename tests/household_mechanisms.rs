@@ -348,3 +348,45 @@ fn contested_neighbourhoods_empty_in_mass_events() {
         "emptied neighbourhoods become ghosts"
     );
 }
+
+#[test]
+fn households_that_refuse_to_pay_default_and_are_marked() {
+    let (a, b) = paired(&["extortion.refusal=0"], &["extortion.refusal=0.6"], |s| {
+        (s.extortion_demands - s.extortion_payments) as f64
+    });
+    assert!(b > 2.0 * a, "defaults and refusals {a} -> {b}");
+}
+
+#[test]
+fn state_clashes_are_counted_apart() {
+    let (none, some) = paired(
+        &["state.clash_rate=0"],
+        &["state.clash_rate=100"],
+        count(|s| s.homicides_state_clash),
+    );
+    assert!(none == 0.0 && some > 0.0, "clash deaths {none} -> {some}");
+    for seed in SEEDS {
+        let outcome =
+            simulate(&scenario(&["state.clash_rate=100"], seed), &mut NoObserver).unwrap();
+        // Clash dead are outside the household population: it is still conserved.
+        assert_eq!(outcome.model.persons(), outcome.summary.persons);
+    }
+}
+
+#[test]
+fn households_ordered_out_are_marked_as_traitors() {
+    let orders = set_all_groups("expulsion_rate", "20");
+    let all_suspect = [strs(&orders), vec!["mass.suspect_share=1"]].concat();
+    let outcome = simulate(&scenario(&all_suspect, 11), &mut NoObserver).unwrap();
+    let traitors = outcome
+        .model
+        .households
+        .mind
+        .iter()
+        .filter(|m| m.mark == displace::households::Mark::Traitor)
+        .count();
+    assert!(
+        traitors > 0,
+        "expelled 'suspect' residents carry the traitor mark"
+    );
+}

@@ -176,3 +176,21 @@ fn invariants_hold_under_heavy_violence_with_scarce_housing() {
         "repeat displacement happens"
     );
 }
+
+#[test]
+fn invariants_hold_with_splits_expansion_exits_and_returns() {
+    let c = check(&[
+        "groups.cartels.split_rate=10",
+        "groups.gangs.expansion_rate=10",
+        "exit.border_openness=1",
+        "exit.smuggler_price_months=0",
+        "returns.rate=10",
+        "returns.max_risk=100000",
+        "groups.gangs.reach=40",
+        "violence.contest_multiplier=10",
+    ]);
+    assert!(
+        c.episodes.iter().any(|e| e.cross_border),
+        "households leave the country"
+    );
+}

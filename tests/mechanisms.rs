@@ -54,9 +54,25 @@ fn clean_state_presence_suppresses_organised_violence_and_corruption_undoes_it()
     let absent: Vec<&str> = absent.iter().map(String::as_str).collect();
     let present: Vec<&str> = present.iter().map(String::as_str).collect();
     // Without state harassment, presence acts only through suppression.
-    let absent: Vec<&str> = [&absent[..], &["state.abuse_rate=0"]].concat();
-    let clean: Vec<&str> = [&present[..], &["state.corruption=0", "state.abuse_rate=0"]].concat();
-    let corrupt: Vec<&str> = [&present[..], &["state.corruption=1", "state.abuse_rate=0"]].concat();
+    let absent: Vec<&str> = [&absent[..], &["state.abuse_rate=0", "state.clash_rate=0"]].concat();
+    let clean: Vec<&str> = [
+        &present[..],
+        &[
+            "state.corruption=0",
+            "state.abuse_rate=0",
+            "state.clash_rate=0",
+        ],
+    ]
+    .concat();
+    let corrupt: Vec<&str> = [
+        &present[..],
+        &[
+            "state.corruption=1",
+            "state.abuse_rate=0",
+            "state.clash_rate=0",
+        ],
+    ]
+    .concat();
     let oc = |s: &Summary| s.homicides_oc as f64 + s.extortion_demands as f64;
     let (none, with_clean) = paired(&absent, &clean, oc);
     assert!(
@@ -162,27 +178,54 @@ fn diffuse_fear_accumulates_with_a_lag_and_a_threshold() {
 }
 
 #[test]
-fn destinations_are_safer_than_origins_and_avoid_the_group_fled() {
-    let mut safer = (0u32, 0u32);
+fn destinations_are_safer_than_origins_at_every_wealth_level_and_avoid_the_group_fled() {
+    // Mean perceived risk at origin and destination, by wealth tercile (brief 9 C.15).
+    let mut origin = [0.0f64; 3];
+    let mut destination = [0.0f64; 3];
+    let mut moves = [0u32; 3];
     let mut into_fled_group = (0u32, 0u32);
     for seed in SEEDS {
-        episodes_with_model(&[], seed, |e, m| {
-            let (Some(dest), true) = (e.destination_cell, e.whole_household) else {
-                return;
-            };
-            let risk = &m.world.cells.risk;
-            safer.0 += u32::from(risk[dest as usize] <= risk[e.origin_cell as usize]);
-            safer.1 += 1;
-            if let Some(g) = e.group {
-                into_fled_group.0 += u32::from(m.world.claims_of(dest).contains(&g));
-                into_fled_group.1 += 1;
+        let mut model = displace::step::Model::build(&common::scenario(&[], seed));
+        let mut wealth: Vec<f32> = model.households.mind.iter().map(|m| m.wealth).collect();
+        wealth.sort_by(f32::total_cmp);
+        let cuts = [wealth[wealth.len() / 3], wealth[2 * wealth.len() / 3]];
+        for _ in 0..model.scenario.spec.simulation.ticks {
+            // The risk households saw when they chose (it is updated at the end of the tick),
+            // and their wealth before paying for the journey.
+            let risk = model.world.cells.risk.clone();
+            let before: Vec<f32> = model.households.mind.iter().map(|m| m.wealth).collect();
+            let mut episodes = Vec::new();
+            model
+                .step(&mut |e| {
+                    episodes.push(e.clone());
+                    Ok::<(), ()>(())
+                })
+                .unwrap();
+            for e in episodes {
+                let (Some(dest), true) = (e.destination_cell, e.whole_household) else {
+                    continue;
+                };
+                let w = before[e.household as usize];
+                let tercile = usize::from(w >= cuts[0]) + usize::from(w >= cuts[1]);
+                origin[tercile] += f64::from(risk[e.origin_cell as usize]);
+                destination[tercile] += f64::from(risk[dest as usize]);
+                moves[tercile] += 1;
+                if let Some(g) = e.group {
+                    into_fled_group.0 += u32::from(model.world.claims_of(dest).contains(&g));
+                    into_fled_group.1 += 1;
+                }
             }
-        });
+        }
     }
-    assert!(
-        f64::from(safer.0) > 0.8 * f64::from(safer.1),
-        "safer destinations: {safer:?}"
-    );
+    for t in 0..3 {
+        assert!(moves[t] > 20, "tercile {t} has moves");
+        assert!(
+            destination[t] < 0.7 * origin[t],
+            "tercile {t}: origin {} destination {}",
+            origin[t],
+            destination[t]
+        );
+    }
     assert!(
         f64::from(into_fled_group.0) < 0.02 * f64::from(into_fled_group.1),
         "into the group fled: {into_fled_group:?}"

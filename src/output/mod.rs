@@ -72,6 +72,8 @@ pub struct RunWriter {
     write_cells: bool,
     group_names: Vec<String>,
     group_kinds: Vec<GroupKind>,
+    /// Episodes of the current tick, written with the tick.
+    pending: Vec<Episode>,
     cells: usize,
     tick_days: u32,
 }
@@ -126,6 +128,7 @@ impl RunWriter {
             write_cells: scenario.spec.outputs.cells,
             group_names: Vec::new(),
             group_kinds: Vec::new(),
+            pending: Vec::new(),
             cells: 0,
             tick_days: scenario.spec.simulation.tick_days,
         })
@@ -199,10 +202,10 @@ impl RunWriter {
             let (controller, controller_kind) = match world.controller(c as u32) {
                 Controller::State => ("state".to_string(), "state"),
                 Controller::Contested => ("contested".to_string(), "contested"),
-                Controller::Group(g) => (
-                    self.group_names[g as usize].clone(),
-                    self.group_kinds[g as usize].name(),
-                ),
+                Controller::Group(g) => {
+                    let group = &model.groups[g as usize];
+                    (group.name.clone(), group.kind.name())
+                }
             };
             // A ghost emptied mostly by mass events, or drop by drop.
             let (ghost_since, ghost_cause) = if cells.ghost_since[c] == NOT_GHOST {
@@ -228,6 +231,7 @@ impl RunWriter {
                 cells.displaced_in[c].to_string(),
                 cells.homicides_oc[c].to_string(),
                 cells.homicides_background[c].to_string(),
+                cells.homicides_state_clash[c].to_string(),
                 cells.businesses_open[c].to_string(),
                 cells.business_closures[c].to_string(),
                 world.housing[c].to_string(),
@@ -265,6 +269,27 @@ impl Observer for RunWriter {
     }
 
     fn episode(&mut self, e: &Episode) -> std::io::Result<()> {
+        // Written at the end of the tick, when the groups of this tick (splits included) are known.
+        if self.episodes.is_some() {
+            self.pending.push(e.clone());
+        }
+        Ok(())
+    }
+
+    fn tick(&mut self, m: &TickMetrics, model: &Model) -> std::io::Result<()> {
+        if model.groups.len() != self.group_names.len() {
+            self.group_names = model.groups.iter().map(|g| g.name.clone()).collect();
+            self.group_kinds = model.groups.iter().map(|g| g.kind).collect();
+        }
+        for e in std::mem::take(&mut self.pending) {
+            self.write_episode(&e)?;
+        }
+        self.write_tick(m)
+    }
+}
+
+impl RunWriter {
+    fn write_episode(&mut self, e: &Episode) -> std::io::Result<()> {
         let Some(w) = self.episodes.as_mut() else {
             return Ok(());
         };
@@ -308,7 +333,7 @@ impl Observer for RunWriter {
         .map_err(std::io::Error::other)
     }
 
-    fn tick(&mut self, m: &TickMetrics, _model: &Model) -> std::io::Result<()> {
+    fn write_tick(&mut self, m: &TickMetrics) -> std::io::Result<()> {
         let mut row: Vec<String> = vec![
             m.tick.to_string(),
             (u64::from(m.tick + 1) * u64::from(self.tick_days)).to_string(),
@@ -319,6 +344,7 @@ impl Observer for RunWriter {
         row.extend(m.displacements_by_trigger.iter().map(u32::to_string));
         row.extend(m.counters().iter().map(|(_, v)| v.to_string()));
         row.push(m.ghost_cells.to_string());
+        row.push(m.groups.to_string());
         let share = |count: u32| format!("{:.6}", f64::from(count) / self.cells.max(1) as f64);
         row.push(share(m.cells_state));
         row.extend(m.cells_by_group_kind.iter().map(|&c| share(c)));
@@ -359,6 +385,7 @@ pub fn timeseries_header() -> Vec<String> {
             .map(|(name, _)| name.to_string()),
     );
     h.push("ghost_cells".into());
+    h.push("groups".into());
     h.push("share_state".into());
     h.extend(GroupKind::ALL.iter().map(|k| format!("share_{}", k.name())));
     h.push("share_contested".into());
@@ -397,7 +424,7 @@ pub const EPISODE_COLUMNS: [&str; 27] = [
 ];
 
 /// Column names of `cells.csv`, in order.
-pub const CELL_COLUMNS: [&str; 28] = [
+pub const CELL_COLUMNS: [&str; 29] = [
     "cell",
     "x",
     "y",
@@ -413,6 +440,7 @@ pub const CELL_COLUMNS: [&str; 28] = [
     "displaced_in",
     "homicides_oc",
     "homicides_background",
+    "homicides_state_clash",
     "businesses_open",
     "business_closures",
     "housing",

@@ -398,6 +398,8 @@ pub struct MassSpec {
     pub expulsion_share: f64,
     /// Share of the residents ordered out in a land grab.
     pub land_grab_share: f64,
+    /// Share of the households ordered out that the group holds as 'suspect' (traitor mark).
+    pub suspect_share: f64,
 }
 
 impl Default for MassSpec {
@@ -405,6 +407,7 @@ impl Default for MassSpec {
         Self {
             expulsion_share: 0.4,
             land_grab_share: 0.7,
+            suspect_share: 0.2,
         }
     }
 }

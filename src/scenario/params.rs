@@ -37,6 +37,10 @@ pub struct Params {
     pub hide_ticks: (u32, u32),
     /// Wealth lost per tick hidden.
     pub hide_cost: f64,
+    /// Per-tick hazard that a contest ends.
+    pub contest_resolution_hazard: f64,
+    /// State-group clashes per held cell per tick at full presence.
+    pub clash_hazard: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +57,10 @@ pub struct GroupParams {
     pub expulsion_hazard: f64,
     /// Land-grab hazard per held strategic cell per tick.
     pub land_grab_hazard: f64,
+    /// Expansion, split and relocation hazards per group per tick.
+    pub expansion_hazard: f64,
+    pub split_hazard: f64,
+    pub relocation_hazard: f64,
     /// Extortion demand hazard per (unit-weight) household per tick.
     pub extortion_hazard: f64,
     /// Organised-crime homicide hazard per resident per tick.
@@ -100,6 +108,9 @@ impl Params {
                     profile_hazard: per_tick(g.profile_rate.unwrap_or(0.0), dt_years),
                     expulsion_hazard: per_tick(g.expulsion_rate.unwrap_or(0.0), dt_years),
                     land_grab_hazard: per_tick(g.land_grab_rate.unwrap_or(0.0), dt_years),
+                    expansion_hazard: per_tick(g.expansion_rate.unwrap_or(0.0), dt_years),
+                    split_hazard: per_tick(g.split_rate.unwrap_or(0.0), dt_years),
+                    relocation_hazard: per_tick(g.relocation_rate.unwrap_or(0.0), dt_years),
                 })
                 .collect(),
             abuse_hazard: per_tick(spec.state.abuse_rate / 1e3, dt_years),
@@ -117,6 +128,8 @@ impl Params {
                 (ticks(sc.min_weeks), ticks(sc.max_weeks))
             },
             hide_cost: spec.self_containment.weekly_cost_months * dt_weeks,
+            contest_resolution_hazard: per_tick(spec.violence.contest_resolution_rate, dt_years),
+            clash_hazard: per_tick(spec.state.clash_rate, dt_years),
         }
     }
 }

@@ -488,6 +488,22 @@ pub struct GroupSpec {
     /// ordered out for land and routes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub land_grab_rate: Option<f64>,
+    /// Attempts per year to take a neighbouring neighbourhood (an incursion if a rival holds it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expansion_rate: Option<f64>,
+    /// Most neighbourhoods a group of this type holds (default: twice `territory_cells`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_territory_cells: Option<u32>,
+    /// Splits per group per year (groups of 4 cells or more): a rival faction takes half.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_rate: Option<f64>,
+    /// Relocations per year of a group pressed by the state (see `relocation_pressure`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relocation_rate: Option<f64>,
+    /// Mean share of its activity the state suppresses over its territory (0 to 1) at which a
+    /// group starts relocating to less policed neighbourhoods.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relocation_pressure: Option<f64>,
 }
 
 impl Default for GroupSpec {
@@ -511,6 +527,11 @@ impl Default for GroupSpec {
             profile_rate: None,
             expulsion_rate: None,
             land_grab_rate: None,
+            expansion_rate: None,
+            max_territory_cells: None,
+            split_rate: None,
+            relocation_rate: None,
+            relocation_pressure: None,
         }
     }
 }
@@ -531,6 +552,11 @@ pub struct StateSpec {
     pub leak_probability: f64,
     /// Probability that a trafficking case is identified (screening of the displaced).
     pub screening_rate: f64,
+    /// Armed clashes between state forces and a group, per held neighbourhood per year at full
+    /// presence.
+    pub clash_rate: f64,
+    /// Persons killed per clash (mean; combatants of either side and bystanders).
+    pub clash_lethality: f64,
 }
 
 impl Default for StateSpec {
@@ -542,6 +568,8 @@ impl Default for StateSpec {
             abuse_rate: 10.0,
             leak_probability: 0.3,
             screening_rate: 0.0,
+            clash_rate: 0.2,
+            clash_lethality: 0.5,
         }
     }
 }
@@ -557,6 +585,8 @@ pub struct ViolenceSpec {
     pub risk_memory_weeks: f64,
     /// Weight, in persons, of the regional homicide rate in how residents read local killings.
     pub perception_population: f64,
+    /// Contests per contested neighbourhood per year that end with a winner (drawn by strength).
+    pub contest_resolution_rate: f64,
 }
 
 impl Default for ViolenceSpec {
@@ -566,6 +596,7 @@ impl Default for ViolenceSpec {
             contest_multiplier: 4.0,
             risk_memory_weeks: 12.0,
             perception_population: 5000.0,
+            contest_resolution_rate: 1.0,
         }
     }
 }
@@ -591,6 +622,8 @@ pub struct ExtortionSpec {
     pub closure_on_default: f64,
     /// Probability that a defaulting household, threatened for it, flees.
     pub flee_on_default: f64,
+    /// Probability that a household refuses a demand it could pay (the group marks it a resister).
+    pub refusal: f64,
 }
 
 impl Default for ExtortionSpec {
@@ -616,6 +649,7 @@ impl Default for ExtortionSpec {
             flee_on_demand: 0.01,
             closure_on_default: 0.6,
             flee_on_default: 0.3,
+            refusal: 0.03,
         }
     }
 }
@@ -747,6 +781,10 @@ pub struct GroupKindDefaults {
     pub profile_rate: f64,
     pub expulsion_rate: f64,
     pub land_grab_rate: f64,
+    pub expansion_rate: f64,
+    pub split_rate: f64,
+    pub relocation_rate: f64,
+    pub relocation_pressure: f64,
 }
 
 impl GroupKind {
@@ -770,6 +808,10 @@ impl GroupKind {
                 profile_rate: 0.3,
                 expulsion_rate: 0.2,
                 land_grab_rate: 0.0,
+                expansion_rate: 0.5,
+                split_rate: 0.02,
+                relocation_rate: 2.0,
+                relocation_pressure: 0.35,
             },
             GroupKind::TraffickingGroup => GroupKindDefaults {
                 home_kinds: &[CellKind::Rural, CellKind::BorderCorridor],
@@ -786,6 +828,10 @@ impl GroupKind {
                 profile_rate: 0.05,
                 expulsion_rate: 2.0,
                 land_grab_rate: 0.1,
+                expansion_rate: 1.0,
+                split_rate: 0.05,
+                relocation_rate: 1.0,
+                relocation_pressure: 0.4,
             },
             GroupKind::Cartel => GroupKindDefaults {
                 home_kinds: &[CellKind::BorderCorridor, CellKind::ResourceSite],
@@ -802,6 +848,10 @@ impl GroupKind {
                 profile_rate: 0.2,
                 expulsion_rate: 3.0,
                 land_grab_rate: 0.3,
+                expansion_rate: 2.0,
+                split_rate: 0.1,
+                relocation_rate: 0.5,
+                relocation_pressure: 0.5,
             },
         }
     }

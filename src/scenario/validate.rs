@@ -12,7 +12,8 @@ pub fn resolve(
     provenance: &Provenance,
 ) -> Result<ScenarioSpec, ScenarioError> {
     spec.extends = None;
-    fill_group_defaults(&mut spec);
+    let cells = grid_cells(&spec);
+    fill_group_defaults(&mut spec, cells);
     let mut check = Checker {
         provenance,
         problems: Vec::new(),
@@ -27,7 +28,15 @@ pub fn resolve(
     }
 }
 
-fn fill_group_defaults(spec: &mut ScenarioSpec) {
+/// Cells of the grid (explicit map or width × height).
+fn grid_cells(spec: &ScenarioSpec) -> u32 {
+    match spec.world.map.first() {
+        Some(row) => (row.chars().count() as u32).saturating_mul(spec.world.map.len() as u32),
+        None => spec.world.width.saturating_mul(spec.world.height),
+    }
+}
+
+fn fill_group_defaults(spec: &mut ScenarioSpec, cells: u32) {
     for (i, group) in spec.groups.iter_mut().enumerate() {
         let d = group.kind.defaults();
         if group.name.is_empty() {
@@ -51,6 +60,16 @@ fn fill_group_defaults(spec: &mut ScenarioSpec) {
         group.profile_rate.get_or_insert(d.profile_rate);
         group.expulsion_rate.get_or_insert(d.expulsion_rate);
         group.land_grab_rate.get_or_insert(d.land_grab_rate);
+        group.expansion_rate.get_or_insert(d.expansion_rate);
+        let territory = group.territory_cells.unwrap_or(1);
+        group
+            .max_territory_cells
+            .get_or_insert(territory.saturating_mul(2).min(cells.max(territory)));
+        group.split_rate.get_or_insert(d.split_rate);
+        group.relocation_rate.get_or_insert(d.relocation_rate);
+        group
+            .relocation_pressure
+            .get_or_insert(d.relocation_pressure);
     }
 }
 
@@ -258,6 +277,20 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
     );
     c.share("state.leak_probability", st.leak_probability);
     c.share("state.screening_rate", st.screening_rate);
+    c.range(
+        "state.clash_rate",
+        st.clash_rate,
+        0.0,
+        520.0,
+        "clashes per neighbourhood per year",
+    );
+    c.range(
+        "state.clash_lethality",
+        st.clash_lethality,
+        0.0,
+        1000.0,
+        "persons killed per clash",
+    );
 
     let v = &s.violence;
     c.range(
@@ -287,6 +320,13 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
         0.0,
         1e7,
         "persons",
+    );
+    c.range(
+        "violence.contest_resolution_rate",
+        v.contest_resolution_rate,
+        0.0,
+        52.0,
+        "resolutions per year",
     );
 
     let e = &s.extortion;
@@ -335,6 +375,7 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
     c.share("extortion.flee_on_demand", e.flee_on_demand);
     c.share("extortion.closure_on_default", e.closure_on_default);
     c.share("extortion.flee_on_default", e.flee_on_default);
+    c.share("extortion.refusal", e.refusal);
 
     c.share("threats.flee_on_threat", s.threats.flee_on_threat);
     c.range(
@@ -410,6 +451,239 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
         120.0,
         "months of income",
     );
+    check_mechanisms(s, c);
+}
+
+fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
+    let r = &s.recruitment;
+    c.range("recruitment.min_age", r.min_age.into(), 8.0, 17.0, "years");
+    c.range(
+        "recruitment.girl_weight",
+        r.girl_weight,
+        0.0,
+        10.0,
+        "a relative weight",
+    );
+    for (key, value) in [
+        ("recruitment.comply_weight", r.comply_weight),
+        ("recruitment.resist_weight", r.resist_weight),
+        ("recruitment.send_away_weight", r.send_away_weight),
+        ("recruitment.hide_weight", r.hide_weight),
+        ("recruitment.flee_weight", r.flee_weight),
+    ] {
+        c.range(key, value, 0.0, 100.0, "a relative weight");
+    }
+    if r.comply_weight + r.resist_weight + r.send_away_weight + r.hide_weight + r.flee_weight <= 0.0
+    {
+        c.problem(
+            "recruitment.flee_weight",
+            "all answer weights are 0; at least one must be positive".into(),
+        );
+    }
+    c.range(
+        "recruitment.poverty_comply",
+        r.poverty_comply,
+        0.0,
+        5.0,
+        "an elasticity",
+    );
+    c.share("recruitment.resist_murder", r.resist_murder);
+    c.share("recruitment.flee_after_resist", r.flee_after_resist);
+
+    let o = &s.responses;
+    for (key, value) in [
+        (
+            "responses.flee_on_sexual_violence",
+            o.flee_on_sexual_violence,
+        ),
+        ("responses.flee_on_seizure", o.flee_on_seizure),
+        ("responses.flee_on_homicide", o.flee_on_homicide),
+        ("responses.flee_on_profile", o.flee_on_profile),
+        ("responses.flee_on_state_abuse", o.flee_on_state_abuse),
+        ("responses.send_away_share", o.send_away_share),
+    ] {
+        c.share(key, value);
+    }
+
+    let h = &s.homicide;
+    for (key, value) in [
+        ("homicide.young_male_risk", h.young_male_risk),
+        ("homicide.male_risk", h.male_risk),
+        ("homicide.child_risk", h.child_risk),
+    ] {
+        c.range(key, value, 0.0, 100.0, "a relative risk");
+    }
+
+    let w = &s.witness;
+    c.range(
+        "witness.per_homicide",
+        w.per_homicide,
+        0.0,
+        1000.0,
+        "households per homicide",
+    );
+    c.share("witness.report", w.report);
+    c.share("witness.suspicion", w.suspicion);
+    c.share("witness.flee", w.flee);
+
+    let sc = &s.self_containment;
+    c.range(
+        "self_containment.min_weeks",
+        sc.min_weeks,
+        1.0,
+        520.0,
+        "weeks",
+    );
+    c.range(
+        "self_containment.max_weeks",
+        sc.max_weeks,
+        sc.min_weeks,
+        520.0,
+        "weeks (at least min_weeks)",
+    );
+    c.share("self_containment.exposure", sc.exposure);
+    c.range(
+        "self_containment.weekly_cost_months",
+        sc.weekly_cost_months,
+        0.0,
+        10.0,
+        "months of income per week",
+    );
+    c.share("self_containment.when_trapped", sc.when_trapped);
+    c.range(
+        "self_containment.poverty_elasticity",
+        sc.poverty_elasticity,
+        0.0,
+        5.0,
+        "an elasticity",
+    );
+
+    let pu = &s.pursuit;
+    let marks = ["defaulter", "resister", "witness", "informant", "traitor"];
+    for (name, value) in marks.iter().zip(pu.detection.as_array()) {
+        c.range(
+            &format!("pursuit.detection.{name}"),
+            value,
+            0.0,
+            52.0,
+            "detections per year",
+        );
+    }
+    c.range(
+        "pursuit.kin_visibility",
+        pu.kin_visibility,
+        0.0,
+        100.0,
+        "a multiplier",
+    );
+    c.range(
+        "pursuit.leak_factor",
+        pu.leak_factor,
+        0.0,
+        100.0,
+        "a multiplier",
+    );
+    c.share("pursuit.clandestinity", pu.clandestinity);
+    c.share("pursuit.attack_lethality", pu.attack_lethality);
+
+    let ho = &s.hosting;
+    c.range("hosting.kin_weeks", ho.kin_weeks, 1.0, 5200.0, "weeks");
+    c.share("hosting.rejection_per_severity", ho.rejection_per_severity);
+    c.range(
+        "hosting.precarious_move_rate",
+        ho.precarious_move_rate,
+        0.0,
+        52.0,
+        "moves per year",
+    );
+
+    let sch = &s.school;
+    c.share("school.readmission", sch.readmission);
+    c.share("school.informal_factor", sch.informal_factor);
+    c.share("school.sent_away_readmission", sch.sent_away_readmission);
+
+    let e = &s.exit;
+    c.share("exit.base", e.base);
+    for (key, value) in [
+        ("exit.failed_move_multiplier", e.failed_move_multiplier),
+        ("exit.pursuit_multiplier", e.pursuit_multiplier),
+        ("exit.profile_multiplier", e.profile_multiplier),
+        (
+            "exit.sexual_violence_multiplier",
+            e.sexual_violence_multiplier,
+        ),
+    ] {
+        c.range(key, value, 0.0, 100.0, "a multiplier");
+    }
+    c.share("exit.border_openness", e.border_openness);
+    c.range(
+        "exit.smuggler_price_months",
+        e.smuggler_price_months,
+        0.0,
+        1000.0,
+        "months of income",
+    );
+    c.share("exit.transit_violence", e.transit_violence);
+    c.share("exit.transit_trafficking", e.transit_trafficking);
+
+    c.range(
+        "returns.rate",
+        s.returns.rate,
+        0.0,
+        52.0,
+        "returns per year",
+    );
+    c.range(
+        "returns.max_risk",
+        s.returns.max_risk,
+        0.0,
+        1e5,
+        "homicides per 100,000 per year",
+    );
+
+    let t = &s.trafficking;
+    c.range(
+        "trafficking.base_rate",
+        t.base_rate,
+        0.0,
+        52.0,
+        "events per person per year",
+    );
+    let l = &t.lodging;
+    for (name, value) in [
+        ("kin", l.kin),
+        ("shelter", l.shelter),
+        ("rent", l.rent),
+        ("informal", l.informal),
+    ] {
+        c.range(
+            &format!("trafficking.lodging.{name}"),
+            value,
+            0.0,
+            100.0,
+            "a multiplier",
+        );
+    }
+    for (key, value) in [
+        ("trafficking.per_year_displaced", t.per_year_displaced),
+        ("trafficking.no_kin_factor", t.no_kin_factor),
+        ("trafficking.group_control_factor", t.group_control_factor),
+        ("trafficking.unaccompanied_factor", t.unaccompanied_factor),
+    ] {
+        c.range(key, value, 0.0, 100.0, "a multiplier");
+    }
+
+    c.share("ghosts.threshold", s.ghosts.threshold);
+    c.range(
+        "ghosts.min_households",
+        s.ghosts.min_households.into(),
+        1.0,
+        1e9,
+        "households",
+    );
+    c.share("mass.expulsion_share", s.mass.expulsion_share);
+    c.share("mass.land_grab_share", s.mass.land_grab_share);
+    c.share("mass.suspect_share", s.mass.suspect_share);
 }
 
 /// Checks the grid (generated or explicit) and returns its size.
@@ -578,5 +852,58 @@ fn check_groups(s: &ScenarioSpec, c: &mut Checker<'_>, width: u32, height: u32) 
             10_000.0,
             "neighbourhoods",
         );
+        for (name, value, what) in [
+            (
+                "recruitment_rate",
+                g.recruitment_rate,
+                "attempts per child per year",
+            ),
+            (
+                "sexual_violence_rate",
+                g.sexual_violence_rate,
+                "assaults per woman or girl per year",
+            ),
+            (
+                "seizure_rate",
+                g.seizure_rate,
+                "seizures per household per year",
+            ),
+            (
+                "profile_rate",
+                g.profile_rate,
+                "orders per targeted household per year",
+            ),
+            (
+                "expulsion_rate",
+                g.expulsion_rate,
+                "orders per contested neighbourhood per year",
+            ),
+            (
+                "land_grab_rate",
+                g.land_grab_rate,
+                "land grabs per strategic neighbourhood per year",
+            ),
+            (
+                "expansion_rate",
+                g.expansion_rate,
+                "attempts per group per year",
+            ),
+            ("split_rate", g.split_rate, "splits per group per year"),
+            (
+                "relocation_rate",
+                g.relocation_rate,
+                "relocations per group per year",
+            ),
+        ] {
+            c.range(&key(name), unwrap(value), 0.0, 52.0, what);
+        }
+        c.range(
+            &key("max_territory_cells"),
+            g.max_territory_cells.map_or(f64::NAN, f64::from),
+            g.territory_cells.map_or(1.0, f64::from),
+            cells.max(1.0),
+            "neighbourhoods (at least territory_cells)",
+        );
+        c.share(&key("relocation_pressure"), unwrap(g.relocation_pressure));
     }
 }

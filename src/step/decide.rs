@@ -590,6 +590,10 @@ fn respond(
             }
         }
         Event::MassOrder => {
+            // Some of those ordered out are held as 'suspect': the group marks them as traitors.
+            if draws.chance(spec.mass.suspect_share) {
+                m.mark_by(Mark::Traitor, actor);
+            }
             let request = FlightRequest {
                 household: h as u32,
                 trigger: Trigger::MassExpulsion,
@@ -635,7 +639,11 @@ fn extortion(
     let relative_wealth = f64::from(m.wealth) / spec.population.wealth.median_months;
     let capacity =
         ctx.params.pay_capacity * libm::pow(relative_wealth, spec.extortion.wealth_elasticity);
-    if f64::from(m.strain) + level <= capacity {
+    let refuses = draws.chance(spec.extortion.refusal);
+    if refuses {
+        m.mark_by(Mark::Resister, group);
+    }
+    if !refuses && f64::from(m.strain) + level <= capacity {
         m.strain += level as f32;
         out.counts.payments += 1;
         return;
@@ -680,7 +688,7 @@ fn recruitment(
         return;
     };
     let poverty = ctx.spec.population.wealth.median_months / f64::from(m.wealth).max(0.05);
-    let has_kin = ctx.kin_cell[h] != NO_CELL;
+    let has_kin = has_kin_elsewhere(ctx, h);
     let answers = [
         r.comply_weight * libm::pow(poverty, r.poverty_comply),
         r.resist_weight,
@@ -944,6 +952,12 @@ fn can_afford_flight(ctx: &Context<'_>, h: usize, m: &Mind) -> bool {
     f64::from(m.wealth) >= flight_cost(ctx.spec, ctx.kin_cell[h] != NO_CELL)
 }
 
+/// Whether the household has kin in another neighbourhood than where it lives now (somewhere to
+/// send a member).
+fn has_kin_elsewhere(ctx: &Context<'_>, h: usize) -> bool {
+    ctx.kin_cell[h] != NO_CELL && ctx.kin_cell[h] != ctx.cell[h]
+}
+
 /// What fleeing costs, in months of median income: half with kin to go to.
 pub fn flight_cost(spec: &ScenarioSpec, has_kin: bool) -> f64 {
     spec.flight.cost_months * if has_kin { 0.5 } else { 1.0 }
@@ -994,7 +1008,7 @@ fn send_or_flee(
     out: &mut ChunkDecisions,
 ) {
     if let Some((band, sex)) = member
-        && ctx.kin_cell[h] != NO_CELL
+        && has_kin_elsewhere(ctx, h)
         && draws.chance(ctx.spec.responses.send_away_share)
     {
         out.flights.push(FlightRequest {

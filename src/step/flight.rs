@@ -82,7 +82,7 @@ pub fn choose(model: &Model, request: &FlightRequest) -> Destination {
     match request.kind {
         FlightKind::SendAway { .. } => {
             let kin = model.households.kin_cell[h];
-            if kin == NO_CELL {
+            if kin == NO_CELL || kin == model.households.cell[h] {
                 Destination::Nowhere
             } else {
                 Destination::Cell(kin)

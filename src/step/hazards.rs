@@ -33,7 +33,8 @@ pub struct CellHazard {
     pub witness: f32,
     /// State harassment hazard per young man.
     pub state_abuse: f32,
-    /// Probability that a household here is ordered out in a mass expulsion this tick.
+    /// Hazard, this tick, that a household here is ordered out in a mass expulsion
+    /// (−ln(1 − share ordered out) where an order was issued, 0 elsewhere).
     pub mass_order: f32,
     /// Change in accumulated fear this tick for a household of unit sensitivity (may be negative).
     pub fear_drive: f32,
@@ -109,12 +110,46 @@ pub fn step(model: &mut Model) {
                 profile: h[6] as f32,
                 witness: (spec.witness.per_homicide * killed / households).min(1.0) as f32,
                 state_abuse: (params.abuse_hazard * presence) as f32,
-                mass_order: if ordered { order_share as f32 } else { 0.0 },
+                // The share ordered out becomes the hazard that reaches that share of households.
+                mass_order: if ordered {
+                    -libm::log1p(-order_share.min(0.999_999)) as f32
+                } else {
+                    0.0
+                },
                 fear_drive: (params.dt_weeks * (perceived / spec.fear.tolerance - 1.0)) as f32,
             }
         })
         .collect();
     model.hazards = hazards;
+}
+
+/// Armed clashes between state forces and the groups holding a cell, in proportion to state
+/// presence; their dead (combatants and bystanders, outside the household population) are
+/// counted apart from organised-crime and background homicides. Returns the dead of this tick.
+pub fn state_clashes(model: &mut Model) -> u32 {
+    let params = &model.scenario.params;
+    let lethality = model.scenario.spec.state.clash_lethality;
+    let seed = model.scenario.seed();
+    let tick = model.tick;
+    let world = &mut model.world;
+    let mut dead = 0;
+    for c in 0..world.len() {
+        let groups = world.claims_of(c as u32).len();
+        if groups == 0 {
+            continue;
+        }
+        let rate = params.clash_hazard * f64::from(world.state_presence[c]) * groups as f64;
+        let mut draws = Draws::new(seed, Process::StateClash, c as u64, tick);
+        let clashes = crate::rng::poisson(&mut draws, rate);
+        if clashes == 0 {
+            continue;
+        }
+        let killed = crate::rng::poisson(&mut draws, f64::from(clashes) * lethality);
+        world.cells.homicides_state_clash[c] += killed;
+        world.cells.homicides_state_clash_tick[c] += killed;
+        dead += killed;
+    }
+    dead
 }
 
 /// Updates perceived risk from this tick's homicides: the cell and its neighbours, read against
@@ -125,8 +160,11 @@ pub fn update_risk(model: &mut Model) {
     let spec = &model.scenario.spec;
     let params = &model.scenario.params;
     let n = world.len();
-    let killed_in =
-        |c: usize| world.cells.homicides_oc_tick[c] + world.cells.homicides_background_tick[c];
+    let killed_in = |c: usize| {
+        world.cells.homicides_oc_tick[c]
+            + world.cells.homicides_background_tick[c]
+            + world.cells.homicides_state_clash_tick[c]
+    };
     let regions = world.region_names.len();
     let mut region_killed = vec![0u64; regions];
     let mut region_persons = vec![0u64; regions];

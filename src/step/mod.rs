@@ -1,5 +1,6 @@
 //! The model and its tick: a fixed sequence of phases, each a plain function.
 //!
+//! 0. [`dynamics`]: groups expand, win or lose contests, split and relocate.
 //! 1. [`hazards`]: what households face in each neighbourhood this tick.
 //! 2. [`decide`]: every household, in parallel, meets its events and decides; it changes only its
 //!    own state and returns what must be booked in shared state.
@@ -12,6 +13,7 @@
 //! 6. Bookkeeping: perceived risk from this tick's killings, ghost neighbourhoods, metrics.
 
 pub mod decide;
+pub mod dynamics;
 pub mod flight;
 pub mod hazards;
 pub mod lodging;
@@ -116,10 +118,13 @@ impl Model {
             tick,
             ..TickMetrics::default()
         };
+        dynamics::step(self, &mut metrics);
         // Hazards read last tick's killings (witnesses); then this tick's are counted afresh.
         hazards::step(self);
         self.world.cells.homicides_oc_tick.fill(0);
         self.world.cells.homicides_background_tick.fill(0);
+        self.world.cells.homicides_state_clash_tick.fill(0);
+        metrics.homicides_state_clash = hazards::state_clashes(self);
         let decisions = decide::step(self);
         self.apply(&decisions, &mut metrics);
 
@@ -137,6 +142,7 @@ impl Model {
 
         hazards::update_risk(self);
         metrics.ghost_cells = self.update_ghosts();
+        metrics.groups = self.groups.len() as u32;
         metrics.households_by_status = self.households_by_status;
         metrics.persons_by_state = self.persons_by_state;
         self.count_control(&mut metrics);

@@ -74,6 +74,8 @@ impl World {
             homicides_background: vec![0; n],
             homicides_oc_tick: vec![0; n],
             homicides_background_tick: vec![0; n],
+            homicides_state_clash: vec![0; n],
+            homicides_state_clash_tick: vec![0; n],
             recruited: vec![0; n],
             seized: vec![0; n],
             displaced_out_mass: vec![0; n],

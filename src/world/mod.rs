@@ -79,6 +79,9 @@ pub struct CellState {
     /// Homicides of the current tick (read by the next tick's witness hazard and by perceived risk).
     pub homicides_oc_tick: Vec<u32>,
     pub homicides_background_tick: Vec<u32>,
+    /// Persons killed in clashes between state forces and groups (cumulative, and this tick).
+    pub homicides_state_clash: Vec<u32>,
+    pub homicides_state_clash_tick: Vec<u32>,
     /// Children recruited by groups here.
     pub recruited: Vec<u32>,
     /// Dwellings seized by groups (neither occupied nor available).

@@ -1,0 +1,259 @@
+//! Phase 0: group dynamics. Territories change: groups expand into weakly held or strategic
+//! neighbourhoods (an incursion where a rival holds them), contests end with a winner, large
+//! groups split into rival factions, and groups pressed by the state relocate to neighbourhoods
+//! where it is weak (brief 2.1: groups "change locations when pressed by State forces, or after
+//! striking new or breaking old alliances"; violence jumps with "incursions, turf battles and
+//! rifts or power struggles").
+//!
+//! Groups act one after another in id order, each with its own random stream, so the outcome
+//! does not depend on threads. The claims index of the world is rebuilt when anything changed.
+
+use super::Model;
+use super::hazards::suppression_factor;
+use crate::actors::Group;
+use crate::metrics::TickMetrics;
+use crate::rng::{Draws, Process};
+use crate::scenario::CellKind;
+
+/// Runs the tick's group dynamics and books their counts.
+pub fn step(model: &mut Model, metrics: &mut TickMetrics) {
+    let mut changed = false;
+    changed |= resolve_contests(model, metrics);
+    let n = model.groups.len();
+    for g in 0..n {
+        changed |= expand(model, g, metrics);
+        changed |= relocate(model, g, metrics);
+        changed |= split(model, g, metrics);
+    }
+    if changed {
+        let territories: Vec<Vec<u32>> = model.groups.iter().map(|g| g.territory.clone()).collect();
+        model.world.set_claims(&territories);
+    }
+}
+
+fn draws(model: &Model, entity: u64, salt: u64) -> Draws {
+    Draws::new(
+        model.scenario.seed(),
+        Process::GroupDynamics,
+        entity.wrapping_mul(8).wrapping_add(salt),
+        model.tick,
+    )
+}
+
+/// Contested cells end with a winner, drawn in proportion to strength; losers give the cell up.
+fn resolve_contests(model: &mut Model, metrics: &mut TickMetrics) -> bool {
+    let hazard = model.scenario.params.contest_resolution_hazard;
+    if hazard <= 0.0 {
+        return false;
+    }
+    let mut changed = false;
+    for c in 0..model.world.len() as u32 {
+        let claims = model.world.claims_of(c).to_vec();
+        if claims.len() < 2 {
+            continue;
+        }
+        let mut d = Draws::new(
+            model.scenario.seed(),
+            Process::ContestResolution,
+            u64::from(c),
+            model.tick,
+        );
+        if !d.chance(-libm::expm1(-hazard)) {
+            continue;
+        }
+        let total: f64 = claims
+            .iter()
+            .map(|&g| model.groups[g as usize].strength.max(0.01))
+            .sum();
+        let mut target = d.unit() * total;
+        let mut winner = claims[claims.len() - 1];
+        for &g in &claims {
+            let w = model.groups[g as usize].strength.max(0.01);
+            if target < w {
+                winner = g;
+                break;
+            }
+            target -= w;
+        }
+        for &g in claims.iter().filter(|&&g| g != winner) {
+            let territory = &mut model.groups[g as usize].territory;
+            territory.retain(|&t| t != c);
+        }
+        metrics.contests_resolved += 1;
+        changed = true;
+    }
+    changed
+}
+
+/// How much a group wants a neighbouring cell: weak clean state presence, its home kinds,
+/// strategic value for groups that live off routes and land, people to prey on.
+fn attraction(model: &Model, g: usize, c: u32) -> f64 {
+    let group = &model.groups[g];
+    let spec = &model.scenario.spec;
+    let kind = model.world.kind[c as usize];
+    let home_kinds = spec.groups[group.type_index as usize]
+        .home_kinds
+        .as_deref()
+        .unwrap_or(&[]);
+    let survive = suppression_factor(model, c, g as u16);
+    let mut a = survive;
+    if home_kinds.contains(&kind) {
+        a += 1.0;
+    }
+    if matches!(kind, CellKind::BorderCorridor | CellKind::ResourceSite)
+        && group.kind != crate::scenario::GroupKind::StreetGang
+    {
+        a += 1.0;
+    }
+    a
+}
+
+/// Expansion into a neighbouring cell; into a rival's cell it is an incursion (the cell becomes
+/// contested).
+fn expand(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
+    let group = &model.groups[g];
+    let type_index = group.type_index as usize;
+    let params = &model.scenario.params.groups[type_index];
+    let max_cells = model.scenario.spec.groups[type_index]
+        .max_territory_cells
+        .unwrap_or(1) as usize;
+    if group.territory.is_empty() || group.territory.len() >= max_cells {
+        return false;
+    }
+    let mut d = draws(model, g as u64, 1);
+    if !d.chance(-libm::expm1(-params.expansion_hazard)) {
+        return false;
+    }
+    // Candidates: cells next to the territory, not already held by this group.
+    let mut best: Option<(f64, u32)> = None;
+    for &t in &group.territory {
+        for &c in model.world.adjacency.of(t) {
+            if group.territory.contains(&c) {
+                continue;
+            }
+            let score =
+                attraction(model, g, c) - libm::log(-libm::log(1.0 - d.unit()).min(-1e-300));
+            if best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, c));
+            }
+        }
+    }
+    let Some((_, target)) = best else {
+        return false;
+    };
+    let incursion = !model.world.claims_of(target).is_empty();
+    model.groups[g].territory.push(target);
+    metrics.expansions += 1;
+    if incursion {
+        metrics.incursions += 1;
+    }
+    true
+}
+
+/// A group pressed by the state abandons its most policed cell for the least policed free cell
+/// within its reach (the balloon effect).
+fn relocate(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
+    let group = &model.groups[g];
+    let type_index = group.type_index as usize;
+    let spec_group = &model.scenario.spec.groups[type_index];
+    let threshold = spec_group.relocation_pressure.unwrap_or(1.0);
+    if group.territory.is_empty() {
+        return false;
+    }
+    let pressure = |c: u32| 1.0 - suppression_factor(model, c, g as u16);
+    let mean_pressure =
+        group.territory.iter().map(|&c| pressure(c)).sum::<f64>() / group.territory.len() as f64;
+    if mean_pressure < threshold {
+        return false;
+    }
+    let mut d = draws(model, g as u64, 2);
+    if !d.chance(-libm::expm1(
+        -model.scenario.params.groups[type_index].relocation_hazard,
+    )) {
+        return false;
+    }
+    let (worst_index, _) = group
+        .territory
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (i, pressure(c)))
+        .fold((0, f64::MIN), |acc, x| if x.1 > acc.1 { x } else { acc });
+    // The least policed unclaimed cell within reach of the rest of the territory.
+    let reach = f64::from(group.reach.max(1));
+    let world = &model.world;
+    let mut best: Option<(f64, u32)> = None;
+    for c in 0..world.len() as u32 {
+        if !world.claims_of(c).is_empty() || group.distance_to(world, c) > reach {
+            continue;
+        }
+        let p = pressure(c);
+        if best.is_none_or(|(b, bc)| p < b || (p == b && c < bc)) {
+            best = Some((p, c));
+        }
+    }
+    let Some((p, target)) = best else {
+        return false;
+    };
+    if p >= pressure(group.territory[worst_index]) {
+        return false;
+    }
+    let group = &mut model.groups[g];
+    group.territory.remove(worst_index);
+    group.territory.push(target);
+    metrics.relocations += 1;
+    true
+}
+
+/// A large group splits: a new faction of the same type takes the half of the territory farthest
+/// from home, and the cells where the halves meet are contested.
+fn split(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
+    let group = &model.groups[g];
+    if group.territory.len() < 4 || model.groups.len() >= usize::from(super::NO_GROUP) - 1 {
+        return false;
+    }
+    let type_index = group.type_index as usize;
+    let mut d = draws(model, g as u64, 3);
+    if !d.chance(-libm::expm1(
+        -model.scenario.params.groups[type_index].split_hazard,
+    )) {
+        return false;
+    }
+    let world = &model.world;
+    let home = group.home;
+    let mut by_distance: Vec<(u64, u32)> = group
+        .territory
+        .iter()
+        .map(|&c| ((world.distance_km(home, c) * 1000.0) as u64, c))
+        .collect();
+    by_distance.sort_unstable();
+    let half = by_distance.len() / 2;
+    let kept: Vec<u32> = by_distance[..half].iter().map(|&(_, c)| c).collect();
+    let mut taken: Vec<u32> = by_distance[half..].iter().map(|&(_, c)| c).collect();
+    // The new faction also claims the parent's cells that touch its half: a contested front.
+    let front: Vec<u32> = kept
+        .iter()
+        .copied()
+        .filter(|&c| world.adjacency.of(c).iter().any(|n| taken.contains(n)))
+        .collect();
+    taken.extend(front);
+    let number = model
+        .groups
+        .iter()
+        .filter(|x| x.type_index == group.type_index)
+        .count()
+        + 1;
+    let type_name = &model.scenario.spec.groups[type_index].name;
+    let faction = Group {
+        type_index: group.type_index,
+        kind: group.kind,
+        name: format!("{type_name}#{number}"),
+        home: taken[0],
+        territory: taken,
+        strength: group.strength,
+        reach: group.reach,
+    };
+    model.groups[g].territory = kept;
+    model.groups.push(faction);
+    metrics.splits += 1;
+    true
+}

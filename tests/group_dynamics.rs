@@ -1,0 +1,148 @@
+//! Group dynamics: expansion and incursion, contests that end, splits, relocation under pressure.
+
+mod common;
+
+use common::{SEEDS, paired, scenario};
+use displace::metrics::TickMetrics;
+use displace::step::Model;
+use displace::world::Controller;
+
+fn all_groups(key: &str, value: &str) -> Vec<String> {
+    ["gangs", "traffickers", "cartels"]
+        .iter()
+        .map(|g| format!("groups.{g}.{key}={value}"))
+        .collect()
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Runs a scenario tick by tick; returns the model and every tick's metrics.
+fn run(overrides: &[&str], seed: u64) -> (Model, Vec<TickMetrics>) {
+    let s = scenario(overrides, seed);
+    let mut model = Model::build(&s);
+    let metrics = (0..s.spec.simulation.ticks)
+        .map(|_| model.step(&mut |_| Ok::<(), ()>(())).unwrap())
+        .collect();
+    (model, metrics)
+}
+
+fn total(metrics: &[TickMetrics], f: fn(&TickMetrics) -> u32) -> u32 {
+    metrics.iter().map(f).sum()
+}
+
+fn held_cells(model: &Model) -> usize {
+    (0..model.world.len() as u32)
+        .filter(|&c| model.world.controller(c) != Controller::State)
+        .count()
+}
+
+#[test]
+fn groups_expand_and_invade_rivals() {
+    let still = all_groups("expansion_rate", "0");
+    let growing = all_groups("expansion_rate", "20");
+    for seed in SEEDS {
+        let (a, ma) = run(&strs(&still), seed);
+        let (b, mb) = run(&strs(&growing), seed);
+        assert_eq!(total(&ma, |m| m.expansions), 0);
+        assert!(
+            held_cells(&b) > held_cells(&a),
+            "seed {seed}: held cells {} -> {}",
+            held_cells(&a),
+            held_cells(&b)
+        );
+        assert!(
+            total(&mb, |m| m.incursions) > 0,
+            "expanding groups run into rivals"
+        );
+    }
+}
+
+#[test]
+fn contests_end_with_a_winner() {
+    let still = all_groups("expansion_rate", "0");
+    let frozen = [strs(&still), vec!["violence.contest_resolution_rate=0"]].concat();
+    let quick = [strs(&still), vec!["violence.contest_resolution_rate=50"]].concat();
+    for seed in SEEDS {
+        let (_, a) = run(&frozen, seed);
+        let (_, b) = run(&quick, seed);
+        let first = a[0].cells_contested;
+        assert!(first > 0, "the tiny scenario starts with contested cells");
+        assert_eq!(
+            a.last().unwrap().cells_contested,
+            first,
+            "without resolution contests last"
+        );
+        assert_eq!(
+            b.last().unwrap().cells_contested,
+            0,
+            "quick resolution ends every contest"
+        );
+        assert!(total(&b, |m| m.contests_resolved) >= first);
+    }
+}
+
+#[test]
+fn splits_create_rival_factions_and_violence() {
+    let none = all_groups("split_rate", "0");
+    let often = all_groups("split_rate", "10");
+    let (calm, split) = paired(&strs(&none), &strs(&often), |s| s.homicides_oc as f64);
+    assert!(
+        split > calm,
+        "organised-crime homicides: {calm} without splits, {split} with"
+    );
+    for seed in SEEDS {
+        let (model, metrics) = run(&strs(&often), seed);
+        let splits = total(&metrics, |m| m.splits);
+        assert!(splits > 0);
+        assert_eq!(
+            model.groups.len(),
+            8 + splits as usize,
+            "every split adds a faction"
+        );
+        assert_eq!(metrics.last().unwrap().groups as usize, model.groups.len());
+    }
+}
+
+#[test]
+fn pressed_groups_relocate_to_weakly_policed_cells() {
+    // A strong state in every kind of neighbourhood but the rural ones.
+    let pressed = [
+        "state.presence={urban_core=1.0, urban_periphery=1.0, rural=0.0, border_corridor=1.0, resource_site=1.0}",
+        "state.corruption=0",
+        "groups.gangs.strength=0",
+        "groups.gangs.relocation_pressure=0.2",
+        "groups.gangs.relocation_rate=50",
+        "groups.gangs.expansion_rate=0",
+    ];
+    let mut moved = 0;
+    for seed in SEEDS {
+        let s = scenario(&pressed, seed);
+        let mut model = Model::build(&s);
+        let presence = |m: &Model| -> f64 {
+            let cells: Vec<u32> = m
+                .groups
+                .iter()
+                .filter(|g| g.type_index == 0)
+                .flat_map(|g| g.territory.clone())
+                .collect();
+            cells
+                .iter()
+                .map(|&c| f64::from(m.world.state_presence[c as usize]))
+                .sum::<f64>()
+                / cells.len() as f64
+        };
+        let before = presence(&model);
+        let mut relocations = 0;
+        for _ in 0..s.spec.simulation.ticks {
+            relocations += model.step(&mut |_| Ok::<(), ()>(())).unwrap().relocations;
+        }
+        assert!(
+            presence(&model) < before,
+            "gangs end up where the state is weaker"
+        );
+        moved += relocations;
+    }
+    assert!(moved > 0);
+}
