@@ -7,6 +7,7 @@ use common::{SEEDS, displaced_by, episodes_with_model, paired, scenario, summary
 use displace::households::{Status, flags};
 use displace::metrics::Summary;
 use displace::sim::{NoObserver, simulate};
+use displace::world::GhostCause;
 
 fn set_all_groups(key: &str, value: &str) -> Vec<String> {
     ["gangs", "traffickers", "cartels"]
@@ -346,6 +347,41 @@ fn contested_neighbourhoods_empty_in_mass_events() {
     assert!(
         outcome.summary.ghost_neighbourhoods > 0,
         "emptied neighbourhoods become ghosts"
+    );
+    let cells = &outcome.model.world.cells;
+    assert!((0..cells.households.len()).any(|c| cells.ghost_cause(c) == Some(GhostCause::Mass)));
+}
+
+#[test]
+fn atomised_flight_alone_can_empty_a_neighbourhood() {
+    // No orders at all; violence and fear empty neighbourhoods household by household.
+    let (never, no_grabs) = (
+        set_all_groups("expulsion_rate", "0"),
+        set_all_groups("land_grab_rate", "0"),
+    );
+    let fear = [
+        "fear.tolerance=5",
+        "fear.threshold_weeks=2",
+        "flight.cost_months=0",
+        "violence.contest_multiplier=20",
+    ];
+    let overrides = [strs(&never), strs(&no_grabs), fear.to_vec()].concat();
+    let mut atomised = 0;
+    for seed in SEEDS {
+        let outcome = simulate(&scenario(&overrides, seed), &mut NoObserver).unwrap();
+        let cells = &outcome.model.world.cells;
+        let causes: Vec<_> = (0..cells.households.len())
+            .filter_map(|c| cells.ghost_cause(c))
+            .collect();
+        assert!(
+            causes.iter().all(|&g| g == GhostCause::Atomised),
+            "no mass events, no mass ghosts"
+        );
+        atomised += causes.len();
+    }
+    assert!(
+        atomised > 0,
+        "drop-by-drop flight leaves ghost neighbourhoods"
     );
 }
 

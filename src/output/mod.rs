@@ -15,7 +15,7 @@ use crate::metrics::{Episode, TickMetrics, Trigger};
 use crate::scenario::{GroupKind, Scenario, ScenarioSpec};
 use crate::sim::{Observer, RunOutcome};
 use crate::step::Model;
-use crate::world::{Controller, NOT_GHOST};
+use crate::world::Controller;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -207,13 +207,9 @@ impl RunWriter {
                     (group.name.clone(), group.kind.name())
                 }
             };
-            // A ghost emptied mostly by mass events, or drop by drop.
-            let (ghost_since, ghost_cause) = if cells.ghost_since[c] == NOT_GHOST {
-                (String::new(), "")
-            } else if 2 * cells.displaced_out_mass[c] >= cells.displaced_out[c] {
-                (cells.ghost_since[c].to_string(), "mass")
-            } else {
-                (cells.ghost_since[c].to_string(), "atomised")
+            let (ghost_since, ghost_cause) = match cells.ghost_cause(c) {
+                None => (String::new(), ""),
+                Some(cause) => (cells.ghost_since[c].to_string(), cause.name()),
             };
             w.write_record([
                 c.to_string(),

@@ -97,7 +97,36 @@ pub struct CellState {
 /// [`CellState::ghost_since`] of a cell that is not a ghost neighbourhood.
 pub const NOT_GHOST: u32 = u32::MAX;
 
+/// How a ghost neighbourhood emptied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GhostCause {
+    /// At least half of its departures were in mass events.
+    Mass,
+    /// Drop by drop.
+    Atomised,
+}
+
+impl GhostCause {
+    pub fn name(self) -> &'static str {
+        match self {
+            GhostCause::Mass => "mass",
+            GhostCause::Atomised => "atomised",
+        }
+    }
+}
+
 impl CellState {
+    /// Why cell `c` is a ghost neighbourhood, or `None` if it is not one.
+    pub fn ghost_cause(&self, c: usize) -> Option<GhostCause> {
+        if self.ghost_since[c] == NOT_GHOST {
+            None
+        } else if 2 * self.displaced_out_mass[c] >= self.displaced_out[c] {
+            Some(GhostCause::Mass)
+        } else {
+            Some(GhostCause::Atomised)
+        }
+    }
+
     /// Dwellings that are free to rent or return to.
     pub fn vacant_dwellings(&self, housing: &[u32], c: usize) -> u32 {
         housing[c].saturating_sub(self.dwellings_used[c] + self.seized[c])
