@@ -76,7 +76,17 @@ fn every_output_column_and_summary_key_is_documented() {
         .into_iter()
         .chain(EPISODE_COLUMNS.iter().map(|s| s.to_string()))
         .chain(CELL_COLUMNS.iter().map(|s| s.to_string()))
-        .chain(summary.as_object().unwrap().keys().cloned());
+        .chain(summary.as_object().unwrap().keys().cloned())
+        .chain(
+            displace::output::compare::COMPARE_COLUMNS
+                .iter()
+                .map(|s| s.to_string()),
+        )
+        .chain(
+            displace::compare::headline(&Summary::default())
+                .into_iter()
+                .map(|(n, _)| n.to_string()),
+        );
     let missing: Vec<String> = names
         .filter(|n| !outputs_md.contains(&format!("`{n}`")))
         .collect();

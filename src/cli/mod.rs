@@ -30,6 +30,39 @@ enum Command {
     Run(RunArgs),
     /// Validate a scenario without running it; print it resolved (all defaults filled in) as TOML.
     Check(CheckArgs),
+    /// Run two or more scenarios with the same seeds and report paired differences to the first.
+    Compare(CompareArgs),
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// Scenario files; the first is the reference arm.
+    #[arg(required = true, num_args = 2..)]
+    scenarios: Vec<PathBuf>,
+    /// Replicates per arm (the same seeds in every arm).
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    replicates: u32,
+    /// Seed of the first replicate (default: the first scenario's seed); replicate r uses seed + r.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    seed: Option<u64>,
+    /// Number of ticks for every arm (default: each scenario's own).
+    #[arg(long)]
+    ticks: Option<u32>,
+    /// Override a key in every arm, e.g. `--set population.households=20000`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output folder (default: `outputs/compare_<first>_vs_<second>...`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    force: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -97,6 +130,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
+        Command::Compare(args) => compare(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -164,6 +198,90 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             s.displaced_persons,
             s.displacements,
             s.homicides_oc + s.homicides_background,
+            info.wall_seconds
+        );
+    }
+    Ok(())
+}
+
+fn compare(args: CompareArgs) -> Result<(), Failure> {
+    let mut overrides = args.set.clone();
+    if let Some(ticks) = args.ticks {
+        overrides.push(format!("simulation.ticks={ticks}"));
+    }
+    let mut scenarios = Vec::new();
+    for path in &args.scenarios {
+        scenarios.push(Scenario::load(path, &overrides).map_err(Failure::input)?);
+    }
+    let stems: Vec<String> = args
+        .scenarios
+        .iter()
+        .map(|p| {
+            p.file_stem()
+                .map_or("arm".into(), |s| s.to_string_lossy().into_owned())
+        })
+        .collect();
+    let names = displace::compare::arm_names(&stems);
+    let arms: Vec<displace::compare::Arm> = names
+        .iter()
+        .zip(scenarios)
+        .map(|(name, scenario)| displace::compare::Arm {
+            name: name.clone(),
+            scenario,
+        })
+        .collect();
+    let seed = args.seed.unwrap_or_else(|| arms[0].scenario.seed());
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("outputs").join(format!("compare_{}", stems.join("_vs_"))));
+    if out.exists() && !args.force {
+        return Err(Failure::input(
+            displace::output::OutputError::AlreadyExists { path: out },
+        ));
+    }
+
+    let runs = u64::from(args.replicates) * arms.len() as u64;
+    let bar = progress::runs_bar(runs, args.quiet);
+    let started = Instant::now();
+    let started_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let threads = args.threads.unwrap_or(0);
+    let comparison = sim::with_threads(threads, || {
+        displace::compare::compare(&arms, args.replicates, seed, &|| bar.inc(1))
+    })
+    .context("cannot start worker threads")
+    .map_err(Failure::other)?
+    .context("comparison failed")
+    .map_err(Failure::other)?;
+    bar.finish_and_clear();
+
+    let files: Vec<String> = args
+        .scenarios
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let info = displace::output::compare::CompareInfo {
+        scenario_files: &files,
+        threads: rayon_threads(threads),
+        started_unix,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    displace::output::compare::write_comparison(&out, args.force, &arms, &comparison, &info)
+        .map_err(|e| match e {
+            displace::output::OutputError::AlreadyExists { .. } => Failure::input(e),
+            other => Failure::other(other),
+        })?;
+    print!("{}", displace::output::compare::table(&comparison));
+    if !args.quiet {
+        eprintln!(
+            "wrote {}: {} arms x {} replicates (seeds {}..={}) in {:.1} s",
+            out.display(),
+            arms.len(),
+            args.replicates,
+            comparison.seeds[0],
+            comparison.seeds[comparison.seeds.len() - 1],
             info.wall_seconds
         );
     }

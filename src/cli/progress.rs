@@ -68,3 +68,19 @@ impl Observer for ProgressObserver {
         Ok(())
     }
 }
+
+/// A bar over the runs of a comparison or sweep: runs done, rate, ETA.
+pub fn runs_bar(runs: u64, quiet: bool) -> ProgressBar {
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::hidden())
+    } else {
+        ProgressBar::new(runs)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs · {per_sec} · ETA {eta}",
+        )
+        .expect("valid template"),
+    );
+    bar
+}

@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub mod compare;
+mod staging;
+pub use staging::Staging;
+
 use crate::households::{PersonState, Status};
 use crate::metrics::{Episode, TickMetrics, Trigger};
 use crate::scenario::{GroupKind, Scenario, ScenarioSpec};
@@ -64,9 +68,6 @@ type CsvOut = csv::Writer<BufWriter<File>>;
 
 /// Streams a run into `<out>` through a temporary sibling folder.
 pub struct RunWriter {
-    final_dir: PathBuf,
-    temp_dir: PathBuf,
-    force: bool,
     timeseries: CsvOut,
     episodes: Option<CsvOut>,
     write_cells: bool,
@@ -76,29 +77,15 @@ pub struct RunWriter {
     pending: Vec<Episode>,
     cells: usize,
     tick_days: u32,
+    /// Declared last: dropped after the open files, removing an unfinished folder.
+    staging: Staging,
 }
 
 impl RunWriter {
     /// Prepares to write into `out`. Fails if `out` exists and `force` is false.
     pub fn create(out: &Path, force: bool, scenario: &Scenario) -> Result<RunWriter, OutputError> {
-        if out.exists() && !force {
-            return Err(OutputError::AlreadyExists {
-                path: out.to_path_buf(),
-            });
-        }
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent).map_err(io_at(&parent))?;
-        let name = out
-            .file_name()
-            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
-        let temp_dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if temp_dir.exists() {
-            fs::remove_dir_all(&temp_dir).map_err(io_at(&temp_dir))?;
-        }
-        fs::create_dir(&temp_dir).map_err(io_at(&temp_dir))?;
+        let staging = Staging::create(out, force)?;
+        let temp_dir = staging.path("");
         let open_csv = |file: &str| -> Result<CsvOut, OutputError> {
             let path = temp_dir.join(file);
             let f = File::create(&path).map_err(io_at(&path))?;
@@ -120,9 +107,7 @@ impl RunWriter {
             None
         };
         Ok(RunWriter {
-            final_dir: out.to_path_buf(),
-            temp_dir,
-            force,
+            staging,
             timeseries,
             episodes,
             write_cells: scenario.spec.outputs.cells,
@@ -141,7 +126,7 @@ impl RunWriter {
         scenario: &Scenario,
         info: &RunInfo,
     ) -> Result<(), OutputError> {
-        let temp = self.temp_dir.clone();
+        let temp = self.staging.path("");
         self.timeseries.flush().map_err(io_at(&temp))?;
         if let Some(w) = self.episodes.as_mut() {
             w.flush().map_err(io_at(&temp))?;
@@ -170,27 +155,14 @@ impl RunWriter {
         };
         write_json(&temp.join("manifest.json"), &manifest)?;
 
-        // Swap into place: an existing folder (allowed by --force) is moved aside first and
-        // removed only once the new one is in place.
-        let final_dir = self.final_dir.clone();
-        let backup = temp.with_file_name(format!(
-            "{}.old",
-            temp.file_name()
-                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
-        ));
-        let replacing = self.force && final_dir.exists();
-        if replacing {
-            fs::rename(&final_dir, &backup).map_err(io_at(&final_dir))?;
-        }
-        fs::rename(&temp, &final_dir).map_err(io_at(&final_dir))?;
-        if replacing {
-            fs::remove_dir_all(&backup).map_err(io_at(&backup))?;
-        }
-        Ok(())
+        // Close the files before the folder moves.
+        drop(self.timeseries);
+        drop(self.episodes);
+        self.staging.commit()
     }
 
     fn write_cells_csv(&self, model: &Model) -> Result<(), OutputError> {
-        let path = self.temp_dir.join("cells.csv");
+        let path = self.staging.path("cells.csv");
         let file = File::create(&path).map_err(io_at(&path))?;
         let mut w = csv::Writer::from_writer(BufWriter::new(file));
         let err = |e| csv_error(&path, e);
@@ -246,13 +218,6 @@ impl RunWriter {
         }
         w.flush().map_err(io_at(&path))?;
         Ok(())
-    }
-}
-
-impl Drop for RunWriter {
-    fn drop(&mut self) {
-        // A run that did not finish leaves nothing behind (after `finish` the folder is gone).
-        let _ = fs::remove_dir_all(&self.temp_dir);
     }
 }
 

@@ -1,0 +1,192 @@
+//! Comparing scenarios with common random numbers.
+//!
+//! Every arm runs the same replicates: replicate *r* uses seed `seed + r` in every arm, and
+//! because every random draw is keyed by what it is for (process, entity, tick), two arms share
+//! every draw except where their scenarios differ. The paired difference of a metric between an
+//! arm and the first arm, replicate by replicate, therefore measures the effect of what differs,
+//! with far less noise than two unrelated runs. Comparing a scenario with itself gives exactly 0.
+
+pub mod stats;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::metrics::Summary;
+use crate::scenario::Scenario;
+use crate::sim::{NoObserver, simulate};
+
+/// One scenario in a comparison.
+#[derive(Debug, Clone)]
+pub struct Arm {
+    pub name: String,
+    pub scenario: Scenario,
+}
+
+/// The metrics compared, read from a run's summary.
+pub fn headline(s: &Summary) -> Vec<(&'static str, f64)> {
+    vec![
+        ("displaced_persons", s.displaced_persons as f64),
+        (
+            "displacement_incidence_per_100k_15plus",
+            s.displacement_incidence_per_100k_15plus,
+        ),
+        ("displacements", s.displacements as f64),
+        ("repeat_displacement_share", s.repeat_displacement_share),
+        ("mass_event_share", s.mass_event_share),
+        ("whole_family_share", s.whole_family_share),
+        (
+            "self_contained_households",
+            s.self_contained_households as f64,
+        ),
+        ("cross_border_exits", s.cross_border_exits as f64),
+        ("returns", s.returns as f64),
+        (
+            "homicides_total",
+            (s.homicides_oc + s.homicides_background + s.homicides_state_clash) as f64,
+        ),
+        ("homicides_oc", s.homicides_oc as f64),
+        ("homicides_background", s.homicides_background as f64),
+        ("homicides_state_clash", s.homicides_state_clash as f64),
+        ("children_recruited", s.children_recruited as f64),
+        ("trafficking_true", s.trafficking_true as f64),
+        ("trafficking_identified", s.trafficking_identified as f64),
+        ("pursuit_attacks", s.pursuit_attacks as f64),
+        ("business_closures", s.business_closures as f64),
+        ("ghost_neighbourhoods", s.ghost_neighbourhoods as f64),
+        (
+            "recruitment_displacements",
+            s.displacements_by_trigger
+                .get("recruitment")
+                .copied()
+                .unwrap_or(0) as f64,
+        ),
+    ]
+}
+
+/// Statistics of one metric in one arm. The `diff_*` fields and `relative_change` compare it with
+/// the first arm, replicate by replicate; they are absent for the first arm.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArmMetric {
+    pub mean: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_ci95_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_ci95_high: Option<f64>,
+    /// `diff_mean / mean of the first arm` (`None` when that mean is 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_change: Option<f64>,
+}
+
+/// A finished comparison.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub arms: Vec<String>,
+    pub seeds: Vec<u64>,
+    /// `runs[arm][replicate]`: the summary of each run.
+    pub runs: Vec<Vec<Summary>>,
+    /// Metric name → arm name → statistics, in headline order (names kept in `metric_order`).
+    pub metrics: BTreeMap<String, BTreeMap<String, ArmMetric>>,
+    pub metric_order: Vec<&'static str>,
+}
+
+/// Seeds of the replicates: `seed`, `seed + 1`, ...
+pub fn replicate_seeds(seed: u64, replicates: u32) -> Vec<u64> {
+    (0..u64::from(replicates))
+        .map(|r| seed.wrapping_add(r))
+        .collect()
+}
+
+/// Runs every arm with the same replicate seeds (in parallel on the current rayon pool) and
+/// computes the statistics. `on_run_done` is called once per finished run, from any thread.
+pub fn compare(
+    arms: &[Arm],
+    replicates: u32,
+    seed: u64,
+    on_run_done: &(dyn Fn() + Sync),
+) -> std::io::Result<Comparison> {
+    let seeds = replicate_seeds(seed, replicates);
+    let jobs: Vec<(usize, u64)> = (0..arms.len())
+        .flat_map(|a| seeds.iter().map(move |&s| (a, s)))
+        .collect();
+    let summaries: Vec<Summary> = jobs
+        .par_iter()
+        .map(|&(a, s)| {
+            let mut scenario = arms[a].scenario.clone();
+            scenario.spec.simulation.seed = s;
+            let outcome = simulate(&scenario, &mut NoObserver)?;
+            on_run_done();
+            Ok(outcome.summary)
+        })
+        .collect::<std::io::Result<_>>()?;
+    let runs: Vec<Vec<Summary>> = summaries
+        .chunks(seeds.len())
+        .map(<[Summary]>::to_vec)
+        .collect();
+
+    let metric_order: Vec<&'static str> = headline(&runs[0][0])
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let values = |arm: usize, metric: usize| -> Vec<f64> {
+        runs[arm].iter().map(|s| headline(s)[metric].1).collect()
+    };
+    let mut metrics = BTreeMap::new();
+    for (m, name) in metric_order.iter().enumerate() {
+        let first = values(0, m);
+        let first_mean = stats::mean(&first);
+        let mut per_arm = BTreeMap::new();
+        for (a, arm) in arms.iter().enumerate() {
+            let v = values(a, m);
+            let (mean, low, high) = stats::mean_ci95(&v);
+            let mut entry = ArmMetric {
+                mean,
+                ci95_low: low,
+                ci95_high: high,
+                diff_mean: None,
+                diff_ci95_low: None,
+                diff_ci95_high: None,
+                relative_change: None,
+            };
+            if a > 0 {
+                let diffs: Vec<f64> = v.iter().zip(&first).map(|(x, y)| x - y).collect();
+                let (d, dl, dh) = stats::mean_ci95(&diffs);
+                entry.diff_mean = Some(d);
+                entry.diff_ci95_low = Some(dl);
+                entry.diff_ci95_high = Some(dh);
+                entry.relative_change = (first_mean != 0.0).then(|| d / first_mean);
+            }
+            per_arm.insert(arm.name.clone(), entry);
+        }
+        metrics.insert(name.to_string(), per_arm);
+    }
+    Ok(Comparison {
+        arms: arms.iter().map(|a| a.name.clone()).collect(),
+        seeds,
+        runs,
+        metrics,
+        metric_order,
+    })
+}
+
+/// Distinct arm names from scenario file stems (`a`, `b`, `a#2` for a repeated stem).
+pub fn arm_names(stems: &[String]) -> Vec<String> {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    stems
+        .iter()
+        .map(|s| {
+            let n = seen.entry(s.as_str()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                s.clone()
+            } else {
+                format!("{s}#{n}")
+            }
+        })
+        .collect()
+}

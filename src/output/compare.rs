@@ -1,0 +1,233 @@
+//! Writing a comparison's folder: `compare.csv` (long format), `compare.json`, `runs.csv` (one
+//! row per run) and `manifest.json`, made visible atomically.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{OutputError, Staging, csv_error, io_at, write_json};
+use crate::compare::{Arm, Comparison, headline};
+use crate::scenario::ScenarioSpec;
+
+#[derive(Serialize)]
+struct ArmInfo<'a> {
+    name: &'a str,
+    scenario_file: &'a str,
+    scenario_hash: String,
+}
+
+#[derive(Serialize)]
+struct CompareJson<'a> {
+    replicates: usize,
+    seeds: &'a [u64],
+    arms: Vec<ArmInfo<'a>>,
+    metrics: &'a std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, crate::compare::ArmMetric>,
+    >,
+}
+
+#[derive(Serialize)]
+struct ManifestArm<'a> {
+    name: &'a str,
+    scenario_file: &'a str,
+    scenario_hash: String,
+    scenario: &'a ScenarioSpec,
+}
+
+#[derive(Serialize)]
+struct CompareManifest<'a> {
+    displace_version: &'static str,
+    git_revision: &'static str,
+    replicates: usize,
+    seeds: &'a [u64],
+    threads: usize,
+    started_unix: u64,
+    wall_seconds: f64,
+    files: [&'static str; 4],
+    arms: Vec<ManifestArm<'a>>,
+}
+
+/// Where and how a comparison ran.
+pub struct CompareInfo<'a> {
+    pub scenario_files: &'a [String],
+    pub threads: usize,
+    pub started_unix: u64,
+    pub wall_seconds: f64,
+}
+
+/// Column names of `compare.csv`.
+pub const COMPARE_COLUMNS: [&str; 10] = [
+    "metric",
+    "arm",
+    "scenario_file",
+    "mean",
+    "ci95_low",
+    "ci95_high",
+    "diff_mean",
+    "diff_ci95_low",
+    "diff_ci95_high",
+    "relative_change",
+];
+
+/// Writes the comparison into `out` (an existing folder only with `force`).
+pub fn write_comparison(
+    out: &Path,
+    force: bool,
+    arms: &[Arm],
+    comparison: &Comparison,
+    info: &CompareInfo<'_>,
+) -> Result<(), OutputError> {
+    let staging = Staging::create(out, force)?;
+    let num = |v: Option<f64>| v.map_or(String::new(), |x| x.to_string());
+
+    let path = staging.path("compare.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(|e| csv_error(&path, e))?;
+    w.write_record(COMPARE_COLUMNS)
+        .map_err(|e| csv_error(&path, e))?;
+    for metric in &comparison.metric_order {
+        for (a, arm) in arms.iter().enumerate() {
+            let m = &comparison.metrics[*metric][&arm.name];
+            w.write_record([
+                metric.to_string(),
+                arm.name.clone(),
+                info.scenario_files[a].clone(),
+                m.mean.to_string(),
+                m.ci95_low.to_string(),
+                m.ci95_high.to_string(),
+                num(m.diff_mean),
+                num(m.diff_ci95_low),
+                num(m.diff_ci95_high),
+                num(m.relative_change),
+            ])
+            .map_err(|e| csv_error(&path, e))?;
+        }
+    }
+    w.flush().map_err(io_at(&path))?;
+
+    let path = staging.path("runs.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(|e| csv_error(&path, e))?;
+    let mut header = vec![
+        "arm".to_string(),
+        "replicate".to_string(),
+        "seed".to_string(),
+    ];
+    header.extend(comparison.metric_order.iter().map(|m| m.to_string()));
+    w.write_record(&header).map_err(|e| csv_error(&path, e))?;
+    for (a, runs) in comparison.runs.iter().enumerate() {
+        for (r, summary) in runs.iter().enumerate() {
+            let mut row = vec![
+                arms[a].name.clone(),
+                r.to_string(),
+                comparison.seeds[r].to_string(),
+            ];
+            row.extend(headline(summary).into_iter().map(|(_, v)| v.to_string()));
+            w.write_record(&row).map_err(|e| csv_error(&path, e))?;
+        }
+    }
+    w.flush().map_err(io_at(&path))?;
+
+    let arm_info = || {
+        arms.iter()
+            .enumerate()
+            .map(|(a, arm)| ArmInfo {
+                name: &arm.name,
+                scenario_file: &info.scenario_files[a],
+                scenario_hash: arm.scenario.hash(),
+            })
+            .collect::<Vec<_>>()
+    };
+    write_json(
+        &staging.path("compare.json"),
+        &CompareJson {
+            replicates: comparison.seeds.len(),
+            seeds: &comparison.seeds,
+            arms: arm_info(),
+            metrics: &comparison.metrics,
+        },
+    )?;
+    write_json(
+        &staging.path("manifest.json"),
+        &CompareManifest {
+            displace_version: env!("CARGO_PKG_VERSION"),
+            git_revision: env!("DISPLACE_GIT_REVISION"),
+            replicates: comparison.seeds.len(),
+            seeds: &comparison.seeds,
+            threads: info.threads,
+            started_unix: info.started_unix,
+            wall_seconds: info.wall_seconds,
+            files: ["compare.csv", "compare.json", "runs.csv", "manifest.json"],
+            arms: arms
+                .iter()
+                .enumerate()
+                .map(|(a, arm)| ManifestArm {
+                    name: &arm.name,
+                    scenario_file: &info.scenario_files[a],
+                    scenario_hash: arm.scenario.hash(),
+                    scenario: &arm.scenario.spec,
+                })
+                .collect(),
+        },
+    )?;
+    staging.commit()
+}
+
+/// The comparison as a readable table.
+pub fn table(comparison: &Comparison) -> String {
+    use std::fmt::Write;
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "{:<40} {:<18} {:>12}  {:<27} {:>12}  {:<27} {:>8}",
+        "metric", "arm", "mean", "95% CI", "diff vs first", "95% CI", "change"
+    );
+    for metric in &comparison.metric_order {
+        for (a, arm) in comparison.arms.iter().enumerate() {
+            let m = &comparison.metrics[*metric][arm];
+            let label = if a == 0 {
+                metric.to_string()
+            } else {
+                String::new()
+            };
+            let mut line = format!(
+                "{:<40} {:<18} {:>12}  {:<27}",
+                label,
+                truncate(arm, 18),
+                fmt(m.mean),
+                format!("[{}, {}]", fmt(m.ci95_low), fmt(m.ci95_high))
+            );
+            if let (Some(d), Some(lo), Some(hi)) = (m.diff_mean, m.diff_ci95_low, m.diff_ci95_high)
+            {
+                let change = m
+                    .relative_change
+                    .map_or("n/a".to_string(), |r| format!("{:+.1}%", 100.0 * r));
+                let _ = write!(
+                    line,
+                    " {:>12}  {:<27} {:>8}",
+                    fmt(d),
+                    format!("[{}, {}]", fmt(lo), fmt(hi)),
+                    change
+                );
+            }
+            let _ = writeln!(t, "{}", line.trim_end());
+        }
+    }
+    t
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n).collect()
+    }
+}
+
+/// A number in 4 significant figures, without needless decimals.
+fn fmt(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (3 - libm::floor(libm::log10(x.abs())) as i32).max(0) as usize;
+    format!("{x:.digits$}")
+}

@@ -1,0 +1,148 @@
+//! `displace compare`: common random numbers, paired differences, and the files it writes.
+
+mod common;
+
+use common::{displace, stderr, stdout};
+use displace::compare::{Arm, compare};
+
+fn arm(name: &str, overrides: &[&str]) -> Arm {
+    Arm {
+        name: name.into(),
+        scenario: common::tiny(overrides),
+    }
+}
+
+#[test]
+fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
+    let arms = [arm("a", &[]), arm("b", &[])];
+    let c = compare(&arms, 3, 5, &|| {}).unwrap();
+    for (metric, per_arm) in &c.metrics {
+        let b = &per_arm["b"];
+        assert_eq!(b.diff_mean, Some(0.0), "{metric}");
+        assert_eq!(
+            (b.diff_ci95_low, b.diff_ci95_high),
+            (Some(0.0), Some(0.0)),
+            "{metric}"
+        );
+        assert_eq!(per_arm["a"].mean, b.mean, "{metric}");
+    }
+    // Replicates differ from each other (they are not the same run three times).
+    let displaced: Vec<u64> = c.runs[0].iter().map(|s| s.displaced_persons).collect();
+    assert!(displaced.windows(2).any(|w| w[0] != w[1]), "{displaced:?}");
+}
+
+#[test]
+fn paired_differences_are_sharper_than_unpaired_ones() {
+    // Same change, paired seeds versus a second arm whose seeds are shifted (unpaired).
+    let base = arm("base", &[]);
+    let more = arm("more", &["groups.gangs.extortion_rate=12"]);
+    let paired = compare(&[base.clone(), more.clone()], 6, 100, &|| {}).unwrap();
+    let d = &paired.metrics["displaced_persons"]["more"];
+    let paired_width = d.diff_ci95_high.unwrap() - d.diff_ci95_low.unwrap();
+    // Unpaired: the second arm's replicates use other seeds.
+    let a = compare(&[base.clone(), base.clone()], 6, 100, &|| {}).unwrap();
+    let b = compare(&[more.clone(), more], 6, 500, &|| {}).unwrap();
+    let diffs: Vec<f64> = a.runs[0]
+        .iter()
+        .zip(&b.runs[0])
+        .map(|(x, y)| y.displaced_persons as f64 - x.displaced_persons as f64)
+        .collect();
+    let (_, lo, hi) = displace::compare::stats::mean_ci95(&diffs);
+    assert!(
+        paired_width < hi - lo,
+        "paired CI width {paired_width} vs unpaired {}",
+        hi - lo
+    );
+}
+
+#[test]
+fn compare_writes_tables_and_is_thread_independent() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = common::tiny_path();
+    let tiny = tiny.to_str().unwrap();
+    let copy = dir.path().join("more_extortion.toml");
+    std::fs::write(
+        &copy,
+        "extends = \"TINY\"\n[[groups]]\nname = \"gangs\"\nextortion_rate = 20.0\n"
+            .replace("TINY", tiny),
+    )
+    .unwrap();
+    let copy = copy.to_str().unwrap();
+    let run = |out: &str, threads: &str| {
+        let o = displace(
+            &[
+                "compare",
+                tiny,
+                copy,
+                "-n",
+                "3",
+                "--out",
+                out,
+                "--threads",
+                threads,
+                "--quiet",
+            ],
+            dir.path(),
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        o
+    };
+    let one = run("c1", "1");
+    run("c2", "2");
+    for file in ["compare.csv", "compare.json", "runs.csv"] {
+        let a = std::fs::read(dir.path().join("c1").join(file)).unwrap();
+        let b = std::fs::read(dir.path().join("c2").join(file)).unwrap();
+        assert!(a == b, "{file} depends on threads");
+    }
+    assert!(
+        stdout(&one).contains("displaced_persons"),
+        "the table is printed"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("c1/compare.json")).unwrap())
+            .unwrap();
+    let first = &json["metrics"]["displaced_persons"]["tiny"];
+    let second = &json["metrics"]["displaced_persons"]["more_extortion"];
+    for key in ["mean", "ci95_low", "ci95_high"] {
+        assert!(first[key].is_number() && second[key].is_number(), "{key}");
+    }
+    for key in [
+        "diff_mean",
+        "diff_ci95_low",
+        "diff_ci95_high",
+        "relative_change",
+    ] {
+        assert!(first.get(key).is_none(), "the first arm carries no {key}");
+        assert!(second[key].is_number(), "{key}");
+    }
+    let mut csv = csv::Reader::from_path(dir.path().join("c1/compare.csv")).unwrap();
+    let header: Vec<String> = csv.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        header,
+        displace::output::compare::COMPARE_COLUMNS.map(str::to_string)
+    );
+    let rows = csv.records().count();
+    assert_eq!(
+        rows,
+        2 * json["metrics"].as_object().unwrap().len(),
+        "one row per metric and arm"
+    );
+}
+
+#[test]
+fn compare_needs_two_scenarios_and_two_replicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = common::tiny_path();
+    let tiny = tiny.to_str().unwrap();
+    assert_eq!(
+        displace(&["compare", tiny], dir.path()).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        displace(&["compare", tiny, tiny, "-n", "1"], dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
+}
