@@ -184,6 +184,22 @@ pub struct TickMetrics {
     pub relocations: u32,
     /// Armed groups at the end of the tick (splits add factions).
     pub groups: u32,
+    /// The state's policies this tick.
+    pub units_deployed: u32,
+    pub clashes: u32,
+    pub clashes_intelligence_led: u32,
+    pub clash_wounded: u32,
+    pub member_arrests: u32,
+    pub innocent_detentions: u32,
+    /// Persons in detention at the end of the tick (group members and innocent youths).
+    pub detained: u32,
+    pub assisted_households: u32,
+    /// Assisted households whose first displacement was pre-emptive (diffuse insecurity).
+    pub assisted_preemptive: u32,
+    /// Households relocated by a protection programme.
+    pub protection_relocations: u32,
+    /// Raided neighbourhoods the state took back from a group this tick.
+    pub cells_retaken: u32,
     /// Neighbourhoods held by the state, by one group of each kind, and contested.
     pub cells_state: u32,
     pub cells_by_group_kind: [u32; GroupKind::ALL.len()],
@@ -196,7 +212,7 @@ impl TickMetrics {
     }
 
     /// The per-tick counters written to `timeseries.csv` after the stocks, with their names.
-    pub fn counters(&self) -> [(&'static str, u32); 42] {
+    pub fn counters(&self) -> [(&'static str, u32); 54] {
         [
             ("displacements_targeted", self.displacements_targeted),
             ("displacements_preemptive", self.displacements_preemptive),
@@ -243,6 +259,18 @@ impl TickMetrics {
             ("contests_resolved", self.contests_resolved),
             ("splits", self.splits),
             ("relocations", self.relocations),
+            ("units_deployed", self.units_deployed),
+            ("clashes", self.clashes),
+            ("clashes_intelligence_led", self.clashes_intelligence_led),
+            ("clash_wounded", self.clash_wounded),
+            ("member_arrests", self.member_arrests),
+            ("innocent_detentions", self.innocent_detentions),
+            ("detained", self.detained),
+            ("assisted_households", self.assisted_households),
+            ("assisted_preemptive", self.assisted_preemptive),
+            ("protection_relocations", self.protection_relocations),
+            ("cells_retaken", self.cells_retaken),
+            ("groups", self.groups),
         ]
     }
 }
@@ -310,6 +338,21 @@ pub struct Summary {
     pub flight_blocked: u64,
     /// Neighbourhoods that are ghosts at the end of the run.
     pub ghost_neighbourhoods: u64,
+    /// Clashes between state forces and groups, and their killed per wounded.
+    pub clashes: u64,
+    pub killed_to_wounded_ratio: f64,
+    /// Share of clashes that followed intelligence.
+    pub intelligence_led_share: f64,
+    pub member_arrests: u64,
+    pub innocent_detentions: u64,
+    /// Innocent youths among all those detained.
+    pub innocent_share_of_detainees: f64,
+    /// Most persons in detention at once, as a share of the population.
+    pub detention_peak_share: f64,
+    pub assisted_households: u64,
+    /// Share of assisted households whose first displacement was pre-emptive.
+    pub assisted_preemptive_share: f64,
+    pub protection_relocations: u64,
     /// SHA-256 over every tick's metrics and every episode, in order: two runs with the same hash
     /// followed the same trajectory.
     pub trajectory_hash: String,
@@ -347,6 +390,7 @@ pub struct SummaryBuilder {
     first_time_migrant_households: u64,
     totals: BTreeMap<&'static str, u64>,
     last: TickMetrics,
+    peak_detained: u64,
     hasher: Sha256,
 }
 
@@ -387,6 +431,7 @@ impl SummaryBuilder {
             first_time_migrant_households: 0,
             totals: BTreeMap::new(),
             last: TickMetrics::default(),
+            peak_detained: 0,
             hasher: Sha256::new(),
         }
     }
@@ -443,6 +488,7 @@ impl SummaryBuilder {
         for (name, value) in m.counters() {
             *self.totals.entry(name).or_default() += u64::from(value);
         }
+        self.peak_detained = self.peak_detained.max(u64::from(m.detained));
         self.last = m.clone();
         self.hasher.update(format!("{m:?}").as_bytes());
     }
@@ -528,6 +574,22 @@ impl SummaryBuilder {
             kin_hosting_ended: total("kin_hosting_ended"),
             flight_blocked: total("flight_blocked"),
             ghost_neighbourhoods: u64::from(self.last.ghost_cells),
+            clashes: total("clashes"),
+            killed_to_wounded_ratio: ratio(total("homicides_state_clash"), total("clash_wounded")),
+            intelligence_led_share: ratio(total("clashes_intelligence_led"), total("clashes")),
+            member_arrests: total("member_arrests"),
+            innocent_detentions: total("innocent_detentions"),
+            innocent_share_of_detainees: ratio(
+                total("innocent_detentions"),
+                total("innocent_detentions") + total("member_arrests"),
+            ),
+            detention_peak_share: ratio(self.peak_detained, self.persons),
+            assisted_households: total("assisted_households"),
+            assisted_preemptive_share: ratio(
+                total("assisted_preemptive"),
+                total("assisted_households"),
+            ),
+            protection_relocations: total("protection_relocations"),
             trajectory_hash: crate::scenario::hex(&self.hasher.finalize()),
         }
     }

@@ -34,6 +34,8 @@ pub enum Process {
     Return = 13,
     ContestResolution = 14,
     StateClash = 15,
+    Deployment = 16,
+    Release = 17,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

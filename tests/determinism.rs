@@ -138,8 +138,9 @@ fn every_displacement_has_exactly_one_episode_row() {
     assert_eq!(summary["displacements"], ids.len() as u64);
 }
 
-/// Every mechanism switched on hard: dynamics, pursuit, exits, screening, returns.
-const STRESS: [&str; 16] = [
+/// Every mechanism switched on hard: dynamics, pursuit, exits, screening, returns, a crackdown
+/// in one region with mass detention, protection under a displacement law, relocation.
+const STRESS: [&str; 24] = [
     "--set",
     "population.households=12000",
     "--set",
@@ -147,7 +148,7 @@ const STRESS: [&str; 16] = [
     "--set",
     "groups.gangs.expansion_rate=10",
     "--set",
-    "exit.border_openness=1",
+    "state.border_openness=1",
     "--set",
     "state.screening_rate=0.5",
     "--set",
@@ -156,6 +157,14 @@ const STRESS: [&str; 16] = [
     "groups.gangs.reach=40",
     "--set",
     "violence.contest_multiplier=10",
+    "--set",
+    "events=[{tick=3, until=20, regions=[\"R1\"], state={crackdown={posture=\"emergency\", units=20}}}]",
+    "--set",
+    "state.protection={regime=\"displacement_law\", budget=2000, relocation_capacity=200}",
+    "--set",
+    "state.youth_prevention=0.3",
+    "--set",
+    "state.truce.groups=[\"traffickers\"]",
 ];
 
 #[test]

@@ -246,12 +246,12 @@ fn school_readmission_sets_the_resumption_share() {
 #[test]
 fn exits_need_an_open_border_and_grow_after_failed_moves() {
     let open = [
-        "exit.border_openness=1",
+        "state.border_openness=1",
         "exit.smuggler_price_months=0",
         "exit.base=0.2",
     ];
     let (closed, opened) = paired(
-        &["exit.border_openness=0"],
+        &["state.border_openness=0"],
         &open,
         count(|s| s.cross_border_exits),
     );

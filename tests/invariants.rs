@@ -182,12 +182,14 @@ fn invariants_hold_with_splits_expansion_exits_and_returns() {
     let c = check(&[
         "groups.cartels.split_rate=10",
         "groups.gangs.expansion_rate=10",
-        "exit.border_openness=1",
+        "state.border_openness=1",
         "exit.smuggler_price_months=0",
         "returns.rate=10",
         "returns.max_risk=100000",
         "groups.gangs.reach=40",
         "violence.contest_multiplier=10",
+        "events=[{tick=2, until=18, state={crackdown={posture=\"emergency\", units=30}}}]",
+        "state.protection={regime=\"displacement_law\", budget=2000, relocation_capacity=200}",
     ]);
     assert!(
         c.episodes.iter().any(|e| e.cross_border),

@@ -16,6 +16,8 @@ pub struct Group {
     /// Held cells, home first.
     pub territory: Vec<u32>,
     pub strength: f64,
+    /// Strength before any crackdown: a group that is not raided recovers towards it.
+    pub base_strength: f64,
     /// Reach in neighbourhoods.
     pub reach: u32,
 }
@@ -72,6 +74,7 @@ pub fn place_groups(spec: &ScenarioSpec, world: &World) -> Vec<Group> {
                 home,
                 territory,
                 strength: group_type.strength.unwrap_or(0.5),
+                base_strength: group_type.strength.unwrap_or(0.5),
                 reach: group_type.reach.unwrap_or(0),
             });
         }

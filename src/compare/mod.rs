@@ -62,6 +62,18 @@ pub fn headline(s: &Summary) -> Vec<(&'static str, f64)> {
                 .copied()
                 .unwrap_or(0) as f64,
         ),
+        (
+            "state_abuse_displacements",
+            s.displacements_by_trigger
+                .get("state_abuse")
+                .copied()
+                .unwrap_or(0) as f64,
+        ),
+        ("innocent_detentions", s.innocent_detentions as f64),
+        ("member_arrests", s.member_arrests as f64),
+        ("killed_to_wounded_ratio", s.killed_to_wounded_ratio),
+        ("assisted_households", s.assisted_households as f64),
+        ("assisted_preemptive_share", s.assisted_preemptive_share),
     ]
 }
 

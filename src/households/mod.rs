@@ -1,8 +1,8 @@
 //! Households in a struct-of-arrays store: one `Vec` per field, index = household id.
 //!
 //! Persons are counted by age band and sex inside a household (no heap objects per person).
-//! Per-household state is 53 bytes; the fields a household's own decisions change every tick sit
-//! together in [`Mind`] (24 bytes), so the parallel decision phase can own them chunk by chunk.
+//! Per-household state is 57 bytes; the fields a household's own decisions change every tick sit
+//! together in [`Mind`] (28 bytes), so the parallel decision phase can own them chunk by chunk.
 
 mod build;
 
@@ -270,17 +270,20 @@ pub enum PersonState {
     SentAway = 4,
     /// Children taken by a group.
     Recruited = 5,
-    Dead = 6,
+    /// Innocent youths held in state detention.
+    Detained = 6,
+    Dead = 7,
 }
 
 impl PersonState {
-    pub const ALL: [PersonState; 7] = [
+    pub const ALL: [PersonState; 8] = [
         PersonState::Resident,
         PersonState::SelfContained,
         PersonState::Displaced,
         PersonState::Abroad,
         PersonState::SentAway,
         PersonState::Recruited,
+        PersonState::Detained,
         PersonState::Dead,
     ];
 
@@ -292,6 +295,7 @@ impl PersonState {
             PersonState::Abroad => "abroad",
             PersonState::SentAway => "sent_away",
             PersonState::Recruited => "recruited",
+            PersonState::Detained => "detained",
             PersonState::Dead => "dead",
         }
     }
@@ -386,6 +390,19 @@ impl Mark {
     }
 }
 
+/// Whether a household has a profile groups order out: an LGBT+ member, or a head who is a
+/// journalist, a human-rights defender, a member of the police or military, or a community leader.
+pub fn targeted_profile(trait_bits: u8, occupation: Occupation) -> bool {
+    trait_bits & traits::LGBT != 0
+        || matches!(
+            occupation,
+            Occupation::Journalist
+                | Occupation::Defender
+                | Occupation::PoliceMilitary
+                | Occupation::Leader
+        )
+}
+
 /// Household traits fixed at creation (bit flags).
 pub mod traits {
     pub const MIGRANT: u8 = 1;
@@ -404,6 +421,10 @@ pub mod flags {
     pub const REPORTED: u8 = 4;
     /// The household has hidden at least once.
     pub const EVER_HID: u8 = 8;
+    /// The household received assistance from a protection programme.
+    pub const ASSISTED: u8 = 16;
+    /// The household was relocated by a protection programme.
+    pub const RELOCATED: u8 = 32;
 }
 
 /// The state a household's own decisions change, owned by the decision phase chunk by chunk.
@@ -430,6 +451,8 @@ pub struct Mind {
     pub first_trigger: u8,
     /// [`flags`] bits.
     pub flags: u8,
+    /// Members held in state detention (innocent youths).
+    pub detained: u8,
 }
 
 impl Mind {
@@ -487,14 +510,7 @@ impl Households {
 
     /// Whether the household has a profile groups order out.
     pub fn is_targeted_profile(&self, h: usize) -> bool {
-        self.has(h, traits::LGBT)
-            || matches!(
-                self.occupation[h],
-                Occupation::Journalist
-                    | Occupation::Defender
-                    | Occupation::PoliceMilitary
-                    | Occupation::Leader
-            )
+        targeted_profile(self.traits[h], self.occupation[h])
     }
 
     /// Bytes of model state per household (sum of field sizes).
@@ -507,5 +523,5 @@ impl Households {
 }
 
 // Model state stays small: the hot loop streams it every tick.
-const _: () = assert!(std::mem::size_of::<Mind>() == 24);
+const _: () = assert!(std::mem::size_of::<Mind>() == 28);
 const _: () = assert!(Households::BYTES_PER_HOUSEHOLD <= 64);

@@ -305,7 +305,6 @@ impl RunWriter {
         row.extend(m.displacements_by_trigger.iter().map(u32::to_string));
         row.extend(m.counters().iter().map(|(_, v)| v.to_string()));
         row.push(m.ghost_cells.to_string());
-        row.push(m.groups.to_string());
         let share = |count: u32| format!("{:.6}", f64::from(count) / self.cells.max(1) as f64);
         row.push(share(m.cells_state));
         row.extend(m.cells_by_group_kind.iter().map(|&c| share(c)));
@@ -346,7 +345,6 @@ pub fn timeseries_header() -> Vec<String> {
             .map(|(name, _)| name.to_string()),
     );
     h.push("ghost_cells".into());
-    h.push("groups".into());
     h.push("share_state".into());
     h.extend(GroupKind::ALL.iter().map(|k| format!("share_{}", k.name())));
     h.push("share_contested".into());

@@ -280,8 +280,6 @@ pub struct ExitSpec {
     pub profile_multiplier: f64,
     /// Multiplier after sexual violence.
     pub sexual_violence_multiplier: f64,
-    /// How open the border is, 0 (closed) to 1.
-    pub border_openness: f64,
     /// Smuggler's price, in months of median income.
     pub smuggler_price_months: f64,
     /// Probability of violence in transit.
@@ -298,7 +296,6 @@ impl Default for ExitSpec {
             pursuit_multiplier: 3.0,
             profile_multiplier: 3.0,
             sexual_violence_multiplier: 2.0,
-            border_openness: 0.6,
             smuggler_price_months: 4.0,
             transit_violence: 0.31,
             transit_trafficking: 0.05,

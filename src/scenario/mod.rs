@@ -7,6 +7,7 @@ pub mod load;
 pub mod mechanisms;
 pub mod params;
 pub mod spec;
+pub mod state;
 pub mod validate;
 
 use std::path::Path;

@@ -21,8 +21,6 @@ pub struct Params {
     pub pay_capacity: f64,
     /// One entry per group type, in scenario order.
     pub groups: Vec<GroupParams>,
-    /// State harassment hazard per young man per tick at full presence.
-    pub abuse_hazard: f64,
     /// Pursuit detection hazard per tick by mark severity (index 0 = no mark).
     pub detection_hazard: [f64; 6],
     /// Per-tick probability that kin stop hosting.
@@ -39,8 +37,6 @@ pub struct Params {
     pub hide_cost: f64,
     /// Per-tick hazard that a contest ends.
     pub contest_resolution_hazard: f64,
-    /// State-group clashes per held cell per tick at full presence.
-    pub clash_hazard: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +109,6 @@ impl Params {
                     relocation_hazard: per_tick(g.relocation_rate.unwrap_or(0.0), dt_years),
                 })
                 .collect(),
-            abuse_hazard: per_tick(spec.state.abuse_rate / 1e3, dt_years),
             detection_hazard: {
                 let d = spec.pursuit.detection.as_array();
                 [0.0, d[0], d[1], d[2], d[3], d[4]].map(|rate| per_tick(rate, dt_years))
@@ -129,7 +124,6 @@ impl Params {
             },
             hide_cost: spec.self_containment.weekly_cost_months * dt_weeks,
             contest_resolution_hazard: per_tick(spec.violence.contest_resolution_rate, dt_years),
-            clash_hazard: per_tick(spec.state.clash_rate, dt_years),
         }
     }
 }

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use super::mechanisms::*;
+pub use super::state::*;
 
 /// A whole scenario as written in TOML.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -41,6 +42,8 @@ pub struct ScenarioSpec {
     pub trafficking: TraffickingSpec,
     pub ghosts: GhostSpec,
     pub mass: MassSpec,
+    /// Timeline of changes to `[state]` by tick and region.
+    pub events: Vec<EventSpec>,
     pub outputs: OutputsSpec,
 }
 
@@ -138,7 +141,13 @@ impl KindTable {
         CellKind::ALL.map(|k| (k, self.get(k)))
     }
 
-    const fn new(core: f64, periphery: f64, rural: f64, border: f64, resource: f64) -> Self {
+    pub(crate) const fn new(
+        core: f64,
+        periphery: f64,
+        rural: f64,
+        border: f64,
+        resource: f64,
+    ) -> Self {
         Self {
             urban_core: core,
             urban_periphery: periphery,
@@ -532,44 +541,6 @@ impl Default for GroupSpec {
             split_rate: None,
             relocation_rate: None,
             relocation_pressure: None,
-        }
-    }
-}
-
-/// The state's presence and integrity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct StateSpec {
-    /// State presence (police, courts, services), 0 to 1, by kind of neighbourhood.
-    pub presence: KindTable,
-    /// Share of state agents who collude with groups or leak, 0 to 1; corrupt presence does not protect.
-    pub corruption: f64,
-    /// How much full, clean state presence cuts group violence, threats and extortion (0 to 1).
-    pub suppression: f64,
-    /// Harassment of young men (15-29) by state forces, per 1,000 per year at full presence.
-    pub abuse_rate: f64,
-    /// Probability that a crime report leaks to the group it names.
-    pub leak_probability: f64,
-    /// Probability that a trafficking case is identified (screening of the displaced).
-    pub screening_rate: f64,
-    /// Armed clashes between state forces and a group, per held neighbourhood per year at full
-    /// presence.
-    pub clash_rate: f64,
-    /// Persons killed per clash (mean; combatants of either side and bystanders).
-    pub clash_lethality: f64,
-}
-
-impl Default for StateSpec {
-    fn default() -> Self {
-        Self {
-            presence: KindTable::new(0.6, 0.3, 0.2, 0.35, 0.15),
-            corruption: 0.3,
-            suppression: 0.7,
-            abuse_rate: 10.0,
-            leak_probability: 0.3,
-            screening_rate: 0.0,
-            clash_rate: 0.2,
-            clash_lethality: 0.5,
         }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::error::{Problem, ScenarioError};
 use super::load::Provenance;
-use super::spec::{CellKind, KindTable, OccupationTable, ScenarioSpec};
+use super::spec::{CellKind, KindTable, OccupationTable, ScenarioSpec, StateSpec};
 
 /// Fills the kind-dependent group keys and checks every value. Returns all problems at once.
 pub fn resolve(
@@ -264,33 +264,8 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
 
     check_groups(s, c, width, height);
 
-    let st = &s.state;
-    c.kind_table("state.presence", &st.presence, 0.0, 1.0, "a presence level");
-    c.share("state.corruption", st.corruption);
-    c.share("state.suppression", st.suppression);
-    c.range(
-        "state.abuse_rate",
-        st.abuse_rate,
-        0.0,
-        1000.0,
-        "harassments per 1,000 young men per year",
-    );
-    c.share("state.leak_probability", st.leak_probability);
-    c.share("state.screening_rate", st.screening_rate);
-    c.range(
-        "state.clash_rate",
-        st.clash_rate,
-        0.0,
-        520.0,
-        "clashes per neighbourhood per year",
-    );
-    c.range(
-        "state.clash_lethality",
-        st.clash_lethality,
-        0.0,
-        1000.0,
-        "persons killed per clash",
-    );
+    check_state("state", &s.state, s, c);
+    check_events(s, c);
 
     let v = &s.violence;
     c.range(
@@ -615,7 +590,6 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
     ] {
         c.range(key, value, 0.0, 100.0, "a multiplier");
     }
-    c.share("exit.border_openness", e.border_openness);
     c.range(
         "exit.smuggler_price_months",
         e.smuggler_price_months,
@@ -905,5 +879,290 @@ fn check_groups(s: &ScenarioSpec, c: &mut Checker<'_>, width: u32, height: u32) 
             "neighbourhoods (at least territory_cells)",
         );
         c.share(&key("relocation_pressure"), unwrap(g.relocation_pressure));
+    }
+}
+
+/// Checks a `[state]` table (the base one, or the result of an event) under `prefix`.
+fn check_state(prefix: &str, st: &StateSpec, s: &ScenarioSpec, c: &mut Checker<'_>) {
+    let key = |k: &str| format!("{prefix}.{k}");
+    c.kind_table(&key("presence"), &st.presence, 0.0, 1.0, "a presence level");
+    for (k, v) in [
+        ("corruption", st.corruption),
+        ("suppression", st.suppression),
+        ("leak_probability", st.leak_probability),
+        ("screening_rate", st.screening_rate),
+        ("border_openness", st.border_openness),
+        ("youth_prevention", st.youth_prevention),
+    ] {
+        c.share(&key(k), v);
+    }
+    c.range(
+        &key("abuse_rate"),
+        st.abuse_rate,
+        0.0,
+        1000.0,
+        "harassments per 1,000 young men per year",
+    );
+    c.range(
+        &key("clash_rate"),
+        st.clash_rate,
+        0.0,
+        520.0,
+        "clashes per neighbourhood per year",
+    );
+    c.range(
+        &key("clash_casualties"),
+        st.clash_casualties,
+        0.0,
+        1000.0,
+        "casualties per clash",
+    );
+    c.range(
+        &key("niac_lethality"),
+        st.niac_lethality,
+        1.0,
+        100.0,
+        "a multiplier",
+    );
+    c.range(
+        &key("niac_access"),
+        st.niac_access,
+        1.0,
+        100.0,
+        "a multiplier",
+    );
+
+    let k = &st.crackdown;
+    c.range(&key("crackdown.units"), k.units.into(), 0.0, 1e6, "units");
+    c.range(
+        &key("crackdown.unit_presence"),
+        k.unit_presence,
+        0.0,
+        1.0,
+        "presence per unit",
+    );
+    let tables = [
+        (
+            "arrest_rate",
+            &k.arrest_rate,
+            0.0,
+            1e4,
+            "arrests per unit per year",
+        ),
+        (
+            "arrest_precision",
+            &k.arrest_precision,
+            0.01,
+            1.0,
+            "a share",
+        ),
+        (
+            "clash_rate",
+            &k.clash_rate,
+            0.0,
+            520.0,
+            "clashes per unit per year",
+        ),
+        (
+            "killed_per_wounded",
+            &k.killed_per_wounded,
+            0.0,
+            1000.0,
+            "killed per wounded",
+        ),
+        (
+            "intelligence_share",
+            &k.intelligence_share,
+            0.0,
+            1.0,
+            "a share",
+        ),
+        (
+            "abuse_multiplier",
+            &k.abuse_multiplier,
+            0.0,
+            100.0,
+            "a multiplier per unit",
+        ),
+        (
+            "retake_rate",
+            &k.retake_rate,
+            0.0,
+            520.0,
+            "retakes per raided neighbourhood per year",
+        ),
+    ];
+    for (name, table, lo, hi, what) in tables {
+        for (posture, v) in ["none", "law_enforcement", "militarised", "emergency"]
+            .iter()
+            .zip(table.as_array())
+        {
+            c.range(
+                &key(&format!("crackdown.{name}.{posture}")),
+                v,
+                lo,
+                hi,
+                what,
+            );
+        }
+    }
+    c.share(&key("crackdown.detention_capacity"), k.detention_capacity);
+    c.range(
+        &key("crackdown.release_weeks"),
+        k.release_weeks,
+        1.0,
+        5200.0,
+        "weeks",
+    );
+    c.share(&key("crackdown.attrition"), k.attrition);
+    c.range(
+        &key("crackdown.recovery_weeks"),
+        k.recovery_weeks,
+        1.0,
+        5200.0,
+        "weeks",
+    );
+
+    let p = &st.protection;
+    c.range(
+        &key("protection.budget"),
+        p.budget,
+        0.0,
+        1e9,
+        "households per year",
+    );
+    c.range(
+        &key("protection.assistance_months"),
+        p.assistance_months,
+        0.0,
+        120.0,
+        "months of income",
+    );
+    c.range(
+        &key("protection.assisted_risk_factor"),
+        p.assisted_risk_factor,
+        0.0,
+        1.0,
+        "a multiplier",
+    );
+    c.range(
+        &key("protection.shelter_factor"),
+        p.shelter_factor,
+        0.0,
+        100.0,
+        "a multiplier",
+    );
+    c.range(
+        &key("protection.relocation_capacity"),
+        p.relocation_capacity,
+        0.0,
+        1e9,
+        "households per year",
+    );
+    c.share(
+        &key("protection.relocation_protection"),
+        p.relocation_protection,
+    );
+
+    c.range(
+        &key("truce.violence_factor"),
+        st.truce.violence_factor,
+        0.0,
+        1.0,
+        "a multiplier",
+    );
+    let names: Vec<String> = s.groups.iter().map(|g| g.name.clone()).collect();
+    for group in &st.truce.groups {
+        if !names.contains(group) {
+            let hint = super::load::nearest(group, &names)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            c.problem(
+                &key("truce.groups"),
+                format!(
+                    "no group type named `{group}`{hint}; known: {}",
+                    names.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// Each event: a valid tick window, known regions, and a `[state]` that stays valid.
+fn check_events(s: &ScenarioSpec, c: &mut Checker<'_>) {
+    let regions = crate::world::region_names(s);
+    for (i, event) in s.events.iter().enumerate() {
+        let key = |k: &str| format!("events[{i}].{k}");
+        c.range(&key("tick"), event.tick.into(), 0.0, 5200.0, "a tick");
+        if let Some(until) = event.until
+            && until <= event.tick
+        {
+            c.problem(
+                &key("until"),
+                format!(
+                    "found {until}, expected a tick after `tick` ({})",
+                    event.tick
+                ),
+            );
+        }
+        for region in &event.regions {
+            if !regions.contains(region) {
+                c.problem(
+                    &key("regions"),
+                    format!(
+                        "no region named `{region}`; regions are {}",
+                        regions.join(", ")
+                    ),
+                );
+            }
+        }
+        match event_state(&s.state, event) {
+            Ok(state) => check_state(&key("state"), &state, s, c),
+            Err(message) => c.problem(&key("state"), message),
+        }
+    }
+}
+
+/// `base` with an event's partial `[state]` merged over it.
+pub fn event_state(base: &StateSpec, event: &super::state::EventSpec) -> Result<StateSpec, String> {
+    let mut table = match toml::Value::try_from(base) {
+        Ok(toml::Value::Table(t)) => t,
+        _ => return Err("the state does not serialize".into()),
+    };
+    for (k, v) in event.state.clone() {
+        merge(&mut table, k, v);
+    }
+    use serde::Deserialize;
+    StateSpec::deserialize(toml::Value::Table(table)).map_err(|e| {
+        let m = e.message().trim().to_string();
+        match m.strip_prefix("unknown field ") {
+            Some(rest) => {
+                let found: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+                let expected: Vec<String> = found.iter().skip(1).map(|s| s.to_string()).collect();
+                let hint = found
+                    .first()
+                    .and_then(|f| super::load::nearest(f, &expected))
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                format!(
+                    "unknown key `{}`{hint}",
+                    found.first().copied().unwrap_or("?")
+                )
+            }
+            None => m,
+        }
+    })
+}
+
+fn merge(into: &mut toml::Table, key: String, value: toml::Value) {
+    match (into.get_mut(&key), value) {
+        (Some(toml::Value::Table(existing)), toml::Value::Table(incoming)) => {
+            for (k, v) in incoming {
+                merge(existing, k, v);
+            }
+        }
+        (_, value) => {
+            into.insert(key, value);
+        }
     }
 }

@@ -21,6 +21,7 @@ use crate::households::{
 };
 use crate::metrics::Trigger;
 use crate::rng::{Draws, Process};
+use crate::scenario::state::ProtectionRegime;
 use crate::scenario::{Params, ScenarioSpec};
 use crate::world::{NO_CELL, World};
 
@@ -64,6 +65,9 @@ pub enum CellEvent {
     HouseholdDied {
         lodging: Lodging,
     },
+    /// A youth was taken into detention, or released from it.
+    Detained,
+    Released,
 }
 
 /// Per-tick counts gathered in the decision phase.
@@ -90,6 +94,9 @@ pub struct DecisionCounts {
     pub blocked: u32,
     pub trafficking_true: u32,
     pub trafficking_identified: u32,
+    pub innocent_detentions: u32,
+    pub assisted: u32,
+    pub assisted_preemptive: u32,
 }
 
 /// Decisions of one chunk of households, in household order.
@@ -105,6 +112,8 @@ pub struct ChunkDecisions {
     /// Change in households by status and persons by state.
     pub households_delta: [i64; Status::ALL.len()],
     pub persons_delta: [i64; PersonState::ALL.len()],
+    /// Displaced households eligible for protection, by region (sized on first use).
+    pub eligible: Vec<u64>,
 }
 
 impl ChunkDecisions {
@@ -136,6 +145,7 @@ enum Event {
     StateAbuse,
     Pursuit,
     MassOrder,
+    InnocentArrest,
 }
 
 /// Read-only context of the decision phase.
@@ -154,6 +164,18 @@ struct Context<'a> {
     tick: u32,
     occupation_weight: [f64; 10],
     threshold_floor: f32,
+    policies: &'a [super::policy::RegionPolicy],
+    /// Probability that an eligible displaced household is assisted this tick, by region.
+    assist_probability: Vec<f64>,
+    /// Per-tick probability that a detained youth is released.
+    release_probability: f64,
+}
+
+impl Context<'_> {
+    /// The state as it applies in cell `c`.
+    fn policy(&self, c: u32) -> &super::policy::RegionPolicy {
+        &self.policies[self.world.region[c as usize] as usize]
+    }
 }
 
 /// Decides for every household, in parallel over fixed chunks.
@@ -165,8 +187,15 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         households,
         hazards,
         tick,
+        policies,
+        eligible_for_assistance,
         ..
     } = model;
+    let assist_probability = policies
+        .iter()
+        .zip(eligible_for_assistance.iter())
+        .map(|(p, &eligible)| (p.assist_per_tick / eligible.max(1) as f64).min(1.0))
+        .collect();
     let Households {
         mind,
         members,
@@ -194,6 +223,10 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         tick: *tick,
         occupation_weight: spec.extortion.occupation_weight.as_array(),
         threshold_floor: (fear.threshold_weeks * (1.0 - fear.threshold_spread)) as f32,
+        policies,
+        assist_probability,
+        release_probability: 1.0
+            - libm::exp(-scenario.params.dt_weeks / spec.state.crackdown.release_weeks),
     };
     mind.par_chunks_mut(CHUNK)
         .zip(members.par_chunks_mut(CHUNK))
@@ -232,6 +265,19 @@ fn decide_household(
         };
         out.move_household(Status::SelfContained, back, members.total());
         m.status = back;
+    }
+    // Detained youths come home.
+    if m.detained > 0 {
+        let state = PersonState::of_household(m.status);
+        let mut draws = Draws::new(ctx.seed, Process::Release, h as u64, ctx.tick);
+        for _ in 0..m.detained {
+            if draws.chance(ctx.release_probability) {
+                m.detained -= 1;
+                members.add(AgeBand::Age18To29, Sex::Male);
+                out.move_person(PersonState::Detained, state);
+                out.cell_events.push((c, CellEvent::Released));
+            }
+        }
     }
     let hidden = m.status == Status::SelfContained;
     if hidden {
@@ -331,6 +377,10 @@ fn decide_household(
                 f64::from(hz.mass_order)
             },
         ),
+        (
+            Event::InnocentArrest,
+            f64::from(hz.innocent_arrest) * f64::from(members.young_males()) * exposure,
+        ),
     ];
     let total: f64 = rates.iter().map(|(_, x)| x).sum();
 
@@ -413,20 +463,18 @@ fn pursuer(ctx: &Context<'_>, m: &Mind, c: u32, claims: &[u16]) -> Option<(u16, 
     if m.lodging == Lodging::Kin {
         x *= 1.0 + p.kin_visibility;
     }
-    x *= 1.0 + p.leak_factor * ctx.spec.state.leak_probability;
+    x *= 1.0 + p.leak_factor * ctx.policy(c).state.leak_probability;
     if m.status == Status::SelfContained {
         x *= 1.0 - p.clandestinity;
+    }
+    if m.has(flags::RELOCATED) {
+        x *= 1.0 - ctx.policy(c).state.protection.relocation_protection;
     }
     Some((m.marked_by, x))
 }
 
 fn is_targeted_profile(ctx: &Context<'_>, h: usize) -> bool {
-    use crate::scenario::Occupation::*;
-    ctx.trait_bits[h] & traits::LGBT != 0
-        || matches!(
-            ctx.occupation[h],
-            Journalist | Defender | PoliceMilitary | Leader
-        )
+    crate::households::targeted_profile(ctx.trait_bits[h], ctx.occupation[h])
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -589,6 +637,29 @@ fn respond(
                 flee(ctx, h, m, members, trigger, group, true, draws, out);
             }
         }
+        Event::InnocentArrest => {
+            // A young man taken by state forces, though innocent; his family may flee the state.
+            if let Some((band, sex)) = Members::pick(&members.young_male_weights(), draws.unit()) {
+                members.remove(band, sex);
+                m.detained = m.detained.saturating_add(1);
+                out.move_person(PersonState::of_household(m.status), PersonState::Detained);
+                out.cell_events.push((c, CellEvent::Detained));
+                out.counts.innocent_detentions += 1;
+                if draws.chance(spec.responses.flee_on_state_abuse) {
+                    flee(
+                        ctx,
+                        h,
+                        m,
+                        members,
+                        Trigger::StateAbuse,
+                        NO_GROUP,
+                        false,
+                        draws,
+                        out,
+                    );
+                }
+            }
+        }
         Event::MassOrder => {
             // Some of those ordered out are held as 'suspect': the group marks them as traitors.
             if draws.chance(spec.mass.suspect_share) {
@@ -719,7 +790,7 @@ fn recruitment(
             out.cell_events.push((ctx.cell[h], CellEvent::Recruited));
             out.counts.children_recruited += 1;
             out.counts.trafficking_true += 1;
-            if members.total() == 0 && m.away == 0 {
+            if members.total() == 0 && m.away == 0 && m.detained == 0 {
                 household_gone(ctx, h, m, out);
             }
         }
@@ -730,7 +801,7 @@ fn recruitment(
                 out.move_person(state, PersonState::Dead);
                 out.cell_events
                     .push((ctx.cell[h], CellEvent::Killed { organised: true }));
-                if members.total() == 0 && m.away == 0 {
+                if members.total() == 0 && m.away == 0 && m.detained == 0 {
                     household_gone(ctx, h, m, out);
                     return;
                 }
@@ -782,7 +853,7 @@ fn witness(
     out: &mut ChunkDecisions,
 ) {
     let w = &ctx.spec.witness;
-    let leak = ctx.spec.state.leak_probability;
+    let leak = ctx.policy(ctx.cell[h]).state.leak_probability;
     out.counts.witnesses += 1;
     // Fear of leaks deters reporting.
     if draws.chance(w.report * (1.0 - leak)) {
@@ -842,12 +913,43 @@ fn after_displacement(
     if m.away > 0 {
         let x = params.trafficking_hazard * t.unaccompanied_factor * f64::from(m.away);
         if draws.chance(-libm::expm1(-x)) {
-            trafficked(ctx, draws, out);
+            trafficked(ctx, c, draws, out);
         }
     }
     if m.status != Status::Displaced {
         return;
     }
+    // Protection: needs-based under a displacement law, only for those who reported a crime
+    // under a report-first regime; the budget is shared among last tick's eligible households.
+    let policy = ctx.policy(c);
+    let assisted = m.has(flags::ASSISTED);
+    if !assisted {
+        let eligible = match policy.state.protection.regime {
+            ProtectionRegime::None => false,
+            ProtectionRegime::ReportFirst => m.has(flags::REPORTED),
+            ProtectionRegime::DisplacementLaw => true,
+        };
+        if eligible {
+            let r = ctx.world.region[c as usize] as usize;
+            if out.eligible.len() < ctx.policies.len() {
+                out.eligible.resize(ctx.policies.len(), 0);
+            }
+            out.eligible[r] += 1;
+            if draws.chance(ctx.assist_probability[r]) {
+                m.set(flags::ASSISTED, true);
+                m.wealth += policy.state.protection.assistance_months as f32;
+                out.counts.assisted += 1;
+                if m.first_trigger == Trigger::DiffuseInsecurity.code() {
+                    out.counts.assisted_preemptive += 1;
+                }
+            }
+        }
+    }
+    let protected = if m.has(flags::ASSISTED) {
+        policy.state.protection.assisted_risk_factor
+    } else {
+        1.0
+    };
     let lodging_factor = match m.lodging {
         Lodging::Kin => t.lodging.kin,
         Lodging::Shelter => t.lodging.shelter,
@@ -865,14 +967,16 @@ fn after_displacement(
     if !claims.is_empty() {
         x *= t.group_control_factor;
     }
-    x *= f64::from(members.total());
+    x *= f64::from(members.total()) * protected;
     if x > 0.0 && draws.chance(-libm::expm1(-x)) {
-        trafficked(ctx, draws, out);
+        trafficked(ctx, c, draws, out);
     }
 
     match m.lodging {
         Lodging::Kin if draws.chance(params.kin_hosting_end) => out.relodge.push(h as u32),
-        Lodging::Shelter | Lodging::Informal if draws.chance(params.precarious_move_hazard) => {
+        Lodging::Shelter | Lodging::Informal
+            if draws.chance(params.precarious_move_hazard * protected) =>
+        {
             let group = claims.first().copied().unwrap_or(NO_GROUP);
             flee(
                 ctx,
@@ -909,9 +1013,9 @@ fn may_return(ctx: &Context<'_>, m: &Mind, origin: u32) -> bool {
     !(m.mark != Mark::None && ctx.world.claims_of(origin).contains(&m.marked_by))
 }
 
-fn trafficked(ctx: &Context<'_>, draws: &mut Draws, out: &mut ChunkDecisions) {
+fn trafficked(ctx: &Context<'_>, c: u32, draws: &mut Draws, out: &mut ChunkDecisions) {
     out.counts.trafficking_true += 1;
-    if draws.chance(ctx.spec.state.screening_rate) {
+    if draws.chance(ctx.policy(c).state.screening_rate) {
         out.counts.trafficking_identified += 1;
     }
 }
@@ -932,7 +1036,7 @@ fn kill_member(
     members.remove(band, sex);
     out.move_person(PersonState::of_household(m.status), PersonState::Dead);
     out.cell_events.push((c, CellEvent::Killed { organised }));
-    if members.total() == 0 && m.away == 0 {
+    if members.total() == 0 && m.away == 0 && m.detained == 0 {
         out.cell_events
             .push((c, CellEvent::HouseholdDied { lodging: m.lodging }));
         out.move_household(m.status, Status::Dead, 0);

@@ -250,6 +250,7 @@ fn split(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
         home: taken[0],
         territory: taken,
         strength: group.strength,
+        base_strength: group.base_strength,
         reach: group.reach,
     };
     model.groups[g].territory = kept;

@@ -103,6 +103,7 @@ fn exit_crossing(model: &Model, request: &FlightRequest) -> Option<u32> {
     let mind = &hh.mind[h];
     let moves = i32::from(hh.moves[h]);
     let mut p = e.base * libm::pow(e.failed_move_multiplier, f64::from(moves));
+    let border_openness = model.policy_at(hh.cell[h]).state.border_openness;
     if mind.mark != Mark::None && request.trigger.is_targeted() {
         p *= e.pursuit_multiplier;
     }
@@ -111,7 +112,7 @@ fn exit_crossing(model: &Model, request: &FlightRequest) -> Option<u32> {
         Trigger::SexualViolence => p *= e.sexual_violence_multiplier,
         _ => {}
     }
-    p = (p * e.border_openness).min(1.0);
+    p = (p * border_openness).min(1.0);
     if f64::from(mind.wealth) < e.smuggler_price_months {
         return None;
     }
@@ -228,7 +229,25 @@ fn arrive(
     let h = request.household as usize;
     let from = model.households.cell[h];
     let has_kin = model.households.kin_cell[h] != NO_CELL;
-    leave_cell(model, h, flight_cost(&model.scenario.spec, has_kin));
+    // A relocation programme takes targeted profiles and survivors of sexual violence, as long as
+    // it has places: the journey is paid and the household is hidden from its pursuers.
+    let region = model.world.region[from as usize] as usize;
+    let eligible = matches!(
+        request.trigger,
+        Trigger::TargetedProfile | Trigger::SexualViolence
+    ) || model.households.is_targeted_profile(h);
+    let relocated = eligible && model.relocation_places[region] >= 1.0;
+    let cost = if relocated {
+        0.0
+    } else {
+        flight_cost(&model.scenario.spec, has_kin)
+    };
+    if relocated {
+        model.relocation_places[region] -= 1.0;
+        model.households.mind[h].set(flags::RELOCATED, true);
+        metrics.protection_relocations += 1;
+    }
+    leave_cell(model, h, cost);
     if event_families >= MASS_EVENT_FAMILIES {
         model.world.cells.displaced_out_mass[from as usize] += 1;
     }

@@ -33,6 +33,8 @@ pub struct CellHazard {
     pub witness: f32,
     /// State harassment hazard per young man.
     pub state_abuse: f32,
+    /// Hazard that a young man is detained though innocent (crackdown arrests).
+    pub innocent_arrest: f32,
     /// Hazard, this tick, that a household here is ordered out in a mass expulsion
     /// (−ln(1 − share ordered out) where an order was issued, 0 elsewhere).
     pub mass_order: f32,
@@ -40,9 +42,11 @@ pub struct CellHazard {
     pub fear_drive: f32,
 }
 
-/// Share of a group's activity in `cell` that survives state suppression.
+/// Share of a group's activity in `cell` that survives state suppression: clean presence (the
+/// region's presence plus crackdown units, less its corrupt share) suppresses what the group's
+/// strength does not withstand.
 pub fn suppression_factor(model: &Model, cell: u32, group: u16) -> f64 {
-    let state = &model.scenario.spec.state;
+    let state = &model.policy_at(cell).state;
     let clean_presence =
         f64::from(model.world.state_presence[cell as usize]) * (1.0 - state.corruption);
     let strength = model.groups[group as usize].strength;
@@ -73,14 +77,20 @@ pub fn step(model: &mut Model) {
             let mut h = [0.0f64; 7];
             let mut order_rate = 0.0;
             let mut order_share = 0.0f64;
+            let policy = m.policy_at(c);
             for &g in claims {
                 let group = &m.groups[g as usize];
                 let gp = &params.groups[group.type_index as usize];
                 let survive = suppression_factor(m, c, g);
-                h[0] += gp.violence_hazard * survive * contest;
+                let truce = if policy.truce.contains(&group.type_index) {
+                    policy.state.truce.violence_factor
+                } else {
+                    1.0
+                };
+                h[0] += gp.violence_hazard * survive * contest * truce;
                 h[1] += gp.extortion_hazard * survive;
                 h[2] += gp.threat_hazard * survive;
-                h[3] += gp.recruitment_hazard * survive;
+                h[3] += gp.recruitment_hazard * survive * (1.0 - policy.state.youth_prevention);
                 h[4] += gp.sexual_violence_hazard * survive;
                 h[5] += gp.seizure_hazard * survive;
                 h[6] += gp.profile_hazard * survive;
@@ -99,6 +109,12 @@ pub fn step(model: &mut Model) {
             let households = f64::from(m.world.cells.households[c as usize].max(1));
             let killed = f64::from(m.world.cells.homicides_oc_tick[c as usize]);
             let presence = f64::from(m.world.state_presence[c as usize]);
+            let units = f64::from(m.world.cells.units[c as usize]);
+            // Innocent arrests by the units here, shared among the cell's young men (about
+            // `young_male_share` of its persons); scaled below to the detention places left.
+            let young_men =
+                (f64::from(m.world.cells.persons[c as usize]) * m.young_male_share).max(1.0);
+            let innocent = policy.arrest_hazard * units * (1.0 - policy.precision) / young_men;
             let perceived = f64::from(m.world.cells.risk[c as usize]);
             CellHazard {
                 organised_homicide: h[0] as f32,
@@ -109,7 +125,10 @@ pub fn step(model: &mut Model) {
                 seizure: h[5] as f32,
                 profile: h[6] as f32,
                 witness: (spec.witness.per_homicide * killed / households).min(1.0) as f32,
-                state_abuse: (params.abuse_hazard * presence) as f32,
+                state_abuse: (policy.abuse_hazard
+                    * presence
+                    * (1.0 + policy.abuse_multiplier * units)) as f32,
+                innocent_arrest: innocent as f32,
                 // The share ordered out becomes the hazard that reaches that share of households.
                 mass_order: if ordered {
                     -libm::log1p(-order_share.min(0.999_999)) as f32
@@ -120,36 +139,26 @@ pub fn step(model: &mut Model) {
             }
         })
         .collect();
-    model.hazards = hazards;
-}
-
-/// Armed clashes between state forces and the groups holding a cell, in proportion to state
-/// presence; their dead (combatants and bystanders, outside the household population) are
-/// counted apart from organised-crime and background homicides. Returns the dead of this tick.
-pub fn state_clashes(model: &mut Model) -> u32 {
-    let params = &model.scenario.params;
-    let lethality = model.scenario.spec.state.clash_lethality;
-    let seed = model.scenario.seed();
-    let tick = model.tick;
-    let world = &mut model.world;
-    let mut dead = 0;
-    for c in 0..world.len() {
-        let groups = world.claims_of(c as u32).len();
-        if groups == 0 {
-            continue;
+    let mut hazards = hazards;
+    // Expected innocent arrests fill at most the detention places left.
+    let left =
+        super::policy::detention_capacity(model).saturating_sub(model.detained_persons()) as f64;
+    let expected: f64 = hazards
+        .iter()
+        .enumerate()
+        .map(|(c, h)| {
+            f64::from(h.innocent_arrest)
+                * f64::from(model.world.cells.persons[c])
+                * model.young_male_share
+        })
+        .sum();
+    if expected > left {
+        let scale = if expected > 0.0 { left / expected } else { 0.0 };
+        for h in &mut hazards {
+            h.innocent_arrest = (f64::from(h.innocent_arrest) * scale) as f32;
         }
-        let rate = params.clash_hazard * f64::from(world.state_presence[c]) * groups as f64;
-        let mut draws = Draws::new(seed, Process::StateClash, c as u64, tick);
-        let clashes = crate::rng::poisson(&mut draws, rate);
-        if clashes == 0 {
-            continue;
-        }
-        let killed = crate::rng::poisson(&mut draws, f64::from(clashes) * lethality);
-        world.cells.homicides_state_clash[c] += killed;
-        world.cells.homicides_state_clash_tick[c] += killed;
-        dead += killed;
     }
-    dead
+    model.hazards = hazards;
 }
 
 /// Updates perceived risk from this tick's homicides: the cell and its neighbours, read against

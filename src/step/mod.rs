@@ -17,6 +17,7 @@ pub mod dynamics;
 pub mod flight;
 pub mod hazards;
 pub mod lodging;
+pub mod policy;
 
 use crate::actors::{Group, place_groups};
 use crate::households::{Households, PersonState, Status};
@@ -45,6 +46,20 @@ pub struct Model {
     pub persons_by_state: [u64; PersonState::ALL.len()],
     /// Draws destination candidates where people (initially) live.
     pub sampler: CellSampler,
+    /// The state as it applies in each region this tick.
+    pub policies: Vec<policy::RegionPolicy>,
+    /// Which scenario events were active when `policies` were computed.
+    pub active_events: Vec<bool>,
+    /// Group members in state detention (not part of the household population).
+    pub detained_members: u64,
+    /// Persons at the start of the run.
+    pub persons_at_start: u64,
+    /// Share of persons who are young men (15-29) at the start (to share arrests among them).
+    pub young_male_share: f64,
+    /// Households eligible for protection in each region last tick (to share out the budget).
+    pub eligible_for_assistance: Vec<u64>,
+    /// Relocation places left this tick in each region.
+    pub relocation_places: Vec<f64>,
     next_episode: u64,
     hazards: Vec<hazards::CellHazard>,
 }
@@ -59,7 +74,15 @@ impl Model {
         world.set_claims(&territories);
         let households = Households::build(spec, &mut world);
         let sampler = CellSampler::new(&world, &world.cells.initial_households);
+        let regions = world.region_names.len();
         let mut model = Model {
+            policies: Vec::new(),
+            active_events: Vec::new(),
+            detained_members: 0,
+            persons_at_start: 0,
+            young_male_share: 0.0,
+            eligible_for_assistance: vec![0; regions],
+            relocation_places: vec![0.0; regions],
             scenario: scenario.clone(),
             hazards: vec![hazards::CellHazard::default(); world.len()],
             world,
@@ -72,7 +95,38 @@ impl Model {
             next_episode: 0,
         };
         (model.households_by_status, model.persons_by_state) = model.count_by_status();
+        model.persons_at_start = model.persons();
+        let young_men: u64 = model
+            .households
+            .members
+            .iter()
+            .map(|m| u64::from(m.young_males()))
+            .sum();
+        model.young_male_share = young_men as f64 / model.persons_at_start.max(1) as f64;
+        model.policies = policy::region_policies(
+            &model.scenario.spec,
+            &model.world.region_names,
+            0,
+            model.scenario.params.dt_years,
+        );
+        model.active_events = model
+            .scenario
+            .spec
+            .events
+            .iter()
+            .map(|e| e.active(0))
+            .collect();
         model
+    }
+
+    /// Persons in state detention: innocent youths (from households) and group members.
+    pub fn detained_persons(&self) -> u64 {
+        self.persons_by_state[PersonState::Detained as usize] + self.detained_members
+    }
+
+    /// The state as it applies where `cell` is.
+    pub fn policy_at(&self, cell: u32) -> &policy::RegionPolicy {
+        &self.policies[self.world.region[cell as usize] as usize]
     }
 
     /// Households by status and persons by state, counted from the store (the invariant tests
@@ -84,6 +138,7 @@ impl Model {
             households[mind.status as usize] += 1;
             persons[PersonState::of_household(mind.status) as usize] += u64::from(members.total());
             persons[PersonState::SentAway as usize] += u64::from(mind.away);
+            persons[PersonState::Detained as usize] += u64::from(mind.detained);
         }
         // Persons no longer in any household: every death is a homicide booked in its cell, and
         // every recruited child is booked in the cell it was taken from.
@@ -119,12 +174,13 @@ impl Model {
             ..TickMetrics::default()
         };
         dynamics::step(self, &mut metrics);
+        self.world.cells.homicides_state_clash_tick.fill(0);
+        policy::step(self, &mut metrics);
         // Hazards read last tick's killings (witnesses); then this tick's are counted afresh.
         hazards::step(self);
         self.world.cells.homicides_oc_tick.fill(0);
         self.world.cells.homicides_background_tick.fill(0);
-        self.world.cells.homicides_state_clash_tick.fill(0);
-        metrics.homicides_state_clash = hazards::state_clashes(self);
+
         let decisions = decide::step(self);
         self.apply(&decisions, &mut metrics);
 
@@ -143,6 +199,7 @@ impl Model {
         hazards::update_risk(self);
         metrics.ghost_cells = self.update_ghosts();
         metrics.groups = self.groups.len() as u32;
+        metrics.detained = self.detained_persons() as u32;
         metrics.households_by_status = self.households_by_status;
         metrics.persons_by_state = self.persons_by_state;
         self.count_control(&mut metrics);
@@ -153,6 +210,7 @@ impl Model {
     /// Books the decision phase's cell events, status changes and counts, in chunk order.
     fn apply(&mut self, decisions: &[decide::ChunkDecisions], metrics: &mut TickMetrics) {
         let cells = &mut self.world.cells;
+        let mut eligible = vec![0u64; self.world.region_names.len()];
         for d in decisions {
             for &(c, event) in &d.cell_events {
                 let c = c as usize;
@@ -174,6 +232,8 @@ impl Model {
                             metrics.homicides_background += 1;
                         }
                     }
+                    decide::CellEvent::Detained => cells.persons[c] -= 1,
+                    decide::CellEvent::Released => cells.persons[c] += 1,
                     decide::CellEvent::Recruited => {
                         cells.persons[c] -= 1;
                         cells.recruited[c] += 1;
@@ -225,7 +285,14 @@ impl Model {
             metrics.flight_blocked += k.blocked;
             metrics.trafficking_true += k.trafficking_true;
             metrics.trafficking_identified += k.trafficking_identified;
+            metrics.innocent_detentions += k.innocent_detentions;
+            metrics.assisted_households += k.assisted;
+            metrics.assisted_preemptive += k.assisted_preemptive;
+            for (r, &n) in d.eligible.iter().enumerate() {
+                eligible[r] += n;
+            }
         }
+        self.eligible_for_assistance = eligible;
     }
 
     /// Marks neighbourhoods whose occupancy fell below the ghost threshold; returns how many are ghosts.

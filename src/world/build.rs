@@ -35,7 +35,7 @@ impl World {
             .iter()
             .map(|&k| spec.state.presence.get(k) as f32)
             .collect();
-        let shelter_capacity = kind
+        let shelter_capacity: Vec<u32> = kind
             .iter()
             .map(|&k| libm::round(spec.world.shelter_places.get(k)) as u32)
             .collect();
@@ -54,6 +54,7 @@ impl World {
             adjacency: grid_adjacency(width, height),
             state_presence,
             housing: vec![0; n],
+            shelter_base: shelter_capacity.clone(),
             shelter_capacity,
             claim_offsets: vec![0; n + 1],
             claim_groups: Vec::new(),
@@ -77,6 +78,7 @@ impl World {
             homicides_state_clash: vec![0; n],
             homicides_state_clash_tick: vec![0; n],
             recruited: vec![0; n],
+            units: vec![0; n],
             seized: vec![0; n],
             displaced_out_mass: vec![0; n],
             exits: vec![0; n],
@@ -141,6 +143,21 @@ fn grid_adjacency(width: u32, height: u32) -> Adjacency {
     Adjacency {
         offsets,
         neighbours,
+    }
+}
+
+/// Names of the regions a scenario's world has (`R1`, `R2`, ... or the region map's characters).
+pub fn region_names(spec: &ScenarioSpec) -> Vec<String> {
+    let (width, height) = match spec.world.map.first() {
+        Some(row) => (row.chars().count() as u32, spec.world.map.len() as u32),
+        None => (spec.world.width, spec.world.height),
+    };
+    if spec.world.region_map.is_empty() {
+        (0..spec.world.regions_x * spec.world.regions_y)
+            .map(|r| format!("R{}", r + 1))
+            .collect()
+    } else {
+        regions(spec, width, height).1
     }
 }
 

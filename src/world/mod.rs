@@ -3,6 +3,8 @@
 
 mod build;
 
+pub use build::region_names;
+
 use crate::rng;
 
 use crate::scenario::CellKind;
@@ -47,12 +49,16 @@ pub struct World {
     /// Border-corridor cells: where households cross the border to leave the country.
     pub border_cells: Vec<u32>,
     pub adjacency: Adjacency,
-    /// State presence, 0 to 1.
+    /// State presence this tick, 0 to 1 (the region's presence for the cell's kind, plus
+    /// crackdown units).
     pub state_presence: Vec<f32>,
     /// Dwellings.
     pub housing: Vec<u32>,
-    /// Shelter places, in households.
+    /// Shelter places, in households, this tick (the scenario's places times the region's
+    /// `state.protection.shelter_factor`).
     pub shelter_capacity: Vec<u32>,
+    /// Shelter places the scenario gives each cell.
+    pub shelter_base: Vec<u32>,
     /// Groups claiming each cell (compressed: `claims_of`).
     claim_offsets: Vec<u32>,
     claim_groups: Vec<u16>,
@@ -84,6 +90,8 @@ pub struct CellState {
     pub homicides_state_clash_tick: Vec<u32>,
     /// Children recruited by groups here.
     pub recruited: Vec<u32>,
+    /// Crackdown units deployed here this tick.
+    pub units: Vec<u16>,
     /// Dwellings seized by groups (neither occupied nor available).
     pub seized: Vec<u32>,
     /// Departures that were part of a mass event.
