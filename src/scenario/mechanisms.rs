@@ -61,6 +61,9 @@ pub struct ResponsesSpec {
     /// Probability that a household fleeing because one member is at risk (a harassed young man,
     /// a girl or woman assaulted) sends only that member to kin, when it has kin.
     pub send_away_share: f64,
+    /// Probability that a household fleeing a demand, a death threat or a killing sends only the
+    /// member most at risk (aged 15 or more, young men first) to kin, when it has kin.
+    pub individual_share: f64,
 }
 
 impl Default for ResponsesSpec {
@@ -72,6 +75,7 @@ impl Default for ResponsesSpec {
             flee_on_profile: 0.8,
             flee_on_state_abuse: 0.3,
             send_away_share: 0.5,
+            individual_share: 0.3,
         }
     }
 }

@@ -476,6 +476,7 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
         ("responses.flee_on_profile", o.flee_on_profile),
         ("responses.flee_on_state_abuse", o.flee_on_state_abuse),
         ("responses.send_away_share", o.send_away_share),
+        ("responses.individual_share", o.individual_share),
     ] {
         c.share(key, value);
     }

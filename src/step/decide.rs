@@ -1153,6 +1153,33 @@ fn flee(
         }
         return;
     }
+    // A threat aimed at the family through one member (a demand, a death threat, a killing) may
+    // send only the member most at risk to kin: an individual move (young men first).
+    if !forced
+        && matches!(
+            trigger,
+            Trigger::Extortion | Trigger::ThreatInformant | Trigger::Homicide
+        )
+        && members.total() > 1
+        && has_kin_elsewhere(ctx, h)
+        && draws.chance(ctx.spec.responses.individual_share)
+    {
+        let mut weights = members.homicide_weights(&ctx.spec.homicide);
+        for band in [AgeBand::Under5, AgeBand::Age5To7, AgeBand::Age8To14] {
+            weights[band as usize * 2] = 0.0;
+            weights[band as usize * 2 + 1] = 0.0;
+        }
+        if let Some((band, sex)) = Members::pick(&weights, draws.unit()) {
+            out.flights.push(FlightRequest {
+                household: h as u32,
+                trigger,
+                group,
+                kind: FlightKind::SendAway { band, sex },
+                mass_order: NO_CELL,
+            });
+            return;
+        }
+    }
     out.flights.push(FlightRequest {
         household: h as u32,
         trigger,
