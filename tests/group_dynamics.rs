@@ -2,31 +2,10 @@
 
 mod common;
 
-use common::{SEEDS, paired, scenario};
+use common::{SEEDS, paired, run_ticks, scenario, set_all_groups, strs};
 use displace::metrics::TickMetrics;
 use displace::step::Model;
 use displace::world::Controller;
-
-fn all_groups(key: &str, value: &str) -> Vec<String> {
-    ["gangs", "traffickers", "cartels"]
-        .iter()
-        .map(|g| format!("groups.{g}.{key}={value}"))
-        .collect()
-}
-
-fn strs(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
-}
-
-/// Runs a scenario tick by tick; returns the model and every tick's metrics.
-fn run(overrides: &[&str], seed: u64) -> (Model, Vec<TickMetrics>) {
-    let s = scenario(overrides, seed);
-    let mut model = Model::build(&s);
-    let metrics = (0..s.spec.simulation.ticks)
-        .map(|_| model.step(&mut |_| Ok::<(), ()>(())).unwrap())
-        .collect();
-    (model, metrics)
-}
 
 fn total(metrics: &[TickMetrics], f: fn(&TickMetrics) -> u32) -> u32 {
     metrics.iter().map(f).sum()
@@ -40,11 +19,11 @@ fn held_cells(model: &Model) -> usize {
 
 #[test]
 fn groups_expand_and_invade_rivals() {
-    let still = all_groups("expansion_rate", "0");
-    let growing = all_groups("expansion_rate", "20");
+    let still = set_all_groups("expansion_rate", "0");
+    let growing = set_all_groups("expansion_rate", "20");
     for seed in SEEDS {
-        let (a, ma) = run(&strs(&still), seed);
-        let (b, mb) = run(&strs(&growing), seed);
+        let (a, ma) = run_ticks(&strs(&still), seed);
+        let (b, mb) = run_ticks(&strs(&growing), seed);
         assert_eq!(total(&ma, |m| m.expansions), 0);
         assert!(
             held_cells(&b) > held_cells(&a),
@@ -61,12 +40,12 @@ fn groups_expand_and_invade_rivals() {
 
 #[test]
 fn contests_end_with_a_winner() {
-    let still = all_groups("expansion_rate", "0");
+    let still = set_all_groups("expansion_rate", "0");
     let frozen = [strs(&still), vec!["violence.contest_resolution_rate=0"]].concat();
     let quick = [strs(&still), vec!["violence.contest_resolution_rate=50"]].concat();
     for seed in SEEDS {
-        let (_, a) = run(&frozen, seed);
-        let (_, b) = run(&quick, seed);
+        let (_, a) = run_ticks(&frozen, seed);
+        let (_, b) = run_ticks(&quick, seed);
         let first = a[0].cells_contested;
         assert!(first > 0, "the tiny scenario starts with contested cells");
         assert_eq!(
@@ -85,15 +64,15 @@ fn contests_end_with_a_winner() {
 
 #[test]
 fn splits_create_rival_factions_and_violence() {
-    let none = all_groups("split_rate", "0");
-    let often = all_groups("split_rate", "10");
+    let none = set_all_groups("split_rate", "0");
+    let often = set_all_groups("split_rate", "10");
     let (calm, split) = paired(&strs(&none), &strs(&often), |s| s.homicides_oc as f64);
     assert!(
         split > calm,
         "organised-crime homicides: {calm} without splits, {split} with"
     );
     for seed in SEEDS {
-        let (model, metrics) = run(&strs(&often), seed);
+        let (model, metrics) = run_ticks(&strs(&often), seed);
         let splits = total(&metrics, |m| m.splits);
         assert!(splits > 0);
         assert_eq!(

@@ -3,22 +3,13 @@
 
 mod common;
 
-use common::{SEEDS, displaced_by, episodes_with_model, paired, scenario, summary};
+use common::{
+    SEEDS, displaced_by, episodes_with_model, paired, scenario, set_all_groups, strs, summary,
+};
 use displace::households::{Status, flags};
 use displace::metrics::Summary;
 use displace::sim::{NoObserver, simulate};
 use displace::world::GhostCause;
-
-fn set_all_groups(key: &str, value: &str) -> Vec<String> {
-    ["gangs", "traffickers", "cartels"]
-        .iter()
-        .map(|g| format!("groups.{g}.{key}={value}"))
-        .collect()
-}
-
-fn strs(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
-}
 
 fn count(f: fn(&Summary) -> u64) -> impl Fn(&Summary) -> f64 {
     move |s| f(s) as f64

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{SEEDS, paired, scenario};
+use common::{SEEDS, paired, run_ticks, scenario};
 use displace::compare::{Arm, compare};
 use displace::metrics::{Summary, TickMetrics};
 use displace::step::Model;
@@ -15,15 +15,6 @@ fn crackdown(units: u32, from: u32, until: u32, regions: &str) -> String {
         "events=[{{label=\"crackdown\", tick={from}, until={until}, regions=[{regions}], \
          state={{crackdown={{posture=\"militarised\", units={units}}}}}}}]"
     )
-}
-
-fn run(overrides: &[&str], seed: u64) -> (Model, Vec<TickMetrics>) {
-    let s = scenario(overrides, seed);
-    let mut model = Model::build(&s);
-    let metrics = (0..s.spec.simulation.ticks)
-        .map(|_| model.step(&mut |_| Ok::<(), ()>(())).unwrap())
-        .collect();
-    (model, metrics)
 }
 
 fn total(metrics: &[TickMetrics], f: fn(&TickMetrics) -> u32) -> u64 {
@@ -69,8 +60,8 @@ fn raids_weaken_groups_where_applied_and_push_them_elsewhere() {
     let mut weaker = 0;
     let mut balloon = 0i64;
     for seed in SEEDS {
-        let (calm, _) = run(&[], seed);
-        let (raided, metrics) = run(&overrides, seed);
+        let (calm, _) = run_ticks(&[], seed);
+        let (raided, metrics) = run_ticks(&overrides, seed);
         assert!(
             total(&metrics, |m| m.member_arrests) > 0,
             "raids arrest members"
@@ -147,7 +138,7 @@ fn detention_capacity_caps_detention() {
         "state.crackdown.detention_capacity=0.003",
     ];
     for seed in SEEDS {
-        let (model, metrics) = run(&mass, seed);
+        let (model, metrics) = run_ticks(&mass, seed);
         let cap = (0.003 * model.persons_at_start as f64) as u32;
         let peak = metrics.iter().map(|m| m.detained).max().unwrap();
         // Arrests fill the places left in expectation; one tick can overshoot by chance.
@@ -155,7 +146,7 @@ fn detention_capacity_caps_detention() {
             peak > cap / 2 && f64::from(peak) <= 1.2 * f64::from(cap),
             "peak detained {peak}, capacity {cap}"
         );
-        let (_, unlimited) = run(
+        let (_, unlimited) = run_ticks(
             &[&mass[..2], &["state.crackdown.detention_capacity=0.5"]].concat(),
             seed,
         );

@@ -7,7 +7,7 @@
 //! innocent youths (booked per household in the decision phase), and clash with the groups.
 //! Groups that are not raided regain strength. Detainees are released after a while.
 
-use super::{Model, NO_GROUP};
+use super::Model;
 use crate::metrics::TickMetrics;
 use crate::rng::{self, Draws, Process};
 use crate::scenario::StateSpec;
@@ -372,16 +372,4 @@ fn release_members(model: &mut Model) {
     let released = u64::from(rng::poisson(&mut draws, model.detained_members as f64 * p))
         .min(model.detained_members);
     model.detained_members -= released;
-}
-
-/// The group a cell's claim stands for, ignoring groups under truce (for reporting).
-pub fn first_target(model: &Model, c: u32) -> u16 {
-    let policy = &model.policies[model.world.region[c as usize] as usize];
-    model
-        .world
-        .claims_of(c)
-        .iter()
-        .copied()
-        .find(|&g| !policy.truce.contains(&model.groups[g as usize].type_index))
-        .unwrap_or(NO_GROUP)
 }

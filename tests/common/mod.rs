@@ -103,3 +103,26 @@ pub fn episodes_with_model(
         }
     }
 }
+
+/// `groups.<name>.<key>=<value>` for each group type of the tiny scenario.
+pub fn set_all_groups(key: &str, value: &str) -> Vec<String> {
+    ["gangs", "traffickers", "cartels"]
+        .iter()
+        .map(|g| format!("groups.{g}.{key}={value}"))
+        .collect()
+}
+
+/// Borrows owned overrides as `&str`.
+pub fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Runs the tiny scenario tick by tick; returns the model and every tick's metrics.
+pub fn run_ticks(overrides: &[&str], seed: u64) -> (Model, Vec<displace::metrics::TickMetrics>) {
+    let s = scenario(overrides, seed);
+    let mut model = Model::build(&s);
+    let metrics = (0..s.spec.simulation.ticks)
+        .map(|_| model.step(&mut |_| Ok::<(), ()>(())).unwrap())
+        .collect();
+    (model, metrics)
+}
