@@ -12,6 +12,7 @@ pub mod compare;
 pub mod households;
 pub mod metrics;
 pub mod output;
+pub mod plot;
 pub mod rng;
 pub mod scenario;
 pub mod sim;

@@ -78,6 +78,11 @@ fn every_output_column_and_summary_key_is_documented() {
         .chain(CELL_COLUMNS.iter().map(|s| s.to_string()))
         .chain(summary.as_object().unwrap().keys().cloned())
         .chain(
+            displace::output::TERRITORY_COLUMNS
+                .iter()
+                .map(|s| s.to_string()),
+        )
+        .chain(
             displace::output::compare::COMPARE_COLUMNS
                 .iter()
                 .map(|s| s.to_string()),

@@ -32,6 +32,8 @@ enum Command {
     Check(CheckArgs),
     /// Run two or more scenarios with the same seeds and report paired differences to the first.
     Compare(CompareArgs),
+    /// Redraw the figures of an existing run folder (into its `plots/`) without running it again.
+    Plot(PlotArgs),
 }
 
 #[derive(Args)]
@@ -96,6 +98,15 @@ struct RunArgs {
     /// No progress bar and no closing report.
     #[arg(long, short)]
     quiet: bool,
+    /// Do not draw the figures in `plots/`.
+    #[arg(long)]
+    no_plots: bool,
+}
+
+#[derive(Args)]
+struct PlotArgs {
+    /// A run's output folder.
+    dir: PathBuf,
 }
 
 #[derive(Args)]
@@ -131,6 +142,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Compare(args) => compare(args),
+        Command::Plot(args) => plot(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -162,7 +174,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 
     let writer = RunWriter::create(&out, args.force, &scenario).map_err(|e| match e {
         OutputError::AlreadyExists { .. } => Failure::input(e),
-        OutputError::Io { .. } => Failure::other(e),
+        _ => Failure::other(e),
     })?;
     let threads = args.threads.unwrap_or(0);
     let started = Instant::now();
@@ -186,7 +198,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         wall_seconds: started.elapsed().as_secs_f64(),
     };
     writer
-        .finish(&outcome, &scenario, &info)
+        .finish(&outcome, &scenario, &info, !args.no_plots)
         .map_err(Failure::other)?;
     if !args.quiet {
         let s = &outcome.summary;
@@ -285,6 +297,27 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             info.wall_seconds
         );
     }
+    Ok(())
+}
+
+fn plot(args: PlotArgs) -> Result<(), Failure> {
+    let dir = &args.dir;
+    if !dir.join("timeseries.csv").is_file() {
+        return Err(Failure::input(anyhow::anyhow!(
+            "{} is not a run folder (it has no timeseries.csv)",
+            dir.display()
+        )));
+    }
+    // Draw into a temporary folder, then swap it for `plots/`.
+    let staging =
+        displace::output::Staging::create(&dir.join("plots"), true).map_err(Failure::other)?;
+    let files = displace::plot::render_run(dir, &staging.path("")).map_err(Failure::other)?;
+    staging.commit().map_err(Failure::other)?;
+    eprintln!(
+        "drew {} files in {}",
+        files.len(),
+        dir.join("plots").display()
+    );
     Ok(())
 }
 

@@ -30,6 +30,8 @@ pub enum OutputError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
 }
 
 fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -75,6 +77,10 @@ pub struct RunWriter {
     group_kinds: Vec<GroupKind>,
     /// Episodes of the current tick, written with the tick.
     pending: Vec<Episode>,
+    /// Snapshots of who holds each neighbourhood, every `territory_every` ticks and at the end.
+    territory: CsvOut,
+    territory_every: u32,
+    last_tick: u32,
     cells: usize,
     tick_days: u32,
     /// Declared last: dropped after the open files, removing an unfinished folder.
@@ -94,6 +100,11 @@ impl RunWriter {
                 f,
             )))
         };
+        let mut territory = open_csv("territory.csv")?;
+        territory
+            .write_record(TERRITORY_COLUMNS)
+            .map_err(|e| csv_error(&temp_dir, e))?;
+        let ticks = scenario.spec.simulation.ticks;
         let mut timeseries = open_csv("timeseries.csv")?;
         timeseries
             .write_record(timeseries_header())
@@ -114,24 +125,35 @@ impl RunWriter {
             group_names: Vec::new(),
             group_kinds: Vec::new(),
             pending: Vec::new(),
+            territory,
+            territory_every: ticks.div_ceil(MAX_TERRITORY_FRAMES).max(1),
+            last_tick: ticks.saturating_sub(1),
             cells: 0,
             tick_days: scenario.spec.simulation.tick_days,
         })
     }
 
-    /// Writes the end-of-run files and moves the folder into place.
+    /// Writes the end-of-run files (and, with `plots`, the figures in `plots/`) and moves the
+    /// folder into place.
     pub fn finish(
         mut self,
         outcome: &RunOutcome,
         scenario: &Scenario,
         info: &RunInfo,
+        plots: bool,
     ) -> Result<(), OutputError> {
         let temp = self.staging.path("");
         self.timeseries.flush().map_err(io_at(&temp))?;
+        self.territory.flush().map_err(io_at(&temp))?;
         if let Some(w) = self.episodes.as_mut() {
             w.flush().map_err(io_at(&temp))?;
         }
-        let mut files = vec!["manifest.json", "summary.json", "timeseries.csv"];
+        let mut files = vec![
+            "manifest.json",
+            "summary.json",
+            "timeseries.csv",
+            "territory.csv",
+        ];
         if self.episodes.is_some() {
             files.push("episodes.csv");
         }
@@ -155,9 +177,13 @@ impl RunWriter {
         };
         write_json(&temp.join("manifest.json"), &manifest)?;
 
-        // Close the files before the folder moves.
+        // Close the files before drawing and before the folder moves.
         drop(self.timeseries);
         drop(self.episodes);
+        drop(self.territory);
+        if plots {
+            crate::plot::render_run(&temp, &temp.join("plots"))?;
+        }
         self.staging.commit()
     }
 
@@ -245,6 +271,9 @@ impl Observer for RunWriter {
         for e in std::mem::take(&mut self.pending) {
             self.write_episode(&e)?;
         }
+        if m.tick.is_multiple_of(self.territory_every) || m.tick == self.last_tick {
+            self.write_territory(m.tick, model)?;
+        }
         self.write_tick(m)
     }
 }
@@ -292,6 +321,35 @@ impl RunWriter {
             bool01(e.migrant),
         ])
         .map_err(std::io::Error::other)
+    }
+
+    fn write_territory(&mut self, tick: u32, model: &Model) -> std::io::Result<()> {
+        let world = &model.world;
+        let controllers: String = (0..world.len() as u32)
+            .map(|c| match world.controller(c) {
+                Controller::State => 'S',
+                Controller::Contested => 'X',
+                Controller::Group(g) => match model.groups[g as usize].kind {
+                    GroupKind::StreetGang => 'G',
+                    GroupKind::TraffickingGroup => 'T',
+                    GroupKind::Cartel => 'C',
+                },
+            })
+            .collect();
+        let presence: String = world
+            .state_presence
+            .iter()
+            .map(|&p| char::from(b'0' + (f64::from(p) * 9.0).round().clamp(0.0, 9.0) as u8))
+            .collect();
+        self.territory
+            .write_record([
+                tick.to_string(),
+                world.width.to_string(),
+                world.height.to_string(),
+                controllers,
+                presence,
+            ])
+            .map_err(std::io::Error::other)
     }
 
     fn write_tick(&mut self, m: &TickMetrics) -> std::io::Result<()> {
@@ -381,6 +439,12 @@ pub const EPISODE_COLUMNS: [&str; 27] = [
     "occupation",
     "migrant",
 ];
+
+/// Column names of `territory.csv`, in order.
+pub const TERRITORY_COLUMNS: [&str; 5] = ["tick", "width", "height", "controllers", "presence"];
+
+/// At most this many territory snapshots per run (the frames of the animated map).
+pub const MAX_TERRITORY_FRAMES: u32 = 104;
 
 /// Column names of `cells.csv`, in order.
 pub const CELL_COLUMNS: [&str; 29] = [

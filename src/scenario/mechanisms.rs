@@ -412,3 +412,11 @@ impl Default for MassSpec {
         }
     }
 }
+
+/// Figures the scenario is calibrated to, drawn beside the simulated ones in the figures.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TargetsSpec {
+    /// Target share of displaced persons by trigger (keys are trigger names).
+    pub trigger_shares: std::collections::BTreeMap<String, f64>,
+}

@@ -44,6 +44,8 @@ pub struct ScenarioSpec {
     pub mass: MassSpec,
     /// Timeline of changes to `[state]` by tick and region.
     pub events: Vec<EventSpec>,
+    /// Calibration targets, drawn beside the simulated figures.
+    pub targets: TargetsSpec,
     pub outputs: OutputsSpec,
 }
 

@@ -659,6 +659,27 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
     c.share("mass.expulsion_share", s.mass.expulsion_share);
     c.share("mass.land_grab_share", s.mass.land_grab_share);
     c.share("mass.suspect_share", s.mass.suspect_share);
+    let triggers: Vec<String> = crate::metrics::Trigger::ALL
+        .iter()
+        .map(|t| t.name().to_string())
+        .collect();
+    for (name, share) in &s.targets.trigger_shares {
+        let key = format!("targets.trigger_shares.{name}");
+        if triggers.contains(name) {
+            c.share(&key, *share);
+        } else {
+            let hint = super::load::nearest(name, &triggers)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            c.problem(
+                &key,
+                format!(
+                    "`{name}` is not a trigger{hint}; triggers are {}",
+                    triggers.join(", ")
+                ),
+            );
+        }
+    }
 }
 
 /// Checks the grid (generated or explicit) and returns its size.

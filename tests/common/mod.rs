@@ -49,11 +49,12 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 /// Files of a run folder whose bytes must not depend on the machine or thread count.
-pub const RESULT_FILES: [&str; 4] = [
+pub const RESULT_FILES: [&str; 5] = [
     "timeseries.csv",
     "episodes.csv",
     "cells.csv",
     "summary.json",
+    "territory.csv",
 ];
 
 // Paired-seed comparisons: both arms share every random draw except where the change acts.
