@@ -89,7 +89,12 @@ fn compare_writes_tables_and_is_thread_independent() {
     };
     let one = run("c1", "1");
     run("c2", "2");
-    for file in ["compare.csv", "compare.json", "runs.csv"] {
+    for file in [
+        "compare.csv",
+        "compare.json",
+        "runs.csv",
+        "compare_timeseries.csv",
+    ] {
         let a = std::fs::read(dir.path().join("c1").join(file)).unwrap();
         let b = std::fs::read(dir.path().join("c2").join(file)).unwrap();
         assert!(a == b, "{file} depends on threads");

@@ -83,6 +83,12 @@ fn every_output_column_and_summary_key_is_documented() {
                 .map(|s| s.to_string()),
         )
         .chain(
+            displace::output::compare::COMPARE_TIMESERIES_COLUMNS
+                .iter()
+                .map(|s| s.to_string()),
+        )
+        .chain(displace::compare::SERIES.iter().map(|s| s.to_string()))
+        .chain(
             displace::output::compare::COMPARE_COLUMNS
                 .iter()
                 .map(|s| s.to_string()),

@@ -121,3 +121,48 @@ fn plot_redraws_an_existing_run_and_no_plots_skips_them() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("not a run folder"));
 }
+
+#[test]
+fn a_comparison_draws_a_forest_plot_and_banded_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = common::tiny_path();
+    let tiny = tiny.to_str().unwrap();
+    let more = write(
+        dir.path(),
+        "more.toml",
+        &format!("extends = \"{tiny}\"\n[[groups]]\nname = \"gangs\"\nextortion_rate = 20.0\n"),
+    );
+    let out = displace(
+        &[
+            "compare",
+            tiny,
+            more.to_str().unwrap(),
+            "-n",
+            "3",
+            "--out",
+            "cmp",
+            "--quiet",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plots = dir.path().join("cmp/plots");
+    let forest = png(&plots.join("compare_forest.png"));
+    assert_eq!(forest.width(), WIDTH);
+    assert!(forest.height() >= HEIGHT);
+    // The second arm's colour marks its differences.
+    let arm = rgb(displace::plot::compare::ARM_COLORS[1]);
+    assert!(forest.pixels().any(|p| *p == arm));
+    for series in displace::compare::SERIES {
+        assert_eq!(
+            png(&plots.join(format!("compare_{series}.png"))).dimensions(),
+            (WIDTH, HEIGHT),
+            "{series}"
+        );
+    }
+    // Redrawn from the files alone.
+    std::fs::remove_dir_all(&plots).unwrap();
+    let out = displace(&["plot", "cmp"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(plots.join("compare_forest.svg").is_file());
+}

@@ -32,7 +32,7 @@ enum Command {
     Check(CheckArgs),
     /// Run two or more scenarios with the same seeds and report paired differences to the first.
     Compare(CompareArgs),
-    /// Redraw the figures of an existing run folder (into its `plots/`) without running it again.
+    /// Redraw the figures of a run or comparison folder (into its `plots/`) without running again.
     Plot(PlotArgs),
 }
 
@@ -65,6 +65,9 @@ struct CompareArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Do not draw the figures in `plots/`.
+    #[arg(long)]
+    no_plots: bool,
 }
 
 #[derive(Args)]
@@ -105,7 +108,7 @@ struct RunArgs {
 
 #[derive(Args)]
 struct PlotArgs {
-    /// A run's output folder.
+    /// A run's or a comparison's output folder.
     dir: PathBuf,
 }
 
@@ -280,11 +283,18 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         started_unix,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
-    displace::output::compare::write_comparison(&out, args.force, &arms, &comparison, &info)
-        .map_err(|e| match e {
-            displace::output::OutputError::AlreadyExists { .. } => Failure::input(e),
-            other => Failure::other(other),
-        })?;
+    displace::output::compare::write_comparison(
+        &out,
+        args.force,
+        &arms,
+        &comparison,
+        &info,
+        !args.no_plots,
+    )
+    .map_err(|e| match e {
+        displace::output::OutputError::AlreadyExists { .. } => Failure::input(e),
+        other => Failure::other(other),
+    })?;
     print!("{}", displace::output::compare::table(&comparison));
     if !args.quiet {
         eprintln!(
@@ -302,16 +312,23 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
 
 fn plot(args: PlotArgs) -> Result<(), Failure> {
     let dir = &args.dir;
-    if !dir.join("timeseries.csv").is_file() {
+    let is_run = dir.join("timeseries.csv").is_file();
+    let is_comparison = dir.join("compare.csv").is_file();
+    if !is_run && !is_comparison {
         return Err(Failure::input(anyhow::anyhow!(
-            "{} is not a run folder (it has no timeseries.csv)",
+            "{} is not a run folder (no timeseries.csv) nor a comparison folder (no compare.csv)",
             dir.display()
         )));
     }
     // Draw into a temporary folder, then swap it for `plots/`.
     let staging =
         displace::output::Staging::create(&dir.join("plots"), true).map_err(Failure::other)?;
-    let files = displace::plot::render_run(dir, &staging.path("")).map_err(Failure::other)?;
+    let files = if is_run {
+        displace::plot::render_run(dir, &staging.path(""))
+    } else {
+        displace::plot::compare::render_comparison(dir, &staging.path(""))
+    }
+    .map_err(Failure::other)?;
     staging.commit().map_err(Failure::other)?;
     eprintln!(
         "drew {} files in {}",

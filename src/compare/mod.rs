@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::metrics::Summary;
 use crate::scenario::Scenario;
-use crate::sim::{NoObserver, simulate};
+use crate::sim::simulate;
 
 /// One scenario in a comparison.
 #[derive(Debug, Clone)]
@@ -105,6 +105,63 @@ pub struct Comparison {
     /// Metric name → arm name → statistics, in headline order (names kept in `metric_order`).
     pub metrics: BTreeMap<String, BTreeMap<String, ArmMetric>>,
     pub metric_order: Vec<&'static str>,
+    /// Per-tick series of each arm: `series[arm][tick][s]` is (mean, ci95_low, ci95_high) of
+    /// `SERIES[s]` over the replicates.
+    pub series: Vec<Vec<[(f64, f64, f64); SERIES.len()]>>,
+}
+
+/// The per-tick series kept for every run of a comparison.
+pub const SERIES: [&str; 4] = [
+    "displacements",
+    "homicides_total",
+    "households_displaced",
+    "trafficking_true",
+];
+
+/// Collects [`SERIES`] tick by tick.
+#[derive(Default)]
+struct SeriesObserver {
+    values: Vec<[f64; SERIES.len()]>,
+}
+
+impl crate::sim::Observer for SeriesObserver {
+    fn tick(
+        &mut self,
+        m: &crate::metrics::TickMetrics,
+        _: &crate::step::Model,
+    ) -> std::io::Result<()> {
+        let displaced =
+            m.households_by_status[crate::households::Status::Displaced as usize] as f64;
+        self.values.push([
+            f64::from(m.displacements()),
+            f64::from(m.homicides_oc + m.homicides_background + m.homicides_state_clash),
+            displaced,
+            f64::from(m.trafficking_true),
+        ]);
+        Ok(())
+    }
+}
+
+/// Mean and 95% interval of each series at each tick, arm by arm (runs in arm-major order).
+fn series_stats(
+    results: &[(Summary, Vec<[f64; SERIES.len()]>)],
+    arms: usize,
+    replicates: usize,
+) -> Vec<Vec<[(f64, f64, f64); SERIES.len()]>> {
+    (0..arms)
+        .map(|a| {
+            let runs = &results[a * replicates..(a + 1) * replicates];
+            let ticks = runs.iter().map(|(_, v)| v.len()).min().unwrap_or(0);
+            (0..ticks)
+                .map(|t| {
+                    std::array::from_fn(|s| {
+                        let values: Vec<f64> = runs.iter().map(|(_, v)| v[t][s]).collect();
+                        stats::mean_ci95(&values)
+                    })
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Seeds of the replicates: `seed`, `seed + 1`, ...
@@ -126,16 +183,19 @@ pub fn compare(
     let jobs: Vec<(usize, u64)> = (0..arms.len())
         .flat_map(|a| seeds.iter().map(move |&s| (a, s)))
         .collect();
-    let summaries: Vec<Summary> = jobs
+    let results: Vec<(Summary, Vec<[f64; SERIES.len()]>)> = jobs
         .par_iter()
         .map(|&(a, s)| {
             let mut scenario = arms[a].scenario.clone();
             scenario.spec.simulation.seed = s;
-            let outcome = simulate(&scenario, &mut NoObserver)?;
+            let mut series = SeriesObserver::default();
+            let outcome = simulate(&scenario, &mut series)?;
             on_run_done();
-            Ok(outcome.summary)
+            Ok((outcome.summary, series.values))
         })
         .collect::<std::io::Result<_>>()?;
+    let series = series_stats(&results, arms.len(), seeds.len());
+    let summaries: Vec<Summary> = results.into_iter().map(|(s, _)| s).collect();
     let runs: Vec<Vec<Summary>> = summaries
         .chunks(seeds.len())
         .map(<[Summary]>::to_vec)
@@ -183,6 +243,7 @@ pub fn compare(
         runs,
         metrics,
         metric_order,
+        series,
     })
 }
 

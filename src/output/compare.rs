@@ -44,7 +44,7 @@ struct CompareManifest<'a> {
     threads: usize,
     started_unix: u64,
     wall_seconds: f64,
-    files: [&'static str; 4],
+    files: [&'static str; 5],
     arms: Vec<ManifestArm<'a>>,
 }
 
@@ -55,6 +55,10 @@ pub struct CompareInfo<'a> {
     pub started_unix: u64,
     pub wall_seconds: f64,
 }
+
+/// Column names of `compare_timeseries.csv`.
+pub const COMPARE_TIMESERIES_COLUMNS: [&str; 6] =
+    ["arm", "tick", "series", "mean", "ci95_low", "ci95_high"];
 
 /// Column names of `compare.csv`.
 pub const COMPARE_COLUMNS: [&str; 10] = [
@@ -77,6 +81,7 @@ pub fn write_comparison(
     arms: &[Arm],
     comparison: &Comparison,
     info: &CompareInfo<'_>,
+    plots: bool,
 ) -> Result<(), OutputError> {
     let staging = Staging::create(out, force)?;
     let num = |v: Option<f64>| v.map_or(String::new(), |x| x.to_string());
@@ -127,6 +132,30 @@ pub fn write_comparison(
     }
     w.flush().map_err(io_at(&path))?;
 
+    let path = staging.path("compare_timeseries.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(|e| csv_error(&path, e))?;
+    w.write_record(COMPARE_TIMESERIES_COLUMNS)
+        .map_err(|e| csv_error(&path, e))?;
+    for (a, ticks) in comparison.series.iter().enumerate() {
+        for (t, values) in ticks.iter().enumerate() {
+            for (s, (mean, low, high)) in values.iter().enumerate() {
+                w.write_record([
+                    arms[a].name.clone(),
+                    t.to_string(),
+                    crate::compare::SERIES[s].to_string(),
+                    mean.to_string(),
+                    low.to_string(),
+                    high.to_string(),
+                ])
+                .map_err(|e| csv_error(&path, e))?;
+            }
+        }
+    }
+    w.flush().map_err(io_at(&path))?;
+    if plots {
+        crate::plot::compare::render_comparison(&staging.path(""), &staging.path("plots"))?;
+    }
+
     let arm_info = || {
         arms.iter()
             .enumerate()
@@ -156,7 +185,13 @@ pub fn write_comparison(
             threads: info.threads,
             started_unix: info.started_unix,
             wall_seconds: info.wall_seconds,
-            files: ["compare.csv", "compare.json", "runs.csv", "manifest.json"],
+            files: [
+                "compare.csv",
+                "compare.json",
+                "runs.csv",
+                "compare_timeseries.csv",
+                "manifest.json",
+            ],
             arms: arms
                 .iter()
                 .enumerate()

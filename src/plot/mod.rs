@@ -5,6 +5,7 @@
 //! controller kind, status and trigger keeps its colour in every figure.
 
 mod charts;
+pub mod compare;
 pub mod data;
 pub mod maps;
 mod palette;
@@ -29,7 +30,7 @@ pub enum PlotError {
 static FONT: Once = Once::new();
 
 /// Registers the bundled font under the family name the charts use.
-fn register_font() {
+pub(crate) fn register_font() {
     FONT.call_once(|| {
         let bytes: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
         // The bundled font is valid, so registration cannot fail.
