@@ -166,3 +166,21 @@ fn a_comparison_draws_a_forest_plot_and_banded_series() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(plots.join("compare_forest.svg").is_file());
 }
+
+#[test]
+fn maps_are_drawn_at_the_chosen_weeks() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = run(
+        dir.path(),
+        &common::tiny_path(),
+        &["--set", "outputs.map_weeks=[3, 20]"],
+    );
+    let names: Vec<String> = std::fs::read_dir(run_dir.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("territory_week_") && n.ends_with(".png"))
+        .collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(names, ["territory_week_003.png", "territory_week_020.png"]);
+}

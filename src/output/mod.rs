@@ -81,6 +81,8 @@ pub struct RunWriter {
     territory: CsvOut,
     territory_every: u32,
     last_tick: u32,
+    /// Ticks the scenario asks maps of (always snapshotted).
+    map_ticks: Vec<u32>,
     cells: usize,
     tick_days: u32,
     /// Declared last: dropped after the open files, removing an unfinished folder.
@@ -128,6 +130,13 @@ impl RunWriter {
             territory,
             territory_every: ticks.div_ceil(MAX_TERRITORY_FRAMES).max(1),
             last_tick: ticks.saturating_sub(1),
+            map_ticks: scenario
+                .spec
+                .outputs
+                .map_weeks
+                .iter()
+                .map(|w| w.saturating_sub(1))
+                .collect(),
             cells: 0,
             tick_days: scenario.spec.simulation.tick_days,
         })
@@ -271,7 +280,10 @@ impl Observer for RunWriter {
         for e in std::mem::take(&mut self.pending) {
             self.write_episode(&e)?;
         }
-        if m.tick.is_multiple_of(self.territory_every) || m.tick == self.last_tick {
+        if m.tick.is_multiple_of(self.territory_every)
+            || m.tick == self.last_tick
+            || self.map_ticks.contains(&m.tick)
+        {
             self.write_territory(m.tick, model)?;
         }
         self.write_tick(m)

@@ -237,8 +237,9 @@ fn territory_grid(territory: &Table, row: usize) -> Grid {
     }
 }
 
-/// Territory maps at the first, middle and last snapshot, and an animated GIF of all of them.
-pub fn territory(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+/// Territory maps at the scenario's `outputs.map_weeks` (default: the first, middle and last
+/// snapshot).
+pub fn territory(run_dir: &Path, dir: &Path, map_weeks: &[u32]) -> Result<Vec<PathBuf>, PlotError> {
     let path = run_dir.join("territory.csv");
     if !path.is_file() {
         return Ok(Vec::new());
@@ -249,7 +250,20 @@ pub fn territory(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotError> 
     }
     let ticks = territory.numbers("tick");
     let legend = territory_legend(&territory);
-    let mut rows = vec![0, territory.rows / 2, territory.rows - 1];
+    let mut rows: Vec<usize> = if map_weeks.is_empty() {
+        vec![0, territory.rows / 2, territory.rows - 1]
+    } else {
+        // The snapshot at each asked week (or the last one before it).
+        map_weeks
+            .iter()
+            .map(|w| {
+                ticks
+                    .iter()
+                    .rposition(|&t| t + 1.0 <= f64::from(*w))
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
     rows.dedup();
     let mut written = Vec::new();
     for row in rows {
@@ -264,10 +278,27 @@ pub fn territory(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotError> 
             &[],
         )?);
     }
-    let gif = dir.join("territory.gif");
-    write_gif(&gif, &territory, &ticks, &legend)?;
-    written.push(gif);
     Ok(written)
+}
+
+/// The animated territory map of every snapshot, `territory.gif`.
+pub fn territory_animation(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let path = run_dir.join("territory.csv");
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let territory = Table::read(&path)?;
+    if territory.rows == 0 {
+        return Ok(Vec::new());
+    }
+    let gif = dir.join("territory.gif");
+    write_gif(
+        &gif,
+        &territory,
+        &territory.numbers("tick"),
+        &territory_legend(&territory),
+    )?;
+    Ok(vec![gif])
 }
 
 /// Size of the animated map, in pixels (smaller than the still figures: it has many frames).
@@ -309,13 +340,22 @@ fn write_gif(
             draw_map(&root, &title, &territory_grid(territory, row), legend, &[]).map_err(fail)?;
             root.present().map_err(|e| fail(e.to_string()))?;
         }
+        // Neighbouring pixels mostly share a colour: remember the last one.
+        let mut last = ([0u8; 3], None::<u8>);
         let indices: Vec<u8> = rgb
             .chunks_exact(3)
             .map(|p| {
                 let key = [p[0], p[1], p[2]];
-                *nearest
+                if let (k, Some(i)) = last
+                    && k == key
+                {
+                    return i;
+                }
+                let i = *nearest
                     .entry(key)
-                    .or_insert_with(|| closest(&palette_colors, key))
+                    .or_insert_with(|| closest(&palette_colors, key));
+                last = (key, Some(i));
+                i
             })
             .collect();
         let frame = gif::Frame {

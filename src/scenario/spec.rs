@@ -726,6 +726,9 @@ pub struct OutputsSpec {
     pub episodes: bool,
     /// Write `cells.csv` (final state of each neighbourhood).
     pub cells: bool,
+    /// Weeks (1 = the first tick) at which to draw territory maps; empty: the first, middle and
+    /// last snapshot.
+    pub map_weeks: Vec<u32>,
 }
 
 impl Default for OutputsSpec {
@@ -733,6 +736,7 @@ impl Default for OutputsSpec {
         Self {
             episodes: true,
             cells: true,
+            map_weeks: Vec::new(),
         }
     }
 }

@@ -427,6 +427,15 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
         "months of income",
     );
     check_mechanisms(s, c);
+    for (i, week) in s.outputs.map_weeks.iter().enumerate() {
+        c.range(
+            &format!("outputs.map_weeks[{i}]"),
+            f64::from(*week),
+            1.0,
+            f64::from(s.simulation.ticks),
+            "a week of the run",
+        );
+    }
 }
 
 fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
