@@ -261,6 +261,13 @@ fn draw_bands<DB: DrawingBackend>(
         .map_err(e)?;
     ctx.configure_mesh()
         .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| {
+            if y_max >= 10.0 {
+                format!("{y:.0}")
+            } else {
+                format!("{y:.2}")
+            }
+        })
         .x_desc("week")
         .y_desc(if name == "households_displaced" {
             "households"
