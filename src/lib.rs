@@ -17,4 +17,5 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod step;
+pub mod sweep;
 pub mod world;

@@ -36,6 +36,7 @@ pub enum Process {
     StateClash = 15,
     Deployment = 16,
     Release = 17,
+    SweepDesign = 18,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

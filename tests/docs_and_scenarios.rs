@@ -120,14 +120,15 @@ fn ci_runs_the_readme_commands() {
     }
 }
 
-/// Every `.toml` under `scenarios/`.
+/// Every `.toml` under `scenarios/` except the sweep files in `scenarios/sweeps/`.
 fn shipped_scenarios() -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
+    let sweeps = common::root().join("scenarios/sweeps");
     let mut dirs = vec![common::root().join("scenarios")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.is_dir() {
+            if path.is_dir() && path != sweeps {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "toml") {
                 found.push(path);
@@ -136,6 +137,86 @@ fn shipped_scenarios() -> Vec<std::path::PathBuf> {
     }
     found.sort();
     found
+}
+
+/// Every sweep file in `scenarios/sweeps/`, in name order.
+fn shipped_sweeps() -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(common::root().join("scenarios/sweeps"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn every_shipped_sweep_loads_and_every_sweep_key_and_column_is_documented() {
+    let sweeps = shipped_sweeps();
+    assert!(sweeps.len() >= 3, "worked examples in scenarios/sweeps/");
+    let sweeps_md = doc("docs/SWEEPS.md");
+    let readme = doc("README.md");
+    for path in &sweeps {
+        // Loading checks every parameter key against the base scenario.
+        let sweep = displace::sweep::Sweep::load(path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(sweep.runs() > 0);
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert!(
+            sweeps_md.contains(name.as_ref()),
+            "docs/SWEEPS.md names {name}"
+        );
+    }
+    assert!(readme.contains("docs/SWEEPS.md"));
+
+    // Every key of the sweep format, with a parameter that sets every optional field.
+    let mut spec = displace::sweep::SweepSpec {
+        design_file: Some("design.csv".into()),
+        ..Default::default()
+    };
+    spec.parameters.push(displace::sweep::ParameterSpec {
+        min: Some(0.0),
+        max: Some(1.0),
+        steps: Some(2),
+        ..Default::default()
+    });
+    let mut paths = Vec::new();
+    leaf_paths(&toml::Value::try_from(&spec).unwrap(), "", &mut paths);
+    let mut missing: Vec<String> = paths
+        .iter()
+        .map(|p| p.rsplit(['.', ']']).next().unwrap().to_string())
+        .filter(|key| !sweeps_md.contains(&format!("`{key}`")))
+        .collect();
+    // The fixed columns of runs.csv and points.csv.
+    let manifest = displace::sweep::Sweep::load(&sweeps[0])
+        .unwrap()
+        .manifest()
+        .unwrap();
+    let mut columns = displace::sweep::runs_header(&manifest);
+    columns.extend(displace::sweep::points_header(&manifest));
+    for column in columns {
+        if manifest.parameters.contains(&column) || manifest.metrics.contains(&column) {
+            continue;
+        }
+        // Per-metric columns are documented once, as `{metric}_mean` and so on.
+        let generic = manifest
+            .metrics
+            .iter()
+            .find_map(|m| {
+                column
+                    .strip_prefix(m.as_str())
+                    .filter(|rest| rest.starts_with('_'))
+            })
+            .map_or(column.clone(), |rest| format!("{{metric}}{rest}"));
+        if !sweeps_md.contains(&format!("`{generic}`")) {
+            missing.push(generic);
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "missing from docs/SWEEPS.md: {missing:?}"
+    );
 }
 
 #[test]

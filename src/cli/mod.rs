@@ -1,6 +1,7 @@
 //! Subcommands and their arguments.
 
 mod progress;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +35,56 @@ enum Command {
     Compare(CompareArgs),
     /// Redraw the figures of a run or comparison folder (into its `plots/`) without running again.
     Plot(PlotArgs),
+    /// Run a sweep: a base scenario over a design of parameter points, with replicates.
+    Sweep(SweepArgs),
+    /// Combine a sweep folder's finished runs (e.g. from Slurm shards) into runs.csv and points.csv.
+    Merge(MergeArgs),
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    /// Sweep file (TOML).
+    sweep: PathBuf,
+    /// Output folder (default: `outputs/sweep_<sweep name>`). Re-running into the same folder
+    /// resumes the sweep.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Runs at once (default: one per core). Results do not depend on it.
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Run only shard K of N (runs whose id is K-1 modulo N), e.g. `--shard 2/8`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<displace::sweep::Shard>,
+    /// Remove the output folder first instead of resuming (not with --shard).
+    #[arg(long, conflicts_with = "shard")]
+    force: bool,
+    /// No progress bar and no closing report.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Write the design (one row per point, one column per parameter) to FILE and stop.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["shard", "slurm"])]
+    export_design: Option<PathBuf>,
+    /// Prepare the output folder and write `sweep.sbatch`, a Slurm job array of the shards.
+    #[arg(long, conflicts_with = "shard")]
+    slurm: bool,
+    /// Tasks in the job array (default: the number of runs, at most 100).
+    #[arg(long, requires = "slurm", value_parser = clap::value_parser!(u32).range(1..))]
+    array_size: Option<u32>,
+    /// Slurm partition of the tasks.
+    #[arg(long, requires = "slurm")]
+    partition: Option<String>,
+    /// Time limit of each task, e.g. `02:00:00`.
+    #[arg(long, requires = "slurm")]
+    time: Option<String>,
+    /// Cores per task; each task runs that many runs at once.
+    #[arg(long, requires = "slurm", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    cpus_per_task: u32,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// A sweep's output folder.
+    dir: PathBuf,
 }
 
 #[derive(Args)]
@@ -146,6 +197,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Compare(args) => compare(args),
         Command::Plot(args) => plot(args),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Merge(args) => sweep::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

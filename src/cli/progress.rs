@@ -84,3 +84,16 @@ pub fn runs_bar(runs: u64, quiet: bool) -> ProgressBar {
     );
     bar
 }
+
+/// A bar over the runs of a sweep: runs done, failed, rate, ETA.
+pub fn sweep_bar(runs: u64, quiet: bool) -> ProgressBar {
+    let bar = runs_bar(runs, quiet);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs · {msg} · {per_sec} · ETA {eta}",
+        )
+        .expect("valid template"),
+    );
+    bar.set_message("0 failed");
+    bar
+}

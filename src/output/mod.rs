@@ -365,24 +365,30 @@ impl RunWriter {
     }
 
     fn write_tick(&mut self, m: &TickMetrics) -> std::io::Result<()> {
-        let mut row: Vec<String> = vec![
-            m.tick.to_string(),
-            (u64::from(m.tick + 1) * u64::from(self.tick_days)).to_string(),
-        ];
-        row.extend(m.households_by_status.iter().map(u64::to_string));
-        row.extend(m.persons_by_state.iter().map(u64::to_string));
-        row.push(m.displacements().to_string());
-        row.extend(m.displacements_by_trigger.iter().map(u32::to_string));
-        row.extend(m.counters().iter().map(|(_, v)| v.to_string()));
-        row.push(m.ghost_cells.to_string());
-        let share = |count: u32| format!("{:.6}", f64::from(count) / self.cells.max(1) as f64);
-        row.push(share(m.cells_state));
-        row.extend(m.cells_by_group_kind.iter().map(|&c| share(c)));
-        row.push(share(m.cells_contested));
         self.timeseries
-            .write_record(&row)
+            .write_record(timeseries_row(m, self.tick_days, self.cells))
             .map_err(std::io::Error::other)
     }
+}
+
+/// One row of `timeseries.csv` (columns as in [`timeseries_header`]) for a tick's metrics, in a
+/// world of `cells` neighbourhoods with ticks of `tick_days` days.
+pub fn timeseries_row(m: &TickMetrics, tick_days: u32, cells: usize) -> Vec<String> {
+    let mut row: Vec<String> = vec![
+        m.tick.to_string(),
+        (u64::from(m.tick + 1) * u64::from(tick_days)).to_string(),
+    ];
+    row.extend(m.households_by_status.iter().map(u64::to_string));
+    row.extend(m.persons_by_state.iter().map(u64::to_string));
+    row.push(m.displacements().to_string());
+    row.extend(m.displacements_by_trigger.iter().map(u32::to_string));
+    row.extend(m.counters().iter().map(|(_, v)| v.to_string()));
+    row.push(m.ghost_cells.to_string());
+    let share = |count: u32| format!("{:.6}", f64::from(count) / cells.max(1) as f64);
+    row.push(share(m.cells_state));
+    row.extend(m.cells_by_group_kind.iter().map(|&c| share(c)));
+    row.push(share(m.cells_contested));
+    row
 }
 
 fn bool01(b: bool) -> &'static str {

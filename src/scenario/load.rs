@@ -27,7 +27,7 @@ impl Provenance {
             }
             match probe.rfind(['.', '[']) {
                 Some(i) => probe = &probe[..i],
-                None => return Origin::Default,
+                None => return self.entries.get("").cloned().unwrap_or(Origin::Default),
             }
         }
     }
@@ -560,4 +560,45 @@ fn set_in(node: &mut toml::Value, steps: &[Step], value: toml::Value) -> Result<
             .ok_or("array index out of range")?,
     };
     set_in(child, rest, value)
+}
+
+/// Reads one TOML file into `T` (a type whose keys all have defaults), reporting syntax errors,
+/// unknown keys and wrong types with the file, line, column and key, as for scenarios. Returns the
+/// value and where each key was set.
+pub fn read_located<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<(T, Provenance), ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    let document = DeTable::parse(&text).map_err(|e| ScenarioError::Syntax {
+        origin: origin_at(path, &text, e.span().map_or(0, |s| s.start)),
+        message: first_line(e.message()),
+    })?;
+    let mut keys = Vec::new();
+    walk_table(document.get_ref(), "", &mut keys);
+    let value = toml::from_str::<T>(&text).map_err(|e| shape_error(path, &text, &keys, &e))?;
+    let mut provenance = Provenance::default();
+    // A key the file leaves out is reported at the top of the file rather than as a default.
+    provenance
+        .entries
+        .insert(String::new(), origin_at(path, &text, 0));
+    for k in &keys {
+        provenance
+            .entries
+            .insert(k.path.clone(), origin_at(path, &text, k.key_span.start));
+    }
+    Ok((value, provenance))
+}
+
+impl Provenance {
+    /// A problem at `key`, located where the key was set.
+    pub fn problem(&self, key: &str, message: String) -> super::error::Problem {
+        super::error::Problem {
+            origin: self.origin(key),
+            key: key.to_string(),
+            message,
+        }
+    }
 }
