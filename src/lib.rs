@@ -8,6 +8,7 @@
 //! `displace` binary does that.
 
 pub mod actors;
+pub mod bench;
 pub mod compare;
 pub mod households;
 pub mod metrics;

@@ -358,6 +358,15 @@ pub struct Summary {
     pub trajectory_hash: String,
 }
 
+/// Feeds a value's `Debug` text to the hasher (the bytes of `format!("{value:?}")`), through a
+/// buffer reused from call to call.
+fn hash_debug(hasher: &mut Sha256, buffer: &mut String, value: &impl std::fmt::Debug) {
+    use std::fmt::Write;
+    buffer.clear();
+    write!(buffer, "{value:?}").expect("formatting into a String cannot fail");
+    hasher.update(buffer.as_bytes());
+}
+
 /// Builds the [`Summary`] as ticks and episodes stream past.
 #[derive(Debug, Clone)]
 pub struct SummaryBuilder {
@@ -392,6 +401,7 @@ pub struct SummaryBuilder {
     last: TickMetrics,
     peak_detained: u64,
     hasher: Sha256,
+    hash_buffer: String,
 }
 
 impl SummaryBuilder {
@@ -433,6 +443,7 @@ impl SummaryBuilder {
             last: TickMetrics::default(),
             peak_detained: 0,
             hasher: Sha256::new(),
+            hash_buffer: String::new(),
         }
     }
 
@@ -480,7 +491,7 @@ impl SummaryBuilder {
             self.later_moves += 1;
             self.distance_later += e.distance_km;
         }
-        self.hasher.update(format!("{e:?}").as_bytes());
+        hash_debug(&mut self.hasher, &mut self.hash_buffer, e);
     }
 
     pub fn tick(&mut self, m: &TickMetrics) {
@@ -490,7 +501,7 @@ impl SummaryBuilder {
         }
         self.peak_detained = self.peak_detained.max(u64::from(m.detained));
         self.last = m.clone();
-        self.hasher.update(format!("{m:?}").as_bytes());
+        hash_debug(&mut self.hasher, &mut self.hash_buffer, m);
     }
 
     pub fn finish(self) -> Summary {

@@ -51,9 +51,35 @@ pub fn mix64(mut z: u64) -> u64 {
 
 #[inline]
 fn key(seed: u64, process: Process, entity: u64, tick: u32) -> u64 {
-    let k = mix64(seed ^ (process as u64).wrapping_mul(GOLDEN));
-    let k = mix64(k ^ u64::from(tick).wrapping_mul(0xD6E8_FEB8_6659_FD93));
-    mix64(k ^ entity.wrapping_mul(0xA076_1D64_78BD_642F))
+    StreamKey::new(seed, process, tick).entity_key(entity)
+}
+
+/// The part of a stream's key shared by every entity of one `(seed, process, tick)`: loops over
+/// many entities derive it once and then key each entity's [`Draws`] with one mixing step.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamKey(u64);
+
+impl StreamKey {
+    #[inline]
+    pub fn new(seed: u64, process: Process, tick: u32) -> StreamKey {
+        let k = mix64(seed ^ (process as u64).wrapping_mul(GOLDEN));
+        StreamKey(mix64(
+            k ^ u64::from(tick).wrapping_mul(0xD6E8_FEB8_6659_FD93),
+        ))
+    }
+
+    #[inline]
+    fn entity_key(self, entity: u64) -> u64 {
+        mix64(self.0 ^ entity.wrapping_mul(0xA076_1D64_78BD_642F))
+    }
+
+    /// The draws of `entity`: the same stream as `Draws::new(seed, process, entity, tick)`.
+    #[inline]
+    pub fn draws(self, entity: u64) -> Draws {
+        Draws {
+            state: self.entity_key(entity),
+        }
+    }
 }
 
 /// A ChaCha8 generator for `(seed, process, entity, tick)`.
@@ -94,6 +120,16 @@ impl Draws {
     #[inline]
     pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
+    }
+
+    /// True with probability `1 - exp(-hazard)`: at least one event of a Poisson process with
+    /// mean `hazard`. The same draw and the same outcome as `chance(-expm1(-hazard))`, but the
+    /// exponential is only computed when the draw falls below `hazard` (which bounds the
+    /// probability), so for the small hazards of most households it is skipped.
+    #[inline]
+    pub fn chance_of_hazard(&mut self, hazard: f64) -> bool {
+        let u = self.unit();
+        u < hazard && u < -libm::expm1(-hazard)
     }
 }
 
@@ -191,6 +227,18 @@ mod tests {
         let x = c1.next_u64();
         assert_eq!(x, c2.next_u64());
         assert_ne!(x, c3.next_u64());
+    }
+
+    #[test]
+    fn a_shared_stream_key_gives_the_same_draws() {
+        let key = StreamKey::new(7, Process::HouseholdEvents, 9);
+        for entity in [0, 1, 12345, u64::MAX] {
+            let mut a = key.draws(entity);
+            let mut b = Draws::new(7, Process::HouseholdEvents, entity, 9);
+            for _ in 0..4 {
+                assert_eq!(a.next_u64(), b.next_u64());
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Subcommands and their arguments.
 
+mod bench;
 mod progress;
 mod sweep;
 
@@ -39,6 +40,9 @@ enum Command {
     Sweep(SweepArgs),
     /// Combine a sweep folder's finished runs (e.g. from Slurm shards) into runs.csv and points.csv.
     Merge(MergeArgs),
+    /// Time the national benchmark scenario (writing nothing) and print its throughput, memory,
+    /// where the time goes, and its trajectory hash.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Args)]
@@ -199,6 +203,7 @@ pub fn main() -> ExitCode {
         Command::Plot(args) => plot(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
+        Command::Bench(args) => bench::bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -391,7 +396,7 @@ fn plot(args: PlotArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn rayon_threads(requested: usize) -> usize {
+pub(crate) fn rayon_threads(requested: usize) -> usize {
     if requested == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {

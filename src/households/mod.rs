@@ -133,16 +133,13 @@ impl Members {
     /// Recruitment weight of each band and sex: recruitable children aged `min_age`-17, girls
     /// weighted by `girl_weight`. Index `band * 2 + sex`.
     pub fn recruitment_weights(&self, min_age: u32, girl_weight: f64) -> [f64; AGE_BANDS * 2] {
-        let mut w = [0.0; AGE_BANDS * 2];
-        for band in [AgeBand::Age8To14, AgeBand::Age15To17] {
-            let (lo, hi) = band.ages();
-            let eligible =
-                f64::from((hi + 1).saturating_sub(lo.max(min_age))) / f64::from(hi + 1 - lo);
-            w[band as usize * 2] =
-                eligible * girl_weight * f64::from(self.count(band, Sex::Female));
-            w[band as usize * 2 + 1] = eligible * f64::from(self.count(band, Sex::Male));
-        }
-        w
+        self.weighted(&recruitment_multipliers(min_age, girl_weight))
+    }
+
+    /// Each slot's count times its multiplier (index `band * 2 + sex`).
+    #[inline]
+    pub fn weighted(&self, multipliers: &[f64; AGE_BANDS * 2]) -> [f64; AGE_BANDS * 2] {
+        std::array::from_fn(|i| multipliers[i] * f64::from(self.counts[i]))
     }
 
     /// Weights picking one of the women and girls aged 8-59.
@@ -170,20 +167,7 @@ impl Members {
 
     /// Homicide risk weight of each band and sex (adult women = 1).
     pub fn homicide_weights(&self, h: &HomicideSpec) -> [f64; AGE_BANDS * 2] {
-        let mut w = [0.0; AGE_BANDS * 2];
-        for band in AgeBand::ALL {
-            let (_, hi) = band.ages();
-            let (female, male) = if hi < 15 {
-                (h.child_risk, h.child_risk)
-            } else if hi <= 29 {
-                (1.0, h.young_male_risk)
-            } else {
-                (1.0, h.male_risk)
-            };
-            w[band as usize * 2] = female * f64::from(self.count(band, Sex::Female));
-            w[band as usize * 2 + 1] = male * f64::from(self.count(band, Sex::Male));
-        }
-        w
+        self.weighted(&homicide_multipliers(h))
     }
 
     /// Picks a member in proportion to `weights` (index `band * 2 + sex`) with a uniform `u`.
@@ -390,6 +374,38 @@ impl Mark {
     }
 }
 
+/// Homicide risk of one person of each band and sex, relative to a woman aged 15 or over
+/// (index `band * 2 + sex`). Constant over a run, so the decision phase computes it once.
+pub fn homicide_multipliers(h: &HomicideSpec) -> [f64; AGE_BANDS * 2] {
+    let mut w = [0.0; AGE_BANDS * 2];
+    for band in AgeBand::ALL {
+        let (_, hi) = band.ages();
+        let (female, male) = if hi < 15 {
+            (h.child_risk, h.child_risk)
+        } else if hi <= 29 {
+            (1.0, h.young_male_risk)
+        } else {
+            (1.0, h.male_risk)
+        };
+        w[band as usize * 2] = female;
+        w[band as usize * 2 + 1] = male;
+    }
+    w
+}
+
+/// Recruitment weight of one person of each band and sex: the share of the band's ages from
+/// `min_age` to 17, girls weighted by `girl_weight` (index `band * 2 + sex`).
+pub fn recruitment_multipliers(min_age: u32, girl_weight: f64) -> [f64; AGE_BANDS * 2] {
+    let mut w = [0.0; AGE_BANDS * 2];
+    for band in [AgeBand::Age8To14, AgeBand::Age15To17] {
+        let (lo, hi) = band.ages();
+        let eligible = f64::from((hi + 1).saturating_sub(lo.max(min_age))) / f64::from(hi + 1 - lo);
+        w[band as usize * 2] = eligible * girl_weight;
+        w[band as usize * 2 + 1] = eligible;
+    }
+    w
+}
+
 /// Whether a household has a profile groups order out: an LGBT+ member, or a head who is a
 /// journalist, a human-rights defender, a member of the police or military, or a community leader.
 pub fn targeted_profile(trait_bits: u8, occupation: Occupation) -> bool {
@@ -511,6 +527,21 @@ impl Households {
     /// Whether the household has a profile groups order out.
     pub fn is_targeted_profile(&self, h: usize) -> bool {
         targeted_profile(self.traits[h], self.occupation[h])
+    }
+
+    /// Bytes the store holds on the heap (allocated capacity of every field).
+    pub fn heap_bytes(&self) -> usize {
+        fn bytes<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        bytes(&self.cell)
+            + bytes(&self.origin)
+            + bytes(&self.kin_cell)
+            + bytes(&self.members)
+            + bytes(&self.occupation)
+            + bytes(&self.traits)
+            + bytes(&self.moves)
+            + bytes(&self.mind)
     }
 
     /// Bytes of model state per household (sum of field sizes).

@@ -20,7 +20,7 @@ use crate::households::{
     AgeBand, Households, Lodging, Mark, Members, Mind, PersonState, Sex, Status, flags, traits,
 };
 use crate::metrics::Trigger;
-use crate::rng::{Draws, Process};
+use crate::rng::{Draws, Process, StreamKey};
 use crate::scenario::state::ProtectionRegime;
 use crate::scenario::{Params, ScenarioSpec};
 use crate::world::{NO_CELL, World};
@@ -160,7 +160,6 @@ struct Context<'a> {
     kin_cell: &'a [u32],
     occupation: &'a [crate::scenario::Occupation],
     trait_bits: &'a [u8],
-    seed: u64,
     tick: u32,
     occupation_weight: [f64; 10],
     threshold_floor: f32,
@@ -169,6 +168,64 @@ struct Context<'a> {
     assist_probability: Vec<f64>,
     /// Per-tick probability that a detained youth is released.
     release_probability: f64,
+    /// Homicide and recruitment weight of one person of each band and sex.
+    homicide_multipliers: [f64; 14],
+    recruitment_multipliers: [f64; 14],
+    /// Upper bounds of an unmarked household's total event hazard, by cell.
+    event_bounds: Vec<EventBound>,
+    streams: Streams,
+}
+
+/// The keys of the household streams this tick.
+struct Streams {
+    events: StreamKey,
+    release: StreamKey,
+    /// Each household's fear threshold is drawn once for the whole run (tick 0).
+    fear_threshold: StreamKey,
+}
+
+/// An upper bound of the total event hazard of an unmarked household in one cell: `per_person`
+/// times its members, plus `extortion` times its extortion weight, plus `fixed`. Each term
+/// bounds one event's hazard by its largest weight (members of the riskiest band and sex, full
+/// exposure).
+#[derive(Debug, Clone, Copy, Default)]
+struct EventBound {
+    per_person: f64,
+    extortion: f64,
+    fixed: f64,
+}
+
+impl EventBound {
+    fn new(ctx: &Context<'_>, hz: &CellHazard) -> EventBound {
+        let spec = ctx.spec;
+        let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+        let exposure = spec.self_containment.exposure.max(1.0);
+        let homicide = max(&ctx.homicide_multipliers);
+        let recruitment = max(&ctx.recruitment_multipliers);
+        let f = f64::from;
+        EventBound {
+            per_person: (f(hz.organised_homicide) * homicide
+                + f(hz.recruitment) * recruitment
+                + f(hz.sexual_violence)
+                + f(hz.state_abuse)
+                + f(hz.innocent_arrest))
+                * exposure
+                + ctx.params.background_hazard * homicide,
+            extortion: f(hz.extortion) * exposure,
+            fixed: (f(hz.threat) * spec.threats.marked_multiplier.max(1.0)
+                + f(hz.profile)
+                + f(hz.witness))
+                * exposure
+                + f(hz.seizure)
+                + f(hz.mass_order),
+        }
+    }
+
+    /// The bound for a household of `persons` members and extortion weight `weight`. The slack
+    /// covers rounding, since the exact total adds its products in another order.
+    fn bound(&self, persons: u32, weight: f64) -> f64 {
+        (self.per_person * f64::from(persons) + self.extortion * weight + self.fixed) * (1.0 + 1e-9)
+    }
 }
 
 impl Context<'_> {
@@ -208,7 +265,7 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
     } = households;
     let spec = &scenario.spec;
     let fear = &spec.fear;
-    let ctx = Context {
+    let mut ctx = Context {
         spec,
         params: &scenario.params,
         world,
@@ -219,7 +276,6 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         kin_cell,
         occupation,
         trait_bits,
-        seed: spec.simulation.seed,
         tick: *tick,
         occupation_weight: spec.extortion.occupation_weight.as_array(),
         threshold_floor: (fear.threshold_weeks * (1.0 - fear.threshold_spread)) as f32,
@@ -227,7 +283,20 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         assist_probability,
         release_probability: 1.0
             - libm::exp(-scenario.params.dt_weeks / spec.state.crackdown.release_weeks),
+        homicide_multipliers: crate::households::homicide_multipliers(&spec.homicide),
+        recruitment_multipliers: crate::households::recruitment_multipliers(
+            spec.recruitment.min_age,
+            spec.recruitment.girl_weight,
+        ),
+        event_bounds: Vec::new(),
+        streams: Streams {
+            events: StreamKey::new(spec.simulation.seed, Process::HouseholdEvents, *tick),
+            release: StreamKey::new(spec.simulation.seed, Process::Release, *tick),
+            fear_threshold: StreamKey::new(spec.simulation.seed, Process::FearThreshold, 0),
+        },
     };
+    ctx.event_bounds = hazards.iter().map(|hz| EventBound::new(&ctx, hz)).collect();
+    let ctx = ctx;
     mind.par_chunks_mut(CHUNK)
         .zip(members.par_chunks_mut(CHUNK))
         .enumerate()
@@ -269,7 +338,7 @@ fn decide_household(
     // Detained youths come home.
     if m.detained > 0 {
         let state = PersonState::of_household(m.status);
-        let mut draws = Draws::new(ctx.seed, Process::Release, h as u64, ctx.tick);
+        let mut draws = ctx.streams.release.draws(h as u64);
         for _ in 0..m.detained {
             if draws.chance(ctx.release_probability) {
                 m.detained -= 1;
@@ -300,21 +369,68 @@ fn decide_household(
         1.0
     };
     let claims = ctx.world.claims_of(c);
-    let homicide_weights = members.homicide_weights(&spec.homicide);
+    let mut draws = ctx.streams.events.draws(h as u64);
+    let u = draws.unit();
+    // Most households meet no event in a tick. A draw at or above a cheap upper bound of their
+    // total hazard (which bounds the probability of any event) settles that without computing
+    // each hazard; marked households, whose pursuer the bound leaves out, always take the full
+    // path. Either path gives the same outcome from the same draw.
+    let may_meet_event = m.mark != Mark::None
+        || u < ctx.event_bounds[c as usize].bound(members.total(), extortion_weight(ctx, h, m));
+    if may_meet_event && targeted_event(ctx, h, m, members, c, &hz, exposure, u, &mut draws, out) {
+        return;
+    }
+
+    // No targeted event: diffuse fear, then what happens to the displaced.
+    if m.fear >= ctx.threshold_floor {
+        let spread = ctx.streams.fear_threshold.draws(h as u64).unit() * 2.0 - 1.0;
+        let threshold = spec.fear.threshold_weeks * (1.0 + spec.fear.threshold_spread * spread);
+        if f64::from(m.fear) >= threshold {
+            let group = claims.first().copied().unwrap_or(NO_GROUP);
+            flee(
+                ctx,
+                h,
+                m,
+                members,
+                Trigger::DiffuseInsecurity,
+                group,
+                false,
+                &mut draws,
+                out,
+            );
+            return;
+        }
+    }
+    after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
+}
+
+/// The competing targeted events of one household this tick, drawn from `u` (the first draw of
+/// its event stream): if one occurs, the household responds to it and this returns true.
+#[allow(clippy::too_many_arguments)]
+fn targeted_event(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &mut Members,
+    c: u32,
+    hz: &CellHazard,
+    exposure: f64,
+    u: f64,
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) -> bool {
+    let spec = ctx.spec;
+    let params = ctx.params;
+    let hidden = m.status == Status::SelfContained;
+    let claims = ctx.world.claims_of(c);
+    let homicide_weights = members.weighted(&ctx.homicide_multipliers);
     let homicide_weight: f64 = homicide_weights.iter().sum();
-    let recruit_weights =
-        members.recruitment_weights(spec.recruitment.min_age, spec.recruitment.girl_weight);
+    let recruit_weights = members.weighted(&ctx.recruitment_multipliers);
     let recruit_weight: f64 = recruit_weights.iter().sum();
     let marked_here = m.mark != Mark::None && claims.contains(&m.marked_by);
     let pursuer = pursuer(ctx, m, c, claims);
 
-    let mut weight = ctx.occupation_weight[ctx.occupation[h].index()];
-    if m.has(flags::BUSINESS_OPEN) {
-        weight *= spec.extortion.business_weight;
-    }
-    if ctx.trait_bits[h] & traits::MIGRANT != 0 {
-        weight *= spec.extortion.migrant_weight;
-    }
+    let weight = extortion_weight(ctx, h, m);
     let targeted_profile = is_targeted_profile(ctx, h);
     let rates = [
         (
@@ -383,10 +499,15 @@ fn decide_household(
         ),
     ];
     let total: f64 = rates.iter().map(|(_, x)| x).sum();
+    debug_assert!(
+        m.mark != Mark::None
+            || total <= ctx.event_bounds[c as usize].bound(members.total(), weight),
+        "the event bound holds"
+    );
 
-    let mut draws = Draws::new(ctx.seed, Process::HouseholdEvents, h as u64, ctx.tick);
-    let u = draws.unit();
-    let p_any = if total > 0.0 {
+    // P(any event) = 1 - exp(-total) <= total: a draw at or above `total` meets no event, and
+    // most households' draws are, so the exponential is mostly skipped (same outcome either way).
+    let p_any = if total > 0.0 && u < total {
         -libm::expm1(-total)
     } else {
         0.0
@@ -419,33 +540,24 @@ fn decide_household(
             pursuer,
             &homicide_weights,
             &recruit_weights,
-            &mut draws,
+            draws,
             out,
         );
-        return;
+        return true;
     }
+    false
+}
 
-    // No targeted event: diffuse fear, then what happens to the displaced.
-    if m.fear >= ctx.threshold_floor {
-        let spread = Draws::new(ctx.seed, Process::FearThreshold, h as u64, 0).unit() * 2.0 - 1.0;
-        let threshold = spec.fear.threshold_weeks * (1.0 + spec.fear.threshold_spread * spread);
-        if f64::from(m.fear) >= threshold {
-            let group = claims.first().copied().unwrap_or(NO_GROUP);
-            flee(
-                ctx,
-                h,
-                m,
-                members,
-                Trigger::DiffuseInsecurity,
-                group,
-                false,
-                &mut draws,
-                out,
-            );
-            return;
-        }
+/// How strongly groups single out this household for extortion demands.
+fn extortion_weight(ctx: &Context<'_>, h: usize, m: &Mind) -> f64 {
+    let mut weight = ctx.occupation_weight[ctx.occupation[h].index()];
+    if m.has(flags::BUSINESS_OPEN) {
+        weight *= ctx.spec.extortion.business_weight;
     }
-    after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
+    if ctx.trait_bits[h] & traits::MIGRANT != 0 {
+        weight *= ctx.spec.extortion.migrant_weight;
+    }
+    weight
 }
 
 /// The group pursuing this household here, with its detection hazard: a group that marked the
@@ -912,7 +1024,7 @@ fn after_displacement(
     // Children alone with kin are the most exposed to trafficking.
     if m.away > 0 {
         let x = params.trafficking_hazard * t.unaccompanied_factor * f64::from(m.away);
-        if draws.chance(-libm::expm1(-x)) {
+        if draws.chance_of_hazard(x) {
             trafficked(ctx, c, draws, out);
         }
     }
@@ -968,7 +1080,7 @@ fn after_displacement(
         x *= t.group_control_factor;
     }
     x *= f64::from(members.total()) * protected;
-    if x > 0.0 && draws.chance(-libm::expm1(-x)) {
+    if x > 0.0 && draws.chance_of_hazard(x) {
         trafficked(ctx, c, draws, out);
     }
 

@@ -58,7 +58,7 @@ fn resolve_contests(model: &mut Model, metrics: &mut TickMetrics) -> bool {
             u64::from(c),
             model.tick,
         );
-        if !d.chance(-libm::expm1(-hazard)) {
+        if !d.chance_of_hazard(hazard) {
             continue;
         }
         let total: f64 = claims
@@ -121,7 +121,7 @@ fn expand(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
         return false;
     }
     let mut d = draws(model, g as u64, 1);
-    if !d.chance(-libm::expm1(-params.expansion_hazard)) {
+    if !d.chance_of_hazard(params.expansion_hazard) {
         return false;
     }
     // Candidates: cells next to the territory, not already held by this group.

@@ -105,7 +105,7 @@ pub fn step(model: &mut Model) {
             // A mass order is a cell-level event: one draw per cell and tick.
             let ordered = order_rate > 0.0
                 && Draws::new(seed, Process::MassOrder, u64::from(c), tick)
-                    .chance(-libm::expm1(-order_rate));
+                    .chance_of_hazard(order_rate);
             let households = f64::from(m.world.cells.households[c as usize].max(1));
             let killed = f64::from(m.world.cells.homicides_oc_tick[c as usize]);
             let presence = f64::from(m.world.state_presence[c as usize]);

@@ -64,6 +64,76 @@ pub struct Model {
     hazards: Vec<hazards::CellHazard>,
 }
 
+/// The phases of a tick, in order, as timed by [`Model::step_profiled`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Dynamics,
+    Policy,
+    Hazards,
+    Decide,
+    Apply,
+    Flight,
+    Lodging,
+    Bookkeeping,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 8] = [
+        Phase::Dynamics,
+        Phase::Policy,
+        Phase::Hazards,
+        Phase::Decide,
+        Phase::Apply,
+        Phase::Flight,
+        Phase::Lodging,
+        Phase::Bookkeeping,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Dynamics => "group dynamics",
+            Phase::Policy => "state policies",
+            Phase::Hazards => "hazards",
+            Phase::Decide => "decisions",
+            Phase::Apply => "apply",
+            Phase::Flight => "flight",
+            Phase::Lodging => "lodging and returns",
+            Phase::Bookkeeping => "bookkeeping",
+        }
+    }
+}
+
+/// Wall time spent in each phase, summed over the ticks profiled.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PhaseTimes {
+    pub seconds: [f64; Phase::ALL.len()],
+}
+
+impl PhaseTimes {
+    fn start(&self) -> PhaseClock {
+        PhaseClock(std::time::Instant::now())
+    }
+
+    pub fn get(&self, phase: Phase) -> f64 {
+        self.seconds[phase as usize]
+    }
+
+    pub fn total(&self) -> f64 {
+        self.seconds.iter().sum()
+    }
+}
+
+/// A stopwatch over consecutive phases.
+struct PhaseClock(std::time::Instant);
+
+impl PhaseClock {
+    fn lap(&mut self, times: &mut PhaseTimes, phase: Phase) {
+        let now = std::time::Instant::now();
+        times.seconds[phase as usize] += (now - self.0).as_secs_f64();
+        self.0 = now;
+    }
+}
+
 impl Model {
     /// Builds the world, groups and population of a resolved scenario.
     pub fn build(scenario: &Scenario) -> Model {
@@ -168,20 +238,35 @@ impl Model {
         &mut self,
         on_episode: &mut dyn FnMut(&Episode) -> Result<(), E>,
     ) -> Result<TickMetrics, E> {
+        self.step_profiled(on_episode, &mut PhaseTimes::default())
+    }
+
+    /// Runs one tick like [`Model::step`], adding the wall time of each phase to `times`.
+    /// Timing never touches model state, so results are the same as `step`'s.
+    pub fn step_profiled<E>(
+        &mut self,
+        on_episode: &mut dyn FnMut(&Episode) -> Result<(), E>,
+        times: &mut PhaseTimes,
+    ) -> Result<TickMetrics, E> {
         let tick = self.tick;
         let mut metrics = TickMetrics {
             tick,
             ..TickMetrics::default()
         };
+        let mut clock = times.start();
         dynamics::step(self, &mut metrics);
+        clock.lap(times, Phase::Dynamics);
         self.world.cells.homicides_state_clash_tick.fill(0);
         policy::step(self, &mut metrics);
+        clock.lap(times, Phase::Policy);
         // Hazards read last tick's killings (witnesses); then this tick's are counted afresh.
         hazards::step(self);
         self.world.cells.homicides_oc_tick.fill(0);
         self.world.cells.homicides_background_tick.fill(0);
+        clock.lap(times, Phase::Hazards);
 
         let decisions = decide::step(self);
+        clock.lap(times, Phase::Decide);
         self.apply(&decisions, &mut metrics);
 
         let mut requests = Vec::new();
@@ -192,9 +277,12 @@ impl Model {
             relodge.extend(chunk.relodge);
             returns.extend(chunk.returns);
         }
+        clock.lap(times, Phase::Apply);
         flight::step(self, &requests, &mut metrics, on_episode)?;
+        clock.lap(times, Phase::Flight);
         lodging::relodge(self, &relodge, &mut metrics);
         lodging::returns(self, &returns, &mut metrics);
+        clock.lap(times, Phase::Lodging);
 
         hazards::update_risk(self);
         metrics.ghost_cells = self.update_ghosts();
@@ -203,6 +291,7 @@ impl Model {
         metrics.households_by_status = self.households_by_status;
         metrics.persons_by_state = self.persons_by_state;
         self.count_control(&mut metrics);
+        clock.lap(times, Phase::Bookkeeping);
         self.tick += 1;
         Ok(metrics)
     }
