@@ -52,8 +52,7 @@ fn the_benchmark_reports_its_figures_and_the_same_trajectory_as_a_run() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["trajectory_hash"], report["trajectory_hash"]);
     assert_eq!(summary["displaced_persons"], report["displaced_persons"]);
 }
@@ -107,9 +106,11 @@ fn check_passes_on_the_blessed_hash_and_fails_on_another() {
 #[test]
 fn the_committed_benchmark_hash_is_for_the_shipped_scenario() {
     // Every committed entry must be reproducible; the smallest is cheap enough to run here.
-    let expected =
-        displace::bench::read_expected(&root().join(displace::bench::EXPECTED)).unwrap();
-    let smallest = expected.iter().min_by_key(|e| e.households * u64::from(e.ticks)).unwrap();
+    let expected = displace::bench::read_expected(&root().join(displace::bench::EXPECTED)).unwrap();
+    let smallest = expected
+        .iter()
+        .min_by_key(|e| e.households * u64::from(e.ticks))
+        .unwrap();
     let report = bench_json(&[
         "--households",
         &smallest.households.to_string(),

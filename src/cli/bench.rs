@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use displace::bench::{self, BenchReport};
 use displace::scenario::Scenario;
@@ -83,13 +83,19 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     .map_err(Failure::other)?;
     bar.finish_and_clear();
 
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("a report serialises")
-        );
+    let text = if args.json {
+        serde_json::to_string_pretty(&report).expect("a report serialises") + "\n"
     } else {
-        print!("{}", table(&report));
+        table(&report)
+    };
+    // A reader that stops early (`| head`) is not an error.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(Failure::other(
+                anyhow::Error::new(e).context("cannot write the report"),
+            ));
+        }
+        _ => {}
     }
     if args.bless {
         bench::bless(&report, &args.expected)
