@@ -107,6 +107,30 @@ fn set_overrides_by_path_index_and_name() {
 }
 
 #[test]
+fn set_reaches_events_by_index_in_either_form_and_by_label() {
+    let crackdown = common::root().join("scenarios/crackdown.toml");
+    for key in ["events.0", "events[0]", "events.militarised crackdown"] {
+        let s = Scenario::load(
+            &crackdown,
+            &[
+                format!("{key}.tick=3"),
+                format!("{key}.state.crackdown.units=77"),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert_eq!(s.spec.events[0].tick, 3, "{key}");
+        let units = s.spec.events[0].state["crackdown"]["units"].clone();
+        assert_eq!(
+            units.as_float().or(units.as_integer().map(|u| u as f64)),
+            Some(77.0),
+            "{key}"
+        );
+    }
+    let err = Scenario::load(&crackdown, &["events.curfew.tick=3".into()]).unwrap_err();
+    assert!(err.to_string().contains("militarised crackdown"), "{err}");
+}
+
+#[test]
 fn extends_cycles_are_rejected() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.toml", "extends = \"b.toml\"\n");

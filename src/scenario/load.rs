@@ -412,7 +412,9 @@ fn apply_override(
     let (raw_key, raw_value) = arg
         .split_once('=')
         .ok_or_else(|| bad("expected KEY=VALUE, e.g. --set simulation.ticks=104".into()))?;
-    let raw_key = raw_key.trim();
+    // `events[0].tick` (the form errors print) means the same as `events.0.tick`.
+    let bracketed = raw_key.trim().replace('[', ".").replace(']', "");
+    let raw_key = bracketed.as_str();
     if raw_key.is_empty() || raw_key.split('.').any(str::is_empty) {
         return Err(bad(
             "the key must be a dotted path such as `world.width`".into()
@@ -486,9 +488,17 @@ fn apply_override(
 
 /// The name an array element answers to: its `name`, or for a group without one the name it
 /// will be given (`<kind>_<index>`).
+/// The name `--set` knows an array element by: its `name` (groups), its `label` (events), or
+/// `<kind>_<index>` for an unnamed group.
 fn element_name(value: &toml::Value, index: usize) -> Option<String> {
-    match value.get("name").and_then(|n| n.as_str()) {
-        Some(name) if !name.is_empty() => Some(name.to_string()),
+    let named = |key: &str| {
+        value
+            .get(key)
+            .and_then(|n| n.as_str())
+            .filter(|n| !n.is_empty())
+    };
+    match named("name").or_else(|| named("label")) {
+        Some(name) => Some(name.to_string()),
         _ => value
             .get("kind")
             .and_then(|k| k.as_str())
