@@ -214,3 +214,20 @@ fn usage_errors_exit_with_2() {
     let out = displace(&["run", "x.toml", "--threads", "many"], dir.path());
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_reader_that_closes_early_is_not_an_error() {
+    // `displace check ... | head -1`: the pipe closes before the scenario is written.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_displace"))
+        .args(["check", "scenarios/ecuador_2024.toml"])
+        .current_dir(common::root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use displace::bench::{self, BenchReport};
 use displace::scenario::Scenario;
@@ -88,15 +88,7 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     } else {
         table(&report)
     };
-    // A reader that stops early (`| head`) is not an error.
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            return Err(Failure::other(
-                anyhow::Error::new(e).context("cannot write the report"),
-            ));
-        }
-        _ => {}
-    }
+    super::stdout(&text)?;
     if args.bless {
         bench::bless(&report, &args.expected)
             .with_context(|| format!("cannot write {}", args.expected.display()))

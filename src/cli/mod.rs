@@ -217,7 +217,7 @@ pub fn main() -> ExitCode {
 fn check(args: CheckArgs) -> Result<(), Failure> {
     let scenario =
         Scenario::load(&args.scenario.scenario, &args.scenario.set).map_err(Failure::input)?;
-    print!("{}", scenario.to_toml());
+    stdout(&scenario.to_toml())?;
     Ok(())
 }
 
@@ -353,7 +353,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         displace::output::OutputError::AlreadyExists { .. } => Failure::input(e),
         other => Failure::other(other),
     })?;
-    print!("{}", displace::output::compare::table(&comparison));
+    stdout(&displace::output::compare::table(&comparison))?;
     if !args.quiet {
         eprintln!(
             "wrote {}: {} arms x {} replicates (seeds {}..={}) in {:.1} s",
@@ -394,6 +394,18 @@ fn plot(args: PlotArgs) -> Result<(), Failure> {
         dir.join("plots").display()
     );
     Ok(())
+}
+
+/// Writes a command's result to standard output. A reader that stops early (`| head`) is not
+/// an error; any other failure to write is.
+fn stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::other(
+            anyhow::Error::new(e).context("cannot write to standard output"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn rayon_threads(requested: usize) -> usize {

@@ -161,17 +161,16 @@ fn write_slurm(args: &SweepArgs, sweep: &Sweep, out: &Path) -> Result<(), Failur
     if args.array_size.is_some_and(|n| n != array_size) {
         eprintln!("note: the sweep has {runs} runs, so the array has {array_size} tasks");
     }
-    println!(
+    super::stdout(&format!(
         "wrote {}: a job array of {array_size} tasks over {runs} runs\n\
          submit:        sbatch {}\n\
          watch:         squeue --me\n\
-         when finished: {} merge {}",
+         when finished: {} merge {}\n",
         script.display(),
         script.display(),
         exe.display(),
         out_abs.display()
-    );
-    Ok(())
+    ))
 }
 
 pub fn merge(args: MergeArgs) -> Result<(), Failure> {
