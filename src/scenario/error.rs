@@ -87,6 +87,10 @@ pub enum ScenarioError {
 
     #[error("invalid scenario:\n{}", problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid { problems: Vec<Problem> },
+
+    /// A sweep file's own problems (its keys, design and parameters).
+    #[error("invalid sweep file:\n{}", problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    InvalidSweep { problems: Vec<Problem> },
 }
 
 fn suggestion_text(suggestion: &Option<String>) -> String {

@@ -201,7 +201,7 @@ impl Sweep {
             );
         }
         if !problems.is_empty() {
-            return Err(ScenarioError::Invalid { problems });
+            return Err(ScenarioError::InvalidSweep { problems });
         }
 
         let DesignMatrix {
@@ -209,11 +209,11 @@ impl Sweep {
             integer,
             points,
         } = match &spec.design_file {
-            Some(file) => {
-                read_design(&dir.join(file), &spec).map_err(|message| ScenarioError::Invalid {
+            Some(file) => read_design(&dir.join(file), &spec).map_err(|message| {
+                ScenarioError::InvalidSweep {
                     problems: vec![provenance.problem("design_file", message)],
-                })?
-            }
+                }
+            })?,
             None => DesignMatrix {
                 keys: spec.parameters.iter().map(|p| p.key.clone()).collect(),
                 integer: spec.parameters.iter().map(|p| p.integer).collect(),
@@ -262,7 +262,7 @@ impl Sweep {
             }
         }
         if !problems.is_empty() {
-            return Err(ScenarioError::Invalid { problems });
+            return Err(ScenarioError::InvalidSweep { problems });
         }
         Ok(sweep)
     }
