@@ -1,7 +1,8 @@
 //! The notebooks in `notebooks/` read only output columns that exist. Each notebook declares, in
 //! its first code cell, `USES = {file: [names]}` and reads every CSV with `usecols=USES[file]`, so
 //! it cannot use an undeclared column; this test checks every declared name against the files
-//! the simulator really writes. Renaming or dropping a column the notebooks use fails here.
+//! the simulator really writes and against the documentation. Renaming, dropping or leaving
+//! undocumented a column the notebooks use fails here.
 
 mod common;
 
@@ -159,6 +160,27 @@ fn declared_uses(path: &std::path::Path) -> BTreeMap<String, Vec<String>> {
         .unwrap_or_else(|e| panic!("{}: USES is not a JSON-style dict: {e}", path.display()))
 }
 
+/// Whether a name the notebooks use is documented: output names in docs/OUTPUTS.md, a sweep's
+/// fixed columns and per-metric columns in docs/SWEEPS.md (its parameters are scenario keys,
+/// documented in docs/SCENARIOS.md).
+fn documented(file: &str, column: &str) -> bool {
+    let doc = |name: &str| std::fs::read_to_string(common::root().join(name)).unwrap();
+    let named = |text: &str, name: &str| text.contains(&format!("`{name}`"));
+    let outputs = doc("docs/OUTPUTS.md");
+    if !file.starts_with("sweep ") {
+        return named(&outputs, column);
+    }
+    let sweeps = doc("docs/SWEEPS.md");
+    if column.contains('.') || named(&sweeps, column) || named(&outputs, column) {
+        return true;
+    }
+    ["_mean", "_ci95_low", "_ci95_high"].iter().any(|suffix| {
+        column.strip_suffix(suffix).is_some_and(|metric| {
+            named(&outputs, metric) && named(&sweeps, &format!("{{metric}}{suffix}"))
+        })
+    })
+}
+
 #[test]
 fn every_column_the_notebooks_use_exists() {
     let dir = common::root().join("notebooks");
@@ -188,6 +210,10 @@ fn every_column_the_notebooks_use_exists() {
                 };
                 if !ok {
                     problems.push(format!("{name}: `{file}` has no column `{column}`"));
+                } else if !documented(file, column) {
+                    problems.push(format!(
+                        "{name}: `{column}` of `{file}` is not documented in docs/OUTPUTS.md or docs/SWEEPS.md"
+                    ));
                 }
             }
         }
