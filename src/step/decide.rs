@@ -375,9 +375,16 @@ fn decide_household(
     // total hazard (which bounds the probability of any event) settles that without computing
     // each hazard; marked households, whose pursuer the bound leaves out, always take the full
     // path. Either path gives the same outcome from the same draw.
+    let facing = Facing {
+        cell: c,
+        hazard: &hz,
+        claims,
+        exposure,
+        extortion_weight: extortion_weight(ctx, h, m),
+    };
     let may_meet_event = m.mark != Mark::None
-        || u < ctx.event_bounds[c as usize].bound(members.total(), extortion_weight(ctx, h, m));
-    if may_meet_event && targeted_event(ctx, h, m, members, c, &hz, exposure, u, &mut draws, out) {
+        || u < ctx.event_bounds[c as usize].bound(members.total(), facing.extortion_weight);
+    if may_meet_event && targeted_event(ctx, h, m, members, &facing, u, &mut draws, out) {
         return;
     }
 
@@ -404,6 +411,18 @@ fn decide_household(
     after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
 }
 
+/// What one household faces where it is this tick.
+#[derive(Clone, Copy)]
+struct Facing<'a> {
+    cell: u32,
+    hazard: &'a CellHazard,
+    /// Groups claiming the cell.
+    claims: &'a [u16],
+    /// 1, or less while the household hides.
+    exposure: f64,
+    extortion_weight: f64,
+}
+
 /// The competing targeted events of one household this tick, drawn from `u` (the first draw of
 /// its event stream): if one occurs, the household responds to it and this returns true.
 #[allow(clippy::too_many_arguments)]
@@ -412,9 +431,7 @@ fn targeted_event(
     h: usize,
     m: &mut Mind,
     members: &mut Members,
-    c: u32,
-    hz: &CellHazard,
-    exposure: f64,
+    facing: &Facing<'_>,
     u: f64,
     draws: &mut Draws,
     out: &mut ChunkDecisions,
@@ -422,7 +439,13 @@ fn targeted_event(
     let spec = ctx.spec;
     let params = ctx.params;
     let hidden = m.status == Status::SelfContained;
-    let claims = ctx.world.claims_of(c);
+    let Facing {
+        cell: c,
+        hazard: hz,
+        claims,
+        exposure,
+        extortion_weight: weight,
+    } = *facing;
     let homicide_weights = members.weighted(&ctx.homicide_multipliers);
     let homicide_weight: f64 = homicide_weights.iter().sum();
     let recruit_weights = members.weighted(&ctx.recruitment_multipliers);
@@ -430,7 +453,6 @@ fn targeted_event(
     let marked_here = m.mark != Mark::None && claims.contains(&m.marked_by);
     let pursuer = pursuer(ctx, m, c, claims);
 
-    let weight = extortion_weight(ctx, h, m);
     let targeted_profile = is_targeted_profile(ctx, h);
     let rates = [
         (
