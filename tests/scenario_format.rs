@@ -168,6 +168,57 @@ fn check_prints_the_resolved_scenario_and_it_loads_back_identically() {
 }
 
 #[test]
+fn check_takes_seed_and_ticks_after_set_as_run_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = common::tiny_path();
+    let tiny = tiny.to_str().unwrap();
+    let out = displace(
+        &[
+            "check",
+            tiny,
+            "--set",
+            "simulation.seed=5",
+            "--seed",
+            "7",
+            "--ticks",
+            "3",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    write(dir.path(), "resolved.toml", &stdout(&out));
+    let checked = load(dir.path(), "resolved.toml", &[]);
+    assert_eq!(
+        (checked.spec.simulation.seed, checked.spec.simulation.ticks),
+        (7, 3)
+    );
+
+    // The run with the same arguments records the same scenario hash.
+    let run = dir.path().join("run");
+    let output = displace(
+        &[
+            "run",
+            tiny,
+            "--set",
+            "simulation.seed=5",
+            "--seed",
+            "7",
+            "--ticks",
+            "3",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            run.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["scenario_hash"], checked.hash());
+}
+
+#[test]
 fn explicit_maps_define_the_grid_and_regions() {
     let dir = tempfile::tempdir().unwrap();
     write(

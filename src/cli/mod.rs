@@ -171,6 +171,12 @@ struct PlotArgs {
 struct CheckArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
+    /// As for `run`: check the scenario with this seed.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    seed: Option<u64>,
+    /// As for `run`: check the scenario with this number of ticks.
+    #[arg(long)]
+    ticks: Option<u32>,
 }
 
 /// An error with the exit code it maps to.
@@ -214,21 +220,27 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The `--set` overrides of a command, then its `--seed` and `--ticks` (which act last).
+fn overrides(scenario: &ScenarioArgs, seed: Option<u64>, ticks: Option<u32>) -> Vec<String> {
+    let mut overrides = scenario.set.clone();
+    if let Some(seed) = seed {
+        overrides.push(format!("simulation.seed={seed}"));
+    }
+    if let Some(ticks) = ticks {
+        overrides.push(format!("simulation.ticks={ticks}"));
+    }
+    overrides
+}
+
 fn check(args: CheckArgs) -> Result<(), Failure> {
-    let scenario =
-        Scenario::load(&args.scenario.scenario, &args.scenario.set).map_err(Failure::input)?;
+    let overrides = overrides(&args.scenario, args.seed, args.ticks);
+    let scenario = Scenario::load(&args.scenario.scenario, &overrides).map_err(Failure::input)?;
     stdout(&scenario.to_toml())?;
     Ok(())
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let mut overrides = args.scenario.set.clone();
-    if let Some(seed) = args.seed {
-        overrides.push(format!("simulation.seed={seed}"));
-    }
-    if let Some(ticks) = args.ticks {
-        overrides.push(format!("simulation.ticks={ticks}"));
-    }
+    let overrides = overrides(&args.scenario, args.seed, args.ticks);
     let path = &args.scenario.scenario;
     let scenario = Scenario::load(path, &overrides).map_err(Failure::input)?;
     let out = args.out.clone().unwrap_or_else(|| default_out_dir(path));
