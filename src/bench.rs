@@ -6,8 +6,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::metrics::{Episode, SummaryBuilder};
+use crate::metrics::TickMetrics;
 use crate::scenario::Scenario;
+use crate::sim::{Observer, simulate_profiled};
 use crate::step::{Model, Phase, PhaseTimes};
 
 /// The benchmark scenario, relative to the repository root.
@@ -42,60 +43,57 @@ pub struct BenchReport {
     pub phases: Vec<(String, f64)>,
 }
 
+/// Times the build and the ticks: the build ends when the observer is started.
+struct Clock<F> {
+    built: Option<Instant>,
+    on_tick: F,
+}
+
+impl<F: FnMut(u32)> Observer for Clock<F> {
+    fn start(&mut self, _model: &Model) -> std::io::Result<()> {
+        self.built = Some(Instant::now());
+        Ok(())
+    }
+
+    fn tick(&mut self, metrics: &TickMetrics, _model: &Model) -> std::io::Result<()> {
+        (self.on_tick)(metrics.tick);
+        Ok(())
+    }
+}
+
 /// Runs `scenario` for its ticks on the current rayon pool, writing nothing. `on_tick` is called
 /// after every tick (for a progress bar).
 pub fn run(
     scenario: &Scenario,
     name: &str,
     threads: usize,
-    mut on_tick: impl FnMut(u32),
+    on_tick: impl FnMut(u32),
 ) -> BenchReport {
-    let started = Instant::now();
-    let mut model = Model::build(scenario);
-    let build_seconds = started.elapsed().as_secs_f64();
-    let persons_15_plus: u64 = model
-        .households
-        .members
-        .iter()
-        .map(|m| u64::from(m.aged_15_plus()))
-        .sum();
-    let households = model.households.len() as u64;
-    let spec = &scenario.spec;
-    let mut summary = SummaryBuilder::new(
-        households,
-        model.persons(),
-        persons_15_plus,
-        spec.simulation.tick_days,
-    );
+    let mut clock = Clock {
+        built: None,
+        on_tick,
+    };
     let mut times = PhaseTimes::default();
-    let stepping = Instant::now();
-    for _ in 0..spec.simulation.ticks {
-        let metrics = model
-            .step_profiled(
-                &mut |episode: &Episode| {
-                    summary.episode(episode);
-                    Ok::<(), std::convert::Infallible>(())
-                },
-                &mut times,
-            )
-            .unwrap_or_else(|never| match never {});
-        summary.tick(&metrics);
-        on_tick(metrics.tick);
-    }
-    let step_seconds = stepping.elapsed().as_secs_f64();
-    let summary = summary.finish();
+    let started = Instant::now();
+    let outcome = simulate_profiled(scenario, &mut clock, &mut times)
+        .expect("an observer that writes nothing cannot fail");
+    let built = clock.built.expect("the run started");
+    let build_seconds = (built - started).as_secs_f64();
+    let step_seconds = built.elapsed().as_secs_f64();
+    let (summary, model) = (outcome.summary, outcome.model);
+    let households = summary.households;
+    let ticks = scenario.spec.simulation.ticks;
     let peak = peak_memory_bytes();
     let n = households.max(1) as f64;
     BenchReport {
         scenario: name.to_string(),
         households,
-        ticks: spec.simulation.ticks,
-        seed: spec.simulation.seed,
+        ticks,
+        seed: scenario.spec.simulation.seed,
         threads,
         build_seconds,
         step_seconds,
-        household_ticks_per_second: households as f64 * f64::from(spec.simulation.ticks)
-            / step_seconds.max(1e-9),
+        household_ticks_per_second: households as f64 * f64::from(ticks) / step_seconds.max(1e-9),
         peak_memory_bytes: peak,
         state_bytes_per_household: model.households.heap_bytes() as f64 / n,
         peak_bytes_per_household: peak.map(|p| p as f64 / n),

@@ -2,7 +2,7 @@
 
 use crate::metrics::{Episode, Summary, SummaryBuilder, TickMetrics};
 use crate::scenario::Scenario;
-use crate::step::Model;
+use crate::step::{Model, PhaseTimes};
 
 /// Receives a run as it happens. Writers, progress bars and tests implement it.
 pub trait Observer {
@@ -33,6 +33,15 @@ pub struct RunOutcome {
 
 /// Runs a resolved scenario for its configured number of ticks on the current rayon pool.
 pub fn simulate(scenario: &Scenario, observer: &mut dyn Observer) -> std::io::Result<RunOutcome> {
+    simulate_profiled(scenario, observer, &mut PhaseTimes::default())
+}
+
+/// Runs like [`simulate`], adding the wall time of each phase of every tick to `times`.
+pub fn simulate_profiled(
+    scenario: &Scenario,
+    observer: &mut dyn Observer,
+    times: &mut PhaseTimes,
+) -> std::io::Result<RunOutcome> {
     let mut model = Model::build(scenario);
     observer.start(&model)?;
     let persons_15_plus: u64 = model
@@ -48,10 +57,13 @@ pub fn simulate(scenario: &Scenario, observer: &mut dyn Observer) -> std::io::Re
         scenario.spec.simulation.tick_days,
     );
     for _ in 0..scenario.spec.simulation.ticks {
-        let metrics = model.step(&mut |episode: &Episode| {
-            summary.episode(episode);
-            observer.episode(episode)
-        })?;
+        let metrics = model.step_profiled(
+            &mut |episode: &Episode| {
+                summary.episode(episode);
+                observer.episode(episode)
+            },
+            times,
+        )?;
         summary.tick(&metrics);
         observer.tick(&metrics, &model)?;
     }

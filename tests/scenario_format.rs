@@ -171,20 +171,16 @@ fn check_prints_the_resolved_scenario_and_it_loads_back_identically() {
 fn check_takes_seed_and_ticks_after_set_as_run_does() {
     let dir = tempfile::tempdir().unwrap();
     let tiny = common::tiny_path();
-    let tiny = tiny.to_str().unwrap();
-    let out = displace(
-        &[
-            "check",
-            tiny,
-            "--set",
-            "simulation.seed=5",
-            "--seed",
-            "7",
-            "--ticks",
-            "3",
-        ],
-        dir.path(),
-    );
+    let scenario = [
+        tiny.to_str().unwrap(),
+        "--set",
+        "simulation.seed=5",
+        "--seed",
+        "7",
+        "--ticks",
+        "3",
+    ];
+    let out = displace(&[&["check"], &scenario[..]].concat(), dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     write(dir.path(), "resolved.toml", &stdout(&out));
     let checked = load(dir.path(), "resolved.toml", &[]);
@@ -197,19 +193,11 @@ fn check_takes_seed_and_ticks_after_set_as_run_does() {
     let run = dir.path().join("run");
     let output = displace(
         &[
-            "run",
-            tiny,
-            "--set",
-            "simulation.seed=5",
-            "--seed",
-            "7",
-            "--ticks",
-            "3",
-            "--quiet",
-            "--no-plots",
-            "--out",
-            run.to_str().unwrap(),
-        ],
+            &["run"],
+            &scenario[..],
+            &["--quiet", "--no-plots", "--out", run.to_str().unwrap()],
+        ]
+        .concat(),
         dir.path(),
     );
     assert!(output.status.success(), "{}", stderr(&output));

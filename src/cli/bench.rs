@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 
 use displace::bench::{self, BenchReport};
 use displace::scenario::Scenario;
@@ -64,17 +62,8 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     let scenario = Scenario::load(&args.scenario, &overrides).map_err(Failure::input)?;
     let threads = super::rayon_threads(args.threads.unwrap_or(0));
     let ticks = u64::from(scenario.spec.simulation.ticks);
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(ticks), ProgressDrawTarget::hidden())
-    } else {
-        ProgressBar::new(ticks)
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ticks · {per_sec} · ETA {eta}",
-        )
-        .expect("valid template"),
-    );
+    let bar = super::progress::ticks_bar(ticks, args.quiet);
+    bar.set_message("writing nothing");
     let name = args.scenario.display().to_string();
     let report = sim::with_threads(threads, || {
         bench::run(&scenario, &name, threads, |_| bar.inc(1))

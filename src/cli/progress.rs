@@ -20,21 +20,7 @@ pub struct ProgressObserver {
 impl ProgressObserver {
     /// The bar is hidden with `quiet` or when stderr is not a terminal.
     pub fn new(writer: RunWriter, scenario: &Scenario, quiet: bool) -> ProgressObserver {
-        let ticks = u64::from(scenario.spec.simulation.ticks);
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::with_draw_target(Some(ticks), ProgressDrawTarget::hidden())
-        } else {
-            ProgressBar::new(ticks)
-        };
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ticks · {rate} · ETA {eta} · {msg}",
-            )
-            .expect("valid template")
-            .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.1} ticks/s", state.per_sec());
-            }),
-        );
+        let bar = ticks_bar(u64::from(scenario.spec.simulation.ticks), quiet);
         bar.set_message("0 displaced persons");
         ProgressObserver {
             writer,
@@ -69,13 +55,33 @@ impl Observer for ProgressObserver {
     }
 }
 
+/// A bar of `len` steps on stderr, hidden with `quiet` or when stderr is not a terminal.
+fn bar(len: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden())
+    } else {
+        ProgressBar::new(len)
+    }
+}
+
+/// A bar over the ticks of one run: ticks done, rate, ETA, and a message.
+pub fn ticks_bar(ticks: u64, quiet: bool) -> ProgressBar {
+    let bar = bar(ticks, quiet);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ticks · {rate} · ETA {eta} · {msg}",
+        )
+        .expect("valid template")
+        .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.1} ticks/s", state.per_sec());
+        }),
+    );
+    bar
+}
+
 /// A bar over the runs of a comparison or sweep: runs done, rate, ETA.
 pub fn runs_bar(runs: u64, quiet: bool) -> ProgressBar {
-    let bar = if quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::hidden())
-    } else {
-        ProgressBar::new(runs)
-    };
+    let bar = bar(runs, quiet);
     bar.set_style(
         ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs · {per_sec} · ETA {eta}",

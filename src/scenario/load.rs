@@ -134,13 +134,7 @@ fn read_chain(
         });
     }
 
-    let document = DeTable::parse(&text).map_err(|e| ScenarioError::Syntax {
-        origin: origin_at(path, &text, e.span().map_or(0, |s| s.start)),
-        message: first_line(e.message()),
-    })?;
-
-    let mut keys = Vec::new();
-    walk_table(document.get_ref(), "", &mut keys);
+    let keys = located_keys(path, &text)?;
 
     // Shape check: a single file must deserialize on its own because every key has a default.
     if let Err(e) = toml::from_str::<ScenarioSpec>(&text) {
@@ -205,6 +199,17 @@ struct KeyEntry {
     key_span: Range<usize>,
     value_span: Range<usize>,
     is_leaf: bool,
+}
+
+/// Every key of a TOML file with where it is written; a syntax error is located.
+fn located_keys(path: &Path, text: &str) -> Result<Vec<KeyEntry>, ScenarioError> {
+    let document = DeTable::parse(text).map_err(|e| ScenarioError::Syntax {
+        origin: origin_at(path, text, e.span().map_or(0, |s| s.start)),
+        message: first_line(e.message()),
+    })?;
+    let mut keys = Vec::new();
+    walk_table(document.get_ref(), "", &mut keys);
+    Ok(keys)
 }
 
 fn walk_table(table: &DeTable<'_>, prefix: &str, out: &mut Vec<KeyEntry>) {
@@ -582,12 +587,7 @@ pub fn read_located<T: serde::de::DeserializeOwned>(
         file: path.to_path_buf(),
         source,
     })?;
-    let document = DeTable::parse(&text).map_err(|e| ScenarioError::Syntax {
-        origin: origin_at(path, &text, e.span().map_or(0, |s| s.start)),
-        message: first_line(e.message()),
-    })?;
-    let mut keys = Vec::new();
-    walk_table(document.get_ref(), "", &mut keys);
+    let keys = located_keys(path, &text)?;
     let value = toml::from_str::<T>(&text).map_err(|e| shape_error(path, &text, &keys, &e))?;
     let mut provenance = Provenance::default();
     // A key the file leaves out is reported at the top of the file rather than as a default.

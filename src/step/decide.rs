@@ -184,6 +184,16 @@ struct Streams {
     fear_threshold: StreamKey,
 }
 
+/// The largest weights any household can bring to each hazard, the same for every cell.
+#[derive(Clone, Copy)]
+struct BoundWeights {
+    exposure: f64,
+    homicide: f64,
+    recruitment: f64,
+    threat: f64,
+    background: f64,
+}
+
 /// An upper bound of the total event hazard of an unmarked household in one cell: `per_person`
 /// times its members, plus `extortion` times its extortion weight, plus `fixed`. Each term
 /// bounds one event's hazard by its largest weight (members of the riskiest band and sex, full
@@ -196,12 +206,31 @@ struct EventBound {
 }
 
 impl EventBound {
-    fn new(ctx: &Context<'_>, hz: &CellHazard) -> EventBound {
+    /// The bounds of every cell this tick.
+    fn all(ctx: &Context<'_>, hazards: &[CellHazard]) -> Vec<EventBound> {
         let spec = ctx.spec;
         let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
-        let exposure = spec.self_containment.exposure.max(1.0);
-        let homicide = max(&ctx.homicide_multipliers);
-        let recruitment = max(&ctx.recruitment_multipliers);
+        let weights = BoundWeights {
+            exposure: spec.self_containment.exposure.max(1.0),
+            homicide: max(&ctx.homicide_multipliers),
+            recruitment: max(&ctx.recruitment_multipliers),
+            threat: spec.threats.marked_multiplier.max(1.0),
+            background: ctx.params.background_hazard,
+        };
+        hazards
+            .iter()
+            .map(|hz| EventBound::new(&weights, hz))
+            .collect()
+    }
+
+    fn new(w: &BoundWeights, hz: &CellHazard) -> EventBound {
+        let BoundWeights {
+            exposure,
+            homicide,
+            recruitment,
+            threat,
+            background,
+        } = *w;
         let f = f64::from;
         EventBound {
             per_person: (f(hz.organised_homicide) * homicide
@@ -210,12 +239,9 @@ impl EventBound {
                 + f(hz.state_abuse)
                 + f(hz.innocent_arrest))
                 * exposure
-                + ctx.params.background_hazard * homicide,
+                + background * homicide,
             extortion: f(hz.extortion) * exposure,
-            fixed: (f(hz.threat) * spec.threats.marked_multiplier.max(1.0)
-                + f(hz.profile)
-                + f(hz.witness))
-                * exposure
+            fixed: (f(hz.threat) * threat + f(hz.profile) + f(hz.witness)) * exposure
                 + f(hz.seizure)
                 + f(hz.mass_order),
         }
@@ -295,7 +321,7 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
             fear_threshold: StreamKey::new(spec.simulation.seed, Process::FearThreshold, 0),
         },
     };
-    ctx.event_bounds = hazards.iter().map(|hz| EventBound::new(&ctx, hz)).collect();
+    ctx.event_bounds = EventBound::all(&ctx, hazards);
     let ctx = ctx;
     mind.par_chunks_mut(CHUNK)
         .zip(members.par_chunks_mut(CHUNK))
@@ -393,18 +419,7 @@ fn decide_household(
         let spread = ctx.streams.fear_threshold.draws(h as u64).unit() * 2.0 - 1.0;
         let threshold = spec.fear.threshold_weeks * (1.0 + spec.fear.threshold_spread * spread);
         if f64::from(m.fear) >= threshold {
-            let group = claims.first().copied().unwrap_or(NO_GROUP);
-            flee(
-                ctx,
-                h,
-                m,
-                members,
-                Trigger::DiffuseInsecurity,
-                group,
-                false,
-                &mut draws,
-                out,
-            );
+            flee_insecurity(ctx, h, m, members, claims, &mut draws, out);
             return;
         }
     }
@@ -1111,18 +1126,7 @@ fn after_displacement(
         Lodging::Shelter | Lodging::Informal
             if draws.chance(params.precarious_move_hazard * protected) =>
         {
-            let group = claims.first().copied().unwrap_or(NO_GROUP);
-            flee(
-                ctx,
-                h,
-                m,
-                members,
-                Trigger::DiffuseInsecurity,
-                group,
-                false,
-                draws,
-                out,
-            );
+            flee_insecurity(ctx, h, m, members, claims, draws, out);
         }
         _ => {
             if c != ctx.origin[h]
@@ -1263,6 +1267,31 @@ fn send_or_flee(
 
 /// Requests a whole-household flight. A voluntary flight the household cannot afford becomes a
 /// hiding spell (with `self_containment.when_trapped`) or nothing (blocked).
+/// Flight out of general insecurity rather than a targeted event, away from the group (if any)
+/// that holds the cell.
+fn flee_insecurity(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &Members,
+    claims: &[u16],
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    let group = claims.first().copied().unwrap_or(NO_GROUP);
+    flee(
+        ctx,
+        h,
+        m,
+        members,
+        Trigger::DiffuseInsecurity,
+        group,
+        false,
+        draws,
+        out,
+    );
+}
+
 #[allow(clippy::too_many_arguments)]
 fn flee(
     ctx: &Context<'_>,
