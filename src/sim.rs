@@ -1,5 +1,7 @@
 //! Running a scenario: build the model, step it, stream what happens to an observer.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::metrics::{Episode, Summary, SummaryBuilder, TickMetrics};
 use crate::scenario::Scenario;
 use crate::step::{Model, PhaseTimes};
@@ -16,6 +18,41 @@ pub trait Observer {
     }
     /// Called at the end of every tick with its metrics and the model's state.
     fn tick(&mut self, _metrics: &TickMetrics, _model: &Model) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Passes a run on to another observer and stops it, with an [`std::io::ErrorKind::Interrupted`]
+/// error, at the end of the first tick after `stop` is raised (by a Ctrl-C handler, say). The run
+/// is deterministic either way: stopping only ends it early.
+pub struct Stoppable<'a, O: Observer + ?Sized> {
+    inner: &'a mut O,
+    stop: &'a AtomicBool,
+}
+
+impl<'a, O: Observer + ?Sized> Stoppable<'a, O> {
+    pub fn new(inner: &'a mut O, stop: &'a AtomicBool) -> Self {
+        Stoppable { inner, stop }
+    }
+}
+
+/// The error of a run stopped by its caller.
+pub fn interrupted() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted")
+}
+
+impl<O: Observer + ?Sized> Observer for Stoppable<'_, O> {
+    fn start(&mut self, model: &Model) -> std::io::Result<()> {
+        self.inner.start(model)
+    }
+    fn episode(&mut self, episode: &Episode) -> std::io::Result<()> {
+        self.inner.episode(episode)
+    }
+    fn tick(&mut self, metrics: &TickMetrics, model: &Model) -> std::io::Result<()> {
+        self.inner.tick(metrics, model)?;
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(interrupted());
+        }
         Ok(())
     }
 }

@@ -174,9 +174,35 @@ fn existing_output_folder_is_kept_without_force() {
         ],
         dir.path(),
     );
+    // Issue 12: --force replaces only an earlier run, never a folder of someone else's.
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is not an earlier run folder"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/keep.txt")).unwrap(),
+        "precious"
+    );
+
+    let run_twice = |force: bool| {
+        let mut args = vec![
+            "run",
+            tiny.to_str().unwrap(),
+            "--out",
+            "run",
+            "--ticks",
+            "2",
+            "--no-plots",
+        ];
+        if force {
+            args.push("--force");
+        }
+        displace(&args, dir.path())
+    };
+    assert_eq!(run_twice(false).status.code(), Some(0));
+    write(dir.path(), "run/note.txt", "from the first run");
+    let out = run_twice(true);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(!dir.path().join("out/keep.txt").exists());
-    assert!(dir.path().join("out/summary.json").exists());
+    assert!(!dir.path().join("run/note.txt").exists());
+    assert!(dir.path().join("run/summary.json").exists());
 }
 
 #[test]

@@ -15,7 +15,7 @@ fn arm(name: &str, overrides: &[&str]) -> Arm {
 #[test]
 fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     let arms = [arm("a", &[]), arm("b", &[])];
-    let c = compare(&arms, 3, 5, &|| {}).unwrap();
+    let c = compare(&arms, 3, 5, &|| {}, &Default::default()).unwrap();
     for (metric, per_arm) in &c.metrics {
         let b = &per_arm["b"];
         assert_eq!(b.diff_mean, Some(0.0), "{metric}");
@@ -36,12 +36,26 @@ fn paired_differences_are_sharper_than_unpaired_ones() {
     // Same change, paired seeds versus a second arm whose seeds are shifted (unpaired).
     let base = arm("base", &[]);
     let more = arm("more", &["groups.gangs.extortion_rate=12"]);
-    let paired = compare(&[base.clone(), more.clone()], 6, 100, &|| {}).unwrap();
+    let paired = compare(
+        &[base.clone(), more.clone()],
+        6,
+        100,
+        &|| {},
+        &Default::default(),
+    )
+    .unwrap();
     let d = &paired.metrics["displaced_persons"]["more"];
     let paired_width = d.diff_ci95_high.unwrap() - d.diff_ci95_low.unwrap();
     // Unpaired: the second arm's replicates use other seeds.
-    let a = compare(&[base.clone(), base.clone()], 6, 100, &|| {}).unwrap();
-    let b = compare(&[more.clone(), more], 6, 500, &|| {}).unwrap();
+    let a = compare(
+        &[base.clone(), base.clone()],
+        6,
+        100,
+        &|| {},
+        &Default::default(),
+    )
+    .unwrap();
+    let b = compare(&[more.clone(), more], 6, 500, &|| {}, &Default::default()).unwrap();
     let diffs: Vec<f64> = a.runs[0]
         .iter()
         .zip(&b.runs[0])

@@ -291,7 +291,7 @@ fn youth_prevention_lowers_recruitment_displacement_with_an_interval_excluding_z
             scenario: scenario(&prevention, 0),
         },
     ];
-    let c = compare(&arms, 8, 40, &|| {}).unwrap();
+    let c = compare(&arms, 8, 40, &|| {}, &Default::default()).unwrap();
     let d = &c.metrics["recruitment_displacements"]["prevention"];
     assert!(
         d.diff_mean.unwrap() < 0.0 && d.diff_ci95_high.unwrap() < 0.0,

@@ -61,10 +61,12 @@ fn csv_rows(path: &Path) -> Vec<Vec<String>> {
 /// Runs a whole sweep through the library, as `displace sweep` does.
 fn run_sweep(sweep: &Sweep, out: &Path, shard: Shard, threads: usize) {
     sweep.prepare(out, false).unwrap();
-    let pending = sweep.pending(out, shard);
-    displace::sim::with_threads(threads, || sweep.execute(out, &pending, &|_| {}))
-        .unwrap()
-        .unwrap();
+    let pending = sweep.pending(out, shard).expect("records readable").runs;
+    displace::sim::with_threads(threads, || {
+        sweep.execute(out, &pending, &|_| {}, &Default::default())
+    })
+    .unwrap()
+    .unwrap();
 }
 
 #[test]

@@ -19,8 +19,8 @@ pub struct BenchArgs {
     /// Weekly ticks (default: the scenario's, 52).
     #[arg(long)]
     ticks: Option<u32>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = super::thread_count())]
     threads: Option<usize>,
     /// Seed (default: the scenario's).
     #[arg(long)]

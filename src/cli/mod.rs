@@ -1,6 +1,7 @@
 //! Subcommands and their arguments.
 
 mod bench;
+mod interrupt;
 mod progress;
 mod sweep;
 
@@ -11,8 +12,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use displace::output::{OutputError, RunInfo, RunWriter};
-use displace::scenario::Scenario;
+use displace::output::{Existing, OutputError, OutputKind, RunInfo, RunWriter, Staging};
+use displace::scenario::{Override, Scenario};
 use displace::sim;
 
 #[derive(Parser)]
@@ -53,8 +54,8 @@ struct SweepArgs {
     /// resumes the sweep.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Runs at once (default: one per core). Results do not depend on it.
-    #[arg(long, short)]
+    /// Runs at once, 1 to 1024 (default: one per core). Results do not depend on it.
+    #[arg(long, short, value_parser = thread_count())]
     jobs: Option<usize>,
     /// Run only shard K of N (runs whose id is K-1 modulo N), e.g. `--shard 2/8`.
     #[arg(long, value_name = "K/N")]
@@ -108,8 +109,11 @@ struct CompareArgs {
     /// Override a key in every arm, e.g. `--set population.households=20000`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Treat scenario warnings as errors.
     #[arg(long)]
+    strict: bool,
+    /// Worker threads, 1 to 1024 (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = thread_count())]
     threads: Option<usize>,
     /// Output folder (default: `outputs/compare_<first>_vs_<second>...`).
     #[arg(long)]
@@ -132,6 +136,9 @@ struct ScenarioArgs {
     /// Override a scenario key by its dotted path, e.g. `--set groups.gangs.reach=20`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Treat warnings (an event after the last tick, a world without groups) as errors.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Args)]
@@ -144,8 +151,8 @@ struct RunArgs {
     /// Number of ticks (default: the scenario's `simulation.ticks`).
     #[arg(long)]
     ticks: Option<u32>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = thread_count())]
     threads: Option<usize>,
     /// Output folder (default: `outputs/<scenario name>`).
     #[arg(long)]
@@ -202,6 +209,7 @@ impl Failure {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    interrupt::install();
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
@@ -221,34 +229,49 @@ pub fn main() -> ExitCode {
 }
 
 /// The `--set` overrides of a command, then its `--seed` and `--ticks` (which act last).
-fn overrides(scenario: &ScenarioArgs, seed: Option<u64>, ticks: Option<u32>) -> Vec<String> {
-    let mut overrides = scenario.set.clone();
+fn overrides(set: &[String], seed: Option<u64>, ticks: Option<u32>) -> Vec<Override> {
+    let mut overrides = Override::sets(set);
     if let Some(seed) = seed {
-        overrides.push(format!("simulation.seed={seed}"));
+        overrides.push(Override::flag("--seed", "simulation.seed", seed));
     }
     if let Some(ticks) = ticks {
-        overrides.push(format!("simulation.ticks={ticks}"));
+        overrides.push(Override::flag("--ticks", "simulation.ticks", ticks));
     }
     overrides
 }
 
+/// Loads a scenario and prints its warnings on stderr; with `strict`, a warning is an error.
+fn load_scenario(path: &Path, overrides: &[Override], strict: bool) -> Result<Scenario, Failure> {
+    let (scenario, warnings) =
+        Scenario::load_with_warnings(path, overrides).map_err(Failure::input)?;
+    if strict && !warnings.is_empty() {
+        let listed: Vec<String> = warnings.iter().map(|w| format!("  {w}")).collect();
+        return Err(Failure::input(anyhow::anyhow!(
+            "--strict: the scenario has warnings:\n{}",
+            listed.join("\n")
+        )));
+    }
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(scenario)
+}
+
 fn check(args: CheckArgs) -> Result<(), Failure> {
-    let overrides = overrides(&args.scenario, args.seed, args.ticks);
-    let scenario = Scenario::load(&args.scenario.scenario, &overrides).map_err(Failure::input)?;
+    let overrides = overrides(&args.scenario.set, args.seed, args.ticks);
+    let scenario = load_scenario(&args.scenario.scenario, &overrides, args.scenario.strict)?;
     stdout(&scenario.to_toml())?;
     Ok(())
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let overrides = overrides(&args.scenario, args.seed, args.ticks);
+    let overrides = overrides(&args.scenario.set, args.seed, args.ticks);
     let path = &args.scenario.scenario;
-    let scenario = Scenario::load(path, &overrides).map_err(Failure::input)?;
-    let out = args.out.clone().unwrap_or_else(|| default_out_dir(path));
+    let scenario = load_scenario(path, &overrides, args.scenario.strict)?;
+    let (out, existing) = destination(args.out.clone(), || default_out_dir(path), args.force);
+    let stop = interrupt::cooperate();
 
-    let writer = RunWriter::create(&out, args.force, &scenario).map_err(|e| match e {
-        OutputError::AlreadyExists { .. } => Failure::input(e),
-        _ => Failure::other(e),
-    })?;
+    let writer = RunWriter::create(&out, existing, &scenario).map_err(output_failure)?;
     let threads = args.threads.unwrap_or(0);
     let started = Instant::now();
     let started_unix = SystemTime::now()
@@ -256,13 +279,17 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         .map_or(0, |d| d.as_secs());
 
     let mut observer = progress::ProgressObserver::new(writer, &scenario, args.quiet);
-    let outcome = sim::with_threads(threads, || sim::simulate(&scenario, &mut observer))
-        .context("cannot start worker threads")
-        .map_err(Failure::other)?
-        .with_context(|| format!("run failed while writing {}", out.display()))
-        .map_err(Failure::other)?;
+    let outcome = sim::with_threads(threads, || {
+        sim::simulate(&scenario, &mut sim::Stoppable::new(&mut observer, stop))
+    })
+    .context("cannot start worker threads")
+    .map_err(Failure::other)?
+    .map_err(|e| interrupted_or(e, &out, "run failed while writing"))?;
     let (writer, bar) = observer.into_parts();
     bar.finish_and_clear();
+    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(interrupted_or(sim::interrupted(), &out, ""));
+    }
 
     let info = RunInfo {
         scenario_file: path.display().to_string(),
@@ -270,7 +297,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         started_unix,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
-    writer
+    let kept = writer
         .finish(&outcome, &scenario, &info, !args.no_plots)
         .map_err(Failure::other)?;
     if !args.quiet {
@@ -282,21 +309,19 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             s.households,
             s.displaced_persons,
             s.displacements,
-            s.homicides_oc + s.homicides_background,
+            s.homicides_oc + s.homicides_background + s.homicides_state_clash,
             info.wall_seconds
         );
+        report_kept(kept.as_deref(), "run");
     }
     Ok(())
 }
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
-    let mut overrides = args.set.clone();
-    if let Some(ticks) = args.ticks {
-        overrides.push(format!("simulation.ticks={ticks}"));
-    }
+    let overrides = overrides(&args.set, None, args.ticks);
     let mut scenarios = Vec::new();
     for path in &args.scenarios {
-        scenarios.push(Scenario::load(path, &overrides).map_err(Failure::input)?);
+        scenarios.push(load_scenario(path, &overrides, args.strict)?);
     }
     let stems: Vec<String> = args
         .scenarios
@@ -316,15 +341,14 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         })
         .collect();
     let seed = args.seed.unwrap_or_else(|| arms[0].scenario.seed());
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(format!("compare_{}", stems.join("_vs_"))));
-    if out.exists() && !args.force {
-        return Err(Failure::input(
-            displace::output::OutputError::AlreadyExists { path: out },
-        ));
-    }
+    let (out, existing) = destination(
+        args.out.clone(),
+        || Path::new("outputs").join(format!("compare_{}", stems.join("_vs_"))),
+        args.force,
+    );
+    // Refused before any run rather than after them all.
+    Staging::check(&out, OutputKind::Comparison, existing).map_err(output_failure)?;
+    let stop = interrupt::cooperate();
 
     let runs = u64::from(args.replicates) * arms.len() as u64;
     let bar = progress::runs_bar(runs, args.quiet);
@@ -334,12 +358,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         .map_or(0, |d| d.as_secs());
     let threads = args.threads.unwrap_or(0);
     let comparison = sim::with_threads(threads, || {
-        displace::compare::compare(&arms, args.replicates, seed, &|| bar.inc(1))
+        displace::compare::compare(&arms, args.replicates, seed, &|| bar.inc(1), stop)
     })
     .context("cannot start worker threads")
     .map_err(Failure::other)?
-    .context("comparison failed")
-    .map_err(Failure::other)?;
+    .map_err(|e| interrupted_or(e, &out, "comparison failed; nothing was written to"))?;
     bar.finish_and_clear();
 
     let files: Vec<String> = args
@@ -353,18 +376,15 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         started_unix,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
-    displace::output::compare::write_comparison(
+    let kept = displace::output::compare::write_comparison(
         &out,
-        args.force,
+        existing,
         &arms,
         &comparison,
         &info,
         !args.no_plots,
     )
-    .map_err(|e| match e {
-        displace::output::OutputError::AlreadyExists { .. } => Failure::input(e),
-        other => Failure::other(other),
-    })?;
+    .map_err(output_failure)?;
     stdout(&displace::output::compare::table(&comparison))?;
     if !args.quiet {
         eprintln!(
@@ -376,6 +396,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             comparison.seeds[comparison.seeds.len() - 1],
             info.wall_seconds
         );
+        report_kept(kept.as_deref(), "comparison");
     }
     Ok(())
 }
@@ -391,8 +412,8 @@ fn plot(args: PlotArgs) -> Result<(), Failure> {
         )));
     }
     // Draw into a temporary folder, then swap it for `plots/`.
-    let staging =
-        displace::output::Staging::create(&dir.join("plots"), true).map_err(Failure::other)?;
+    let staging = Staging::create(&dir.join("plots"), OutputKind::Plots, Existing::Replace)
+        .map_err(output_failure)?;
     let files = if is_run {
         displace::plot::render_run(dir, &staging.path(""))
     } else {
@@ -420,11 +441,66 @@ fn stdout(text: &str) -> Result<(), Failure> {
     }
 }
 
+/// Threads or jobs a command may be asked for: more than any machine it runs on has cores, and
+/// few enough that a typo cannot make it spawn threads without end.
+pub(crate) const MAX_THREADS: u64 = 1024;
+
+/// Parses `--threads` and `--jobs`: a whole number from 1 to [`MAX_THREADS`].
+pub(crate) fn thread_count() -> impl clap::builder::TypedValueParser<Value = usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_THREADS)
+}
+
 pub(crate) fn rayon_threads(requested: usize) -> usize {
     if requested == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         requested
+    }
+}
+
+/// Where a command writes and what happens to a folder already there: an explicit `--out` is
+/// refused if it exists (unless `--force`); the default folder keeps an earlier result aside, so
+/// the same command can run again and again without losing anything.
+fn destination(
+    out: Option<PathBuf>,
+    default: impl FnOnce() -> PathBuf,
+    force: bool,
+) -> (PathBuf, Existing) {
+    match (out, force) {
+        (Some(out), true) => (out, Existing::Replace),
+        (None, true) => (default(), Existing::Replace),
+        (Some(out), false) => (out, Existing::Refuse),
+        (None, false) => (default(), Existing::KeepAside),
+    }
+}
+
+/// Output problems that are the user's (a folder in the way) exit with 2, the rest with 1.
+fn output_failure(e: OutputError) -> Failure {
+    match e {
+        OutputError::AlreadyExists { .. } | OutputError::NotOurs { .. } => Failure::input(e),
+        other => Failure::other(other),
+    }
+}
+
+/// A run stopped by Ctrl-C exits with 130 and says that nothing was written; any other error
+/// is reported with `context` and the folder.
+fn interrupted_or(e: std::io::Error, out: &Path, context: &str) -> Failure {
+    if e.kind() == std::io::ErrorKind::Interrupted {
+        Failure {
+            code: interrupt::EXIT_INTERRUPTED,
+            error: anyhow::anyhow!(
+                "interrupted: nothing was written, and {} is as it was",
+                out.display()
+            ),
+        }
+    } else {
+        Failure::other(anyhow::Error::new(e).context(format!("{context} {}", out.display())))
+    }
+}
+
+fn report_kept(kept: Option<&Path>, what: &str) {
+    if let Some(kept) = kept {
+        eprintln!("the earlier {what} is kept in {}", kept.display());
     }
 }
 

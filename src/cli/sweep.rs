@@ -17,7 +17,11 @@ fn failure(e: SweepError) -> Failure {
         SweepError::Sweep(_)
         | SweepError::DifferentSweep { .. }
         | SweepError::NotASweep { .. }
-        | SweepError::Incomplete { .. } => Failure::input(e),
+        | SweepError::Incomplete { .. }
+        | SweepError::DamagedRecords { .. }
+        | SweepError::NotOurs { .. }
+        | SweepError::Locked { .. }
+        | SweepError::BadFile { .. } => Failure::input(e),
         _ => Failure::other(e),
     }
 }
@@ -34,13 +38,30 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
             .map_or("sweep".into(), |s| s.to_string_lossy().into_owned());
         Path::new("outputs").join(format!("sweep_{stem}"))
     });
+    // The lock comes first: `--force` must not pull a folder from under a running sweep.
+    let _lock = displace::sweep::SweepLock::acquire(&out, args.shard.unwrap_or(Shard::ALL))
+        .map_err(failure)?;
     let manifest = sweep.prepare(&out, args.force).map_err(failure)?;
     if args.slurm {
         return write_slurm(&args, &sweep, &out);
     }
 
     let shard = args.shard.unwrap_or(Shard::ALL);
-    let pending = sweep.pending(&out, shard);
+    let displace::sweep::Pending {
+        runs: pending,
+        damaged,
+    } = sweep.pending(&out, shard).map_err(failure)?;
+    if !args.quiet {
+        for (run, problem) in damaged.iter().take(5) {
+            eprintln!("run {run}'s record was damaged ({problem}); running it again");
+        }
+        if damaged.len() > 5 {
+            eprintln!(
+                "and {} more damaged records; running them again",
+                damaged.len() - 5
+            );
+        }
+    }
     let in_shard = (0..sweep.runs()).filter(|&r| shard.holds(r)).count() as u64;
     if !args.quiet && (pending.len() as u64) < in_shard {
         eprintln!(
@@ -52,19 +73,38 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     let bar = progress::sweep_bar(pending.len() as u64, args.quiet);
     let failed = AtomicU64::new(0);
+    let finished = AtomicU64::new(0);
     let started = Instant::now();
-    displace::sim::with_threads(args.jobs.unwrap_or(0), || {
-        sweep.execute(&out, &pending, &|ok| {
-            if !ok {
-                let f = failed.fetch_add(1, Ordering::Relaxed) + 1;
-                bar.set_message(format!("{f} failed"));
-            }
-            bar.inc(1);
-        })
+    let stop = super::interrupt::cooperate();
+    let outcome = displace::sim::with_threads(args.jobs.unwrap_or(0), || {
+        sweep.execute(
+            &out,
+            &pending,
+            &|ok| {
+                if !ok {
+                    let f = failed.fetch_add(1, Ordering::Relaxed) + 1;
+                    bar.set_message(format!("{f} failed"));
+                }
+                finished.fetch_add(1, Ordering::Relaxed);
+                bar.inc(1);
+            },
+            stop,
+        )
     })
     .context("cannot start worker threads")
-    .map_err(Failure::other)?
-    .map_err(failure)?;
+    .map_err(Failure::other)?;
+    if let Err(SweepError::Interrupted) = outcome {
+        bar.finish_and_clear();
+        return Err(Failure {
+            code: super::interrupt::EXIT_INTERRUPTED,
+            error: anyhow::anyhow!(
+                "interrupted: {} runs finished now are kept in {}; run the same command again to resume",
+                finished.into_inner(),
+                out.display()
+            ),
+        });
+    }
+    outcome.map_err(failure)?;
     bar.finish_and_clear();
     let failed = failed.into_inner();
 

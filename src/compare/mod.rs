@@ -172,12 +172,14 @@ pub fn replicate_seeds(seed: u64, replicates: u32) -> Vec<u64> {
 }
 
 /// Runs every arm with the same replicate seeds (in parallel on the current rayon pool) and
-/// computes the statistics. `on_run_done` is called once per finished run, from any thread.
+/// computes the statistics. `on_run_done` is called once per finished run, from any thread;
+/// raising `stop` ends every run at its next tick with an `Interrupted` error.
 pub fn compare(
     arms: &[Arm],
     replicates: u32,
     seed: u64,
     on_run_done: &(dyn Fn() + Sync),
+    stop: &std::sync::atomic::AtomicBool,
 ) -> std::io::Result<Comparison> {
     let seeds = replicate_seeds(seed, replicates);
     let jobs: Vec<(usize, u64)> = (0..arms.len())
@@ -189,7 +191,10 @@ pub fn compare(
             let mut scenario = arms[a].scenario.clone();
             scenario.spec.simulation.seed = s;
             let mut series = SeriesObserver::default();
-            let outcome = simulate(&scenario, &mut series)?;
+            let outcome = simulate(
+                &scenario,
+                &mut crate::sim::Stoppable::new(&mut series, stop),
+            )?;
             on_run_done();
             Ok((outcome.summary, series.values))
         })

@@ -1,11 +1,11 @@
 //! Writing a comparison's folder: `compare.csv` (long format), `compare.json`, `runs.csv` (one
 //! row per run) and `manifest.json`, made visible atomically.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{OutputError, Staging, csv_error, io_at, write_json};
+use super::{Existing, OutputError, OutputKind, Staging, csv_error, io_at, write_json};
 use crate::compare::{Arm, Comparison, headline};
 use crate::scenario::ScenarioSpec;
 
@@ -74,16 +74,17 @@ pub const COMPARE_COLUMNS: [&str; 10] = [
     "relative_change",
 ];
 
-/// Writes the comparison into `out` (an existing folder only with `force`).
+/// Writes the comparison into `out`; `existing` says what happens to a folder already there.
+/// Returns where an earlier comparison was kept aside, if one was.
 pub fn write_comparison(
     out: &Path,
-    force: bool,
+    existing: Existing,
     arms: &[Arm],
     comparison: &Comparison,
     info: &CompareInfo<'_>,
     plots: bool,
-) -> Result<(), OutputError> {
-    let staging = Staging::create(out, force)?;
+) -> Result<Option<PathBuf>, OutputError> {
+    let staging = Staging::create(out, OutputKind::Comparison, existing)?;
     let num = |v: Option<f64>| v.map_or(String::new(), |x| x.to_string());
 
     let path = staging.path("compare.csv");

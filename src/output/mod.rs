@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod compare;
+pub mod liveness;
 mod staging;
-pub use staging::Staging;
+pub use staging::{Existing, OutputKind, Staging, clean_stale, utc_stamp};
 
 use crate::households::{PersonState, Status};
 use crate::metrics::{Episode, TickMetrics, Trigger};
@@ -25,6 +26,12 @@ use crate::world::Controller;
 pub enum OutputError {
     #[error("output folder {} already exists (use --force to replace it)", path.display())]
     AlreadyExists { path: PathBuf },
+    #[error(
+        "{} exists and is not an earlier {kind} folder of displace, so it is left alone \
+         (--force replaces only earlier {kind} results); choose another --out",
+        path.display()
+    )]
+    NotOurs { path: PathBuf, kind: &'static str },
     #[error("cannot write {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -90,9 +97,13 @@ pub struct RunWriter {
 }
 
 impl RunWriter {
-    /// Prepares to write into `out`. Fails if `out` exists and `force` is false.
-    pub fn create(out: &Path, force: bool, scenario: &Scenario) -> Result<RunWriter, OutputError> {
-        let staging = Staging::create(out, force)?;
+    /// Prepares to write into `out`; `existing` says what happens to a folder already there.
+    pub fn create(
+        out: &Path,
+        existing: Existing,
+        scenario: &Scenario,
+    ) -> Result<RunWriter, OutputError> {
+        let staging = Staging::create(out, OutputKind::Run, existing)?;
         let temp_dir = staging.path("");
         let open_csv = |file: &str| -> Result<CsvOut, OutputError> {
             let path = temp_dir.join(file);
@@ -143,14 +154,14 @@ impl RunWriter {
     }
 
     /// Writes the end-of-run files (and, with `plots`, the figures in `plots/`) and moves the
-    /// folder into place.
+    /// folder into place. Returns where an earlier run was kept aside, if one was.
     pub fn finish(
         mut self,
         outcome: &RunOutcome,
         scenario: &Scenario,
         info: &RunInfo,
         plots: bool,
-    ) -> Result<(), OutputError> {
+    ) -> Result<Option<PathBuf>, OutputError> {
         let temp = self.staging.path("");
         self.timeseries.flush().map_err(io_at(&temp))?;
         self.territory.flush().map_err(io_at(&temp))?;

@@ -18,8 +18,20 @@ pub struct Provenance {
 }
 
 impl Provenance {
-    /// Origin of a key, or of the nearest enclosing key that was set as a whole.
+    /// Origin of a key; for a table set key by key (`[world.mix]`), the first of its keys in
+    /// the file; otherwise the nearest enclosing key that was set as a whole.
     pub fn origin(&self, key: &str) -> Origin {
+        if let Some(origin) = self.entries.get(key) {
+            return origin.clone();
+        }
+        if !key.is_empty()
+            && let Some(first) = self.below(key).map(|(_, o)| o).min_by_key(|o| match o {
+                Origin::File { line, column, .. } => (0, *line, *column),
+                _ => (1, 0, 0),
+            })
+        {
+            return first.clone();
+        }
         let mut probe = key;
         loop {
             if let Some(origin) = self.entries.get(probe) {
@@ -38,23 +50,31 @@ impl Provenance {
         self.entries.insert(key.to_string(), origin);
     }
 
+    /// Removes `key` and everything below it. The keys below `key` sort right after it, so
+    /// this costs the entries removed, not the whole map (a file with 20,000 events stays fast).
     fn clear_subtree(&mut self, key: &str) {
-        let doomed: Vec<String> = self
-            .entries
-            .keys()
-            .filter(|k| is_at_or_below(k, key))
-            .cloned()
+        let doomed: Vec<String> = std::iter::once(key.to_string())
+            .filter(|k| self.entries.contains_key(k))
+            .chain(self.below(key).map(|(k, _)| k.clone()))
             .collect();
         for k in doomed {
             self.entries.remove(&k);
         }
     }
-}
 
-fn is_at_or_below(candidate: &str, key: &str) -> bool {
-    candidate == key
-        || (candidate.starts_with(key)
-            && matches!(candidate.as_bytes().get(key.len()), Some(b'.') | Some(b'[')))
+    /// Entries strictly below `key` (`key.x`, `key[0]`, ...).
+    fn below<'a>(&'a self, key: &'a str) -> impl Iterator<Item = (&'a String, &'a Origin)> + 'a {
+        // `.` and `[` are the only separators and sort before letters and digits, so each
+        // subtree is one contiguous range starting at `key.` and at `key[`.
+        let dot = format!("{key}.");
+        let bracket = format!("{key}[");
+        let range = |prefix: String| {
+            self.entries
+                .range(prefix.clone()..)
+                .take_while(move |(k, _)| k.starts_with(&prefix))
+        };
+        range(dot).chain(range(bracket))
+    }
 }
 
 /// The merged, still unresolved content of a scenario and its provenance.
@@ -63,10 +83,48 @@ pub struct Loaded {
     pub provenance: Provenance,
 }
 
-/// Reads `path` and the files it extends, then applies `overrides` (`KEY=VALUE` strings).
+/// A command-line override: the `KEY=VALUE` it sets, and how the user wrote it, so that a
+/// message quotes `--ticks 5201` rather than the key it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub assignment: String,
+    pub written: String,
+}
+
+impl Override {
+    /// `--set KEY=VALUE`.
+    pub fn set(assignment: impl Into<String>) -> Override {
+        let assignment = assignment.into();
+        Override {
+            written: format!("--set {assignment}"),
+            assignment,
+        }
+    }
+
+    /// A flag that stands for one key, e.g. `--ticks 104` for `simulation.ticks=104`.
+    pub fn flag(flag: &str, key: &str, value: impl std::fmt::Display) -> Override {
+        Override {
+            assignment: format!("{key}={value}"),
+            written: format!("{flag} {value}"),
+        }
+    }
+
+    /// `--set` overrides from `KEY=VALUE` strings.
+    pub fn sets(assignments: &[String]) -> Vec<Override> {
+        assignments.iter().map(Override::set).collect()
+    }
+}
+
+/// Reads `path` and the files it extends, then applies `overrides` (`KEY=VALUE` strings, as
+/// `--set` gives them).
 pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, ScenarioError> {
+    load_with(path, &Override::sets(overrides))
+}
+
+/// Reads `path` and the files it extends, then applies `overrides` in order.
+pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Loaded, ScenarioError> {
     let mut chain = Vec::new();
-    read_chain(path, None, &mut chain)?;
+    read_chain(path, &mut chain, &mut Vec::new())?;
 
     // Merge the built-in defaults, then every file from the root ancestor down to the file named
     // on the command line: a partial table keeps the defaults of the keys it does not name.
@@ -116,33 +174,93 @@ struct ParsedFile {
     leaves: Vec<(String, Leaf)>,
 }
 
-/// Parses `path` and its ancestors; `chain[0]` is `path` itself.
-fn read_chain(
-    path: &Path,
-    referrer: Option<Origin>,
-    chain: &mut Vec<ParsedFile>,
-) -> Result<(), ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+/// Files an `extends` chain may hold, the named file included.
+pub const MAX_EXTENDS_DEPTH: usize = 32;
+
+/// The largest scenario or sweep file read (an explicit 4000 x 4000 `world.map` and its
+/// `region_map` take about 33 MB).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads a scenario or sweep file as text: a regular file or a pipe, at most
+/// [`MAX_FILE_BYTES`], in UTF-8. Anything else is refused before it is read.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    use std::io::Read;
+    let unreadable = |problem: String| ScenarioError::Unreadable {
+        file: path.to_path_buf(),
+        problem,
+    };
+    let metadata = std::fs::metadata(path).map_err(|source| ScenarioError::Read {
         file: path.to_path_buf(),
         source,
     })?;
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if chain.len() > 32 {
-        return Err(ScenarioError::ExtendsCycle {
-            origin: referrer.unwrap_or(Origin::Default),
+    let kind = metadata.file_type();
+    if kind.is_dir() {
+        return Err(unreadable("it is a folder, expected a TOML file".into()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+            return Err(unreadable(
+                "it is a device or socket, expected a TOML file".into(),
+            ));
+        }
+    }
+    let file = std::fs::File::open(path).map_err(|source| ScenarioError::Read {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| ScenarioError::Read {
             file: path.to_path_buf(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(unreadable(format!(
+            "it is larger than {} MiB, expected a scenario or sweep file",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+        let line = text.matches('\n').count() + 1;
+        let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        unreadable(format!(
+            "line {line}, column {column}: byte 0x{:02x} is not UTF-8 text; save the file as UTF-8",
+            e.as_bytes()[valid]
+        ))
+    })
+}
+
+/// Parses `path` and its ancestors; `chain[0]` is `path` itself. `visited` holds the canonical
+/// paths of the files read so far, to tell a cycle from a long chain.
+fn read_chain(
+    path: &Path,
+    chain: &mut Vec<ParsedFile>,
+    visited: &mut Vec<std::path::PathBuf>,
+) -> Result<(), ScenarioError> {
+    let text = read_text(path)?;
+    visited.push(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
+    let lines = LineIndex::new(&text);
+
+    let keys = located_keys(path, &text, &lines)?;
+    if let Some(hint) = other_file_kind(&keys) {
+        return Err(ScenarioError::NotAScenario {
+            file: path.to_path_buf(),
+            hint,
         });
     }
 
-    let keys = located_keys(path, &text)?;
-
     // Shape check: a single file must deserialize on its own because every key has a default.
     if let Err(e) = toml::from_str::<ScenarioSpec>(&text) {
-        return Err(shape_error(path, &text, &keys, &e));
+        return Err(shape_error(path, &lines, &keys, &e));
     }
 
     let table: toml::Table = toml::from_str(&text).map_err(|e| ScenarioError::Syntax {
-        origin: origin_at(path, &text, e.span().map_or(0, |s| s.start)),
+        origin: lines.origin(path, e.span().map_or(0, |s| s.start)),
         message: first_line(e.message()),
     })?;
 
@@ -151,7 +269,7 @@ fn read_chain(
         .filter(|k| k.is_leaf)
         .map(|k| {
             let leaf = Leaf {
-                origin: origin_at(path, &text, k.key_span.start),
+                origin: lines.origin(path, k.key_span.start),
                 replaces_subtree: true,
             };
             (k.path.clone(), leaf)
@@ -164,7 +282,7 @@ fn read_chain(
                 .iter()
                 .find(|k| k.path == "extends")
                 .map_or(0, |k| k.key_span.start);
-            Some((s.clone(), origin_at(path, &text, span)))
+            Some((s.clone(), lines.origin(path, span)))
         }
         _ => None,
     };
@@ -174,7 +292,7 @@ fn read_chain(
     if let Some((target, origin)) = extends {
         let base = path.parent().unwrap_or(Path::new("."));
         let resolved = base.join(&target);
-        if !resolved.is_file() {
+        if !resolved.exists() {
             return Err(ScenarioError::MissingExtends {
                 origin,
                 target,
@@ -182,13 +300,29 @@ fn read_chain(
             });
         }
         let resolved_canonical = resolved.canonicalize().unwrap_or_else(|_| resolved.clone());
-        if resolved_canonical == canonical {
+        if visited.contains(&resolved_canonical) {
             return Err(ScenarioError::ExtendsCycle {
                 origin,
                 file: resolved,
             });
         }
-        read_chain(&resolved, Some(origin), chain)?;
+        if chain.len() >= MAX_EXTENDS_DEPTH {
+            return Err(ScenarioError::ExtendsTooDeep {
+                origin,
+                depth: MAX_EXTENDS_DEPTH,
+            });
+        }
+        read_chain(&resolved, chain, visited).map_err(|e| match e {
+            // A base that is not a TOML file is reported where `extends` names it.
+            ScenarioError::Unreadable { file, problem } if file == resolved => {
+                ScenarioError::BadExtends {
+                    origin,
+                    target,
+                    problem,
+                }
+            }
+            other => other,
+        })?;
     }
     Ok(())
 }
@@ -202,9 +336,13 @@ struct KeyEntry {
 }
 
 /// Every key of a TOML file with where it is written; a syntax error is located.
-fn located_keys(path: &Path, text: &str) -> Result<Vec<KeyEntry>, ScenarioError> {
+fn located_keys(
+    path: &Path,
+    text: &str,
+    lines: &LineIndex<'_>,
+) -> Result<Vec<KeyEntry>, ScenarioError> {
     let document = DeTable::parse(text).map_err(|e| ScenarioError::Syntax {
-        origin: origin_at(path, text, e.span().map_or(0, |s| s.start)),
+        origin: lines.origin(path, e.span().map_or(0, |s| s.start)),
         message: first_line(e.message()),
     })?;
     let mut keys = Vec::new();
@@ -278,9 +416,14 @@ fn join_key(prefix: &str, key: &str) -> String {
 }
 
 /// Turns a serde error from deserializing one file into an error naming file, line, key.
-fn shape_error(path: &Path, text: &str, keys: &[KeyEntry], e: &toml::de::Error) -> ScenarioError {
+fn shape_error(
+    path: &Path,
+    lines: &LineIndex<'_>,
+    keys: &[KeyEntry],
+    e: &toml::de::Error,
+) -> ScenarioError {
     let offset = e.span().map_or(0, |s| s.start);
-    let origin = origin_at(path, text, offset);
+    let origin = lines.origin(path, offset);
     // The most specific key whose key or value span holds the error position.
     let key = keys
         .iter()
@@ -325,17 +468,94 @@ fn classify_serde_message(origin: Origin, key: String, message: &str) -> Scenari
     ScenarioError::WrongType {
         origin,
         key,
-        message: plain_types(&first_line(message)),
+        message: plain_types(message.trim().lines().next().unwrap_or("")),
     }
 }
 
-/// Rust type names in serde messages, in words a scenario author uses.
-fn plain_types(message: &str) -> String {
+/// A serde message (`invalid type: integer `-3`, expected u32`) in words a scenario author
+/// uses (`found -3, expected a whole number from 0 to 4294967295`). Rust type names never reach
+/// the user.
+pub(crate) fn plain_types(message: &str) -> String {
+    if message.contains("wanted string or table") {
+        return "expected a name in quotes, e.g. `kind = \"cartel\"`".into();
+    }
+    let body = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "));
+    let Some((found, expected)) = body.and_then(|b| b.rsplit_once(", expected ")) else {
+        return rust_names(message);
+    };
+    let (expected, max) = expected_words(expected);
+    let found_words = found_words(found);
+    let too_large = max.is_some_and(|max| integer_in(found).is_some_and(|n| n > i128::from(max)));
+    let note = if too_large {
+        " (too large for this key)"
+    } else {
+        ""
+    };
+    format!("found {found_words}, expected {expected}{note}")
+}
+
+/// What a serde "expected" clause means, and the largest whole number it allows.
+fn expected_words(expected: &str) -> (String, Option<u64>) {
+    let whole = |max: u64| (format!("a whole number from 0 to {max}"), Some(max));
+    match expected.trim() {
+        "u8" => whole(u8::MAX.into()),
+        "u16" => whole(u16::MAX.into()),
+        "u32" => whole(u32::MAX.into()),
+        "u64" | "usize" => whole(i64::MAX as u64),
+        "i8" | "i16" | "i32" | "i64" | "isize" => ("a whole number".into(), None),
+        "f32" | "f64" => ("a number".into(), None),
+        "a boolean" => ("true or false".into(), None),
+        "a string" => ("text in quotes".into(), None),
+        "a sequence" => ("a list in brackets, e.g. [1, 2]".into(), None),
+        "a map" => ("a table".into(), None),
+        other if other.starts_with("struct ") => ("a table".into(), None),
+        other => (rust_names(other), None),
+    }
+}
+
+/// The value a serde "invalid type" clause names, as the user wrote it.
+fn found_words(found: &str) -> String {
+    let quoted = || found.split('`').nth(1).unwrap_or(found).to_string();
+    if found.starts_with("integer ") {
+        quoted()
+    } else if found.starts_with("floating point ") {
+        quoted()
+            .parse::<f64>()
+            .map_or_else(|_| quoted(), super::error::number)
+    } else if let Some(text) = found.strip_prefix("string ") {
+        format!("the text {text}")
+    } else if found.starts_with("boolean ") {
+        quoted()
+    } else {
+        match found {
+            "sequence" => "a list".into(),
+            "map" => "a table".into(),
+            other => rust_names(other),
+        }
+    }
+}
+
+fn integer_in(found: &str) -> Option<i128> {
+    found
+        .strip_prefix("integer ")
+        .and_then(|rest| rest.split('`').nth(1))
+        .and_then(|n| n.parse().ok())
+}
+
+/// Rust type names anywhere else in a message, in plain words.
+pub(crate) fn rust_names(message: &str) -> String {
     [
-        ("expected u32", "expected a whole number (0 or more)"),
-        ("expected u64", "expected a whole number (0 or more)"),
+        ("expected u32", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
         ("expected f64", "expected a number"),
         ("expected a boolean", "expected true or false"),
+        (" as i128", ""),
+        (
+            "u64 value was too large",
+            "the number is too large (TOML whole numbers go up to 9223372036854775807)",
+        ),
     ]
     .iter()
     .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
@@ -366,20 +586,52 @@ pub(crate) fn nearest(found: &str, candidates: &[String]) -> Option<String> {
         .map(|(_, c)| c.clone())
 }
 
-fn origin_at(path: &Path, text: &str, offset: usize) -> Origin {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Origin::File {
-        file: path.to_path_buf(),
-        line,
-        column,
+/// Where each line of a text starts, to turn a byte offset into a line and column without
+/// rescanning the text for every key.
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> LineIndex<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    pub(crate) fn origin(&self, path: &Path, offset: usize) -> Origin {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |l| l.chars().count())
+            + 1;
+        Origin::File {
+            file: path.to_path_buf(),
+            line,
+            column,
+        }
     }
 }
 
+/// A sweep file given where a scenario is expected: it says how to run it instead.
+fn other_file_kind(keys: &[KeyEntry]) -> Option<String> {
+    let top = |name: &str| keys.iter().any(|k| k.path == name);
+    (top("base") && (top("parameters") || top("design") || top("replicates"))).then(|| {
+        "it is a sweep file (it has `base` and sweep keys), not a scenario: run it with \
+         `displace sweep FILE`, or give the scenario it names in `base`"
+            .to_string()
+    })
+}
+
+/// The first line of a parser message, in plain words.
 fn first_line(message: &str) -> String {
-    message.trim().lines().next().unwrap_or("").to_string()
+    rust_names(message.trim().lines().next().unwrap_or(""))
 }
 
 /// Deep merge: tables merge key by key; anything else (scalars, arrays) replaces.
@@ -408,13 +660,14 @@ enum Step {
 fn apply_override(
     merged: &mut toml::Table,
     provenance: &mut Provenance,
-    arg: &str,
+    arg: &Override,
 ) -> Result<(), ScenarioError> {
     let bad = |message: String| ScenarioError::BadSet {
-        arg: arg.to_string(),
+        written: arg.written.clone(),
         message,
     };
     let (raw_key, raw_value) = arg
+        .assignment
         .split_once('=')
         .ok_or_else(|| bad("expected KEY=VALUE, e.g. --set simulation.ticks=104".into()))?;
     // `events[0].tick` (the form errors print) means the same as `events.0.tick`.
@@ -423,6 +676,13 @@ fn apply_override(
     if raw_key.is_empty() || raw_key.split('.').any(str::is_empty) {
         return Err(bad(
             "the key must be a dotted path such as `world.width`".into()
+        ));
+    }
+    if raw_key == "extends" {
+        return Err(bad(
+            "`extends` cannot be changed from the command line; write a scenario file with \
+             `extends = \"...\"` and the keys to change, and run that"
+                .into(),
         ));
     }
     let value = parse_set_value(raw_value.trim());
@@ -470,8 +730,11 @@ fn apply_override(
     // Check the key and the value's type on their own: a partial document must deserialize.
     let partial = partial_document(&steps, value.clone());
     if let Err(e) = ScenarioSpec::deserialize(toml::Value::Table(partial)) {
-        let err =
-            classify_serde_message(Origin::Set(arg.to_string()), canonical.clone(), e.message());
+        let err = classify_serde_message(
+            Origin::Set(arg.written.clone()),
+            canonical.clone(),
+            e.message(),
+        );
         return Err(match err {
             ScenarioError::UnknownKey {
                 key, suggestion, ..
@@ -487,7 +750,7 @@ fn apply_override(
     }
 
     set_path(merged, &steps, value).map_err(bad)?;
-    provenance.set_subtree(&canonical, Origin::Set(arg.to_string()));
+    provenance.set_subtree(&canonical, Origin::Set(arg.written.clone()));
     Ok(())
 }
 
@@ -583,21 +846,19 @@ fn set_in(node: &mut toml::Value, steps: &[Step], value: toml::Value) -> Result<
 pub fn read_located<T: serde::de::DeserializeOwned>(
     path: &Path,
 ) -> Result<(T, Provenance), ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        file: path.to_path_buf(),
-        source,
-    })?;
-    let keys = located_keys(path, &text)?;
-    let value = toml::from_str::<T>(&text).map_err(|e| shape_error(path, &text, &keys, &e))?;
+    let text = read_text(path)?;
+    let lines = LineIndex::new(&text);
+    let keys = located_keys(path, &text, &lines)?;
+    let value = toml::from_str::<T>(&text).map_err(|e| shape_error(path, &lines, &keys, &e))?;
     let mut provenance = Provenance::default();
     // A key the file leaves out is reported at the top of the file rather than as a default.
     provenance
         .entries
-        .insert(String::new(), origin_at(path, &text, 0));
+        .insert(String::new(), lines.origin(path, 0));
     for k in &keys {
         provenance
             .entries
-            .insert(k.path.clone(), origin_at(path, &text, k.key_span.start));
+            .insert(k.path.clone(), lines.origin(path, k.key_span.start));
     }
     Ok((value, provenance))
 }

@@ -15,6 +15,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 pub use error::{Origin, Problem, ScenarioError};
+pub use load::Override;
 pub use params::Params;
 pub use spec::*;
 
@@ -28,8 +29,32 @@ pub struct Scenario {
 impl Scenario {
     /// Loads a scenario file (following `extends`), applies `KEY=VALUE` overrides and resolves it.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
-        let loaded = load::load(path, overrides)?;
-        Self::resolve_with(loaded.spec, &loaded.provenance)
+        Ok(Self::load_with_warnings(path, &Override::sets(overrides))?.0)
+    }
+
+    /// Loads like [`Scenario::load`] and also returns the warnings: things that are valid but
+    /// probably not meant, such as an event after the last tick or a world without groups.
+    pub fn load_with_warnings(
+        path: &Path,
+        overrides: &[Override],
+    ) -> Result<(Scenario, Vec<Problem>), ScenarioError> {
+        let loaded = load::load_with(path, overrides)?;
+        let scenario = Self::resolve_with(loaded.spec, &loaded.provenance)?;
+        let warnings = validate::warnings(&scenario.spec, &loaded.provenance)
+            .into_iter()
+            .map(|mut w| {
+                // A warning about something no file sets points at the file named.
+                if w.origin == Origin::Default {
+                    w.origin = Origin::File {
+                        file: path.to_path_buf(),
+                        line: 1,
+                        column: 1,
+                    };
+                }
+                w
+            })
+            .collect();
+        Ok((scenario, warnings))
     }
 
     /// Resolves a scenario built in code (errors carry no file positions).

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::error::{Problem, ScenarioError};
+use super::error::{Problem, ScenarioError, number};
 use super::load::Provenance;
 use super::spec::{CellKind, KindTable, OccupationTable, ScenarioSpec, StateSpec};
 
@@ -92,7 +92,12 @@ impl Checker<'_> {
         if !(value.is_finite() && value >= lo && value <= hi) {
             self.problem(
                 key,
-                format!("found {value}, expected {what} from {lo} to {hi}"),
+                format!(
+                    "found {}, expected {what} from {} to {}",
+                    number(value),
+                    number(lo),
+                    number(hi)
+                ),
             );
         }
     }
@@ -125,7 +130,7 @@ impl Checker<'_> {
         if (sum - 1.0).abs() > 1e-6 {
             self.problem(
                 key,
-                format!("shares sum to {sum}, expected them to sum to 1"),
+                format!("shares sum to {}, expected them to sum to 1", number(sum)),
             );
         }
     }
@@ -691,6 +696,61 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
     }
 }
 
+/// Valid but probably unintended settings of a resolved scenario, located like problems.
+pub fn warnings(spec: &ScenarioSpec, provenance: &Provenance) -> Vec<Problem> {
+    let mut found = Vec::new();
+    if spec.groups.is_empty() {
+        found.push(
+            provenance.problem(
+                "groups",
+                "the scenario has no [[groups]]: no one is extorted, threatened, recruited or \
+             displaced by an armed group (did you mean to extend a scenario such as baseline.toml?)"
+                    .into(),
+            ),
+        );
+    }
+    let ticks = spec.simulation.ticks;
+    for (i, event) in spec.events.iter().enumerate() {
+        if event.tick >= ticks {
+            let label = if event.label.is_empty() {
+                String::new()
+            } else {
+                format!(" (`{}`)", event.label)
+            };
+            found.push(provenance.problem(
+                &format!("events[{i}].tick"),
+                format!(
+                    "the event{label} starts at tick {}, but the run's ticks are 0 to {}: it never happens",
+                    event.tick,
+                    ticks - 1
+                ),
+            ));
+        }
+    }
+    found
+}
+
+/// Regions a world may have (policies, events and outputs are per region).
+pub const MAX_REGIONS: u32 = 255;
+
+/// Problems reported for the rows of an explicit map before the rest are counted.
+const MAX_ROW_PROBLEMS: usize = 5;
+
+/// Whether the world's regions can be listed: a region map, or a block layout within the grid
+/// and within [`MAX_REGIONS`] (checked before region names are built, so a bad file cannot make
+/// the checker allocate without bound).
+fn regions_listable(s: &ScenarioSpec) -> bool {
+    let w = &s.world;
+    let (width, height) = match w.map.first() {
+        Some(row) => (row.chars().count() as u64, w.map.len() as u64),
+        None => (u64::from(w.width), u64::from(w.height)),
+    };
+    !w.region_map.is_empty()
+        || (u64::from(w.regions_x) * u64::from(w.regions_y) <= u64::from(MAX_REGIONS)
+            && u64::from(w.regions_x) <= width
+            && u64::from(w.regions_y) <= height)
+}
+
 /// Checks the grid (generated or explicit) and returns its size.
 fn check_world(s: &ScenarioSpec, c: &mut Checker<'_>) -> (u32, u32) {
     let w = &s.world;
@@ -710,26 +770,35 @@ fn check_world(s: &ScenarioSpec, c: &mut Checker<'_>) -> (u32, u32) {
         (w.width, w.height)
     } else {
         let width = w.map[0].chars().count();
+        // A huge map of bad rows gets its first few problems and a count, not a line each.
+        let mut row_problems = Vec::new();
         for (row, line) in w.map.iter().enumerate() {
             if line.chars().count() != width {
-                c.problem(
-                    "world.map",
-                    format!(
-                        "row {} has {} cells, expected {width} like row 1",
-                        row + 1,
-                        line.chars().count()
-                    ),
-                );
+                row_problems.push(format!(
+                    "row {} has {} cells, expected {width} like row 1",
+                    row + 1,
+                    line.chars().count()
+                ));
             }
             if let Some(bad) = line
                 .chars()
                 .find(|ch| CellKind::from_map_letter(*ch).is_none())
             {
-                c.problem(
-                    "world.map",
-                    format!("row {} has `{bad}`, expected one of C, P, R, B, S", row + 1),
-                );
+                row_problems.push(format!(
+                    "row {} has `{bad}`, expected one of C, P, R, B, S",
+                    row + 1
+                ));
             }
+        }
+        let shown = row_problems.len().min(MAX_ROW_PROBLEMS);
+        for message in row_problems.drain(..shown) {
+            c.problem("world.map", message);
+        }
+        if !row_problems.is_empty() {
+            c.problem(
+                "world.map",
+                format!("and {} more problems in its rows", row_problems.len()),
+            );
         }
         if width == 0 {
             c.problem("world.map", "rows are empty".into());
@@ -737,6 +806,16 @@ fn check_world(s: &ScenarioSpec, c: &mut Checker<'_>) -> (u32, u32) {
         (width as u32, w.map.len() as u32)
     };
     if w.region_map.is_empty() {
+        let regions = u64::from(w.regions_x) * u64::from(w.regions_y);
+        if regions > u64::from(MAX_REGIONS) {
+            c.problem(
+                "world.regions_x",
+                format!(
+                    "regions_x x regions_y = {} x {} = {regions} regions, expected at most {MAX_REGIONS}",
+                    w.regions_x, w.regions_y
+                ),
+            );
+        }
         c.range(
             "world.regions_x",
             w.regions_x.into(),
@@ -764,8 +843,11 @@ fn check_world(s: &ScenarioSpec, c: &mut Checker<'_>) -> (u32, u32) {
             );
         }
         let distinct: BTreeSet<char> = w.region_map.iter().flat_map(|r| r.chars()).collect();
-        if distinct.len() > 255 {
-            c.problem("world.region_map", "more than 255 regions".into());
+        if distinct.len() > MAX_REGIONS as usize {
+            c.problem(
+                "world.region_map",
+                format!("{} regions, expected at most {MAX_REGIONS}", distinct.len()),
+            );
         }
     }
     c.range(
@@ -1121,7 +1203,12 @@ fn check_state(prefix: &str, st: &StateSpec, s: &ScenarioSpec, c: &mut Checker<'
 
 /// Each event: a valid tick window, known regions, and a `[state]` that stays valid.
 fn check_events(s: &ScenarioSpec, c: &mut Checker<'_>) {
-    let regions = crate::world::region_names(s);
+    // With an invalid region layout (already reported) region names are not checked.
+    let regions = if regions_listable(s) {
+        Some(crate::world::region_names(s))
+    } else {
+        None
+    };
     for (i, event) in s.events.iter().enumerate() {
         let key = |k: &str| format!("events[{i}].{k}");
         c.range(&key("tick"), event.tick.into(), 0.0, 5200.0, "a tick");
@@ -1137,6 +1224,7 @@ fn check_events(s: &ScenarioSpec, c: &mut Checker<'_>) {
             );
         }
         for region in &event.regions {
+            let Some(regions) = &regions else { break };
             if !regions.contains(region) {
                 c.problem(
                     &key("regions"),
@@ -1180,7 +1268,7 @@ pub fn event_state(base: &StateSpec, event: &super::state::EventSpec) -> Result<
                     found.first().copied().unwrap_or("?")
                 )
             }
-            None => m,
+            None => super::load::plain_types(&m),
         }
     })
 }

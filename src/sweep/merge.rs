@@ -6,9 +6,11 @@
 use std::fs;
 use std::path::Path;
 
-use super::{RunRecord, SweepError, SweepManifest, io_at, read_manifest, record_path};
+use super::{
+    RunRecord, SweepError, SweepManifest, io_at, present_records, read_manifest, read_record,
+};
 use crate::compare::stats;
-use crate::output::Staging;
+use crate::output::{Existing, OutputKind, Staging};
 
 /// What a merge wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,23 +24,45 @@ pub struct MergeReport {
 /// writing nothing, if any run has no record yet.
 pub fn merge(out: &Path) -> Result<MergeReport, SweepError> {
     let manifest = read_manifest(out)?;
-    let missing: Vec<u64> = (0..manifest.runs)
-        .filter(|&r| !record_path(out, r).is_file())
-        .collect();
-    if let Some(&first) = missing.first() {
+    let present = present_records(out, manifest.runs)?;
+    let missing = present.iter().filter(|&&p| !p).count() as u64;
+    if let Some(first) = present.iter().position(|&p| !p) {
         return Err(SweepError::Incomplete {
             dir: out.to_path_buf(),
-            missing: missing.len() as u64,
+            missing,
             runs: manifest.runs,
-            first,
+            first: first as u64,
+        });
+    }
+    // Every record is checked before anything is written, so a damaged one is reported with
+    // the count of the others.
+    let mut damaged: Option<(u64, String)> = None;
+    let mut others = 0;
+    for run in 0..manifest.runs {
+        if let Err(problem) =
+            read_record(out, run, manifest.parameters.len(), manifest.metrics.len())
+        {
+            match damaged {
+                None => damaged = Some((run, problem)),
+                Some(_) => others += 1,
+            }
+        }
+    }
+    if let Some((run, problem)) = damaged {
+        return Err(SweepError::DamagedRecords {
+            dir: out.to_path_buf(),
+            run,
+            problem,
+            others,
         });
     }
 
     // Both tables are written into a staging folder and moved into place only when complete.
-    let staging = Staging::create(&out.join(".merge"), true).map_err(|e| SweepError::Io {
-        path: out.join(".merge"),
-        source: std::io::Error::other(e.to_string()),
-    })?;
+    let staging = Staging::create(&out.join(".merge"), OutputKind::Scratch, Existing::Replace)
+        .map_err(|e| SweepError::Io {
+            path: out.join(".merge"),
+            source: std::io::Error::other(e.to_string()),
+        })?;
     let runs_path = staging.path("runs.csv");
     let points_path = staging.path("points.csv");
     let csv_error = |path: &Path| {
@@ -64,7 +88,13 @@ pub fn merge(out: &Path) -> Result<MergeReport, SweepError> {
     };
     let mut point = PointAccumulator::new(manifest.metrics.len());
     for run in 0..manifest.runs {
-        let record = read_record(out, run, &manifest)?;
+        let record = read_record(out, run, manifest.parameters.len(), manifest.metrics.len())
+            .map_err(|problem| SweepError::DamagedRecords {
+                dir: out.to_path_buf(),
+                run,
+                problem,
+                others: 0,
+            })?;
         if record.status != "ok" {
             report.failed += 1;
         }
@@ -120,30 +150,6 @@ pub fn points_header(manifest: &SweepManifest) -> Vec<String> {
         h.push(format!("{m}_ci95_high"));
     }
     h
-}
-
-fn read_record(out: &Path, run: u64, manifest: &SweepManifest) -> Result<RunRecord, SweepError> {
-    let path = record_path(out, run);
-    let bad = |message: String| SweepError::BadFile {
-        path: path.clone(),
-        message,
-    };
-    let text = fs::read_to_string(&path).map_err(io_at(&path))?;
-    let record: RunRecord = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    if record.run != run || record.parameters.len() != manifest.parameters.len() {
-        return Err(bad(format!(
-            "expected the record of run {run} with {} parameters",
-            manifest.parameters.len()
-        )));
-    }
-    if record.status == "ok" && record.metrics.len() != manifest.metrics.len() {
-        return Err(bad(format!(
-            "expected {} metrics, found {}",
-            manifest.metrics.len(),
-            record.metrics.len()
-        )));
-    }
-    Ok(record)
 }
 
 fn number(v: Option<f64>) -> String {

@@ -23,6 +23,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -33,7 +34,7 @@ pub use spec::{Design, ParameterSpec, Sweep, SweepSpec};
 
 use crate::metrics::TickMetrics;
 use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{Observer, simulate};
+use crate::sim::{Observer, Stoppable, simulate};
 use crate::step::Model;
 
 /// Why a sweep cannot go on.
@@ -53,6 +54,21 @@ pub enum SweepError {
     #[error("{} is not a sweep folder (no manifest.json)", dir.display())]
     NotASweep { dir: PathBuf },
     #[error(
+        "{} exists and is not a sweep folder of displace, so it is left alone (--force replaces only an earlier sweep); choose another --out",
+        dir.display()
+    )]
+    NotOurs { dir: PathBuf },
+    #[error(
+        "{} is in use by another displace sweep ({holder}); wait for it to finish, or if that process is gone, remove {}",
+        dir.display(),
+        lock.display()
+    )]
+    Locked {
+        dir: PathBuf,
+        holder: String,
+        lock: PathBuf,
+    },
+    #[error(
         "{} is incomplete: {missing} of {runs} runs have no record yet (first missing: run {first}); run the sweep (or its remaining shards) again to finish them, then merge",
         dir.display()
     )]
@@ -62,8 +78,22 @@ pub enum SweepError {
         runs: u64,
         first: u64,
     },
+    #[error(
+        "{} has a damaged record for run {run} ({problem}){}; run the sweep again (`displace sweep SWEEP.toml --out {}`): it reruns damaged runs",
+        dir.display(),
+        if *others > 0 { format!(" and {others} more") } else { String::new() },
+        dir.display()
+    )]
+    DamagedRecords {
+        dir: PathBuf,
+        run: u64,
+        problem: String,
+        others: u64,
+    },
     #[error("cannot read {}: {message}", path.display())]
     BadFile { path: PathBuf, message: String },
+    #[error("interrupted")]
+    Interrupted,
     #[error("cannot write {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -238,8 +268,21 @@ impl Sweep {
     pub fn prepare(&self, out: &Path, force: bool) -> Result<SweepManifest, SweepError> {
         let manifest = self.manifest()?;
         let manifest_path = out.join("manifest.json");
-        if force && out.exists() {
-            fs::remove_dir_all(out).map_err(io_at(out))?;
+        if out.exists() {
+            let ours = out.is_dir() && read_manifest(out).is_ok();
+            let empty = out.is_dir()
+                && !fs::read_dir(out)
+                    .map_err(io_at(out))?
+                    .any(|e| e.is_ok_and(|e| !e.file_name().to_string_lossy().starts_with('.')));
+            if !ours && !empty {
+                // Neither --force nor a resume touches a folder the tool did not make.
+                return Err(SweepError::NotOurs {
+                    dir: out.to_path_buf(),
+                });
+            }
+            if force && ours {
+                fs::remove_dir_all(out).map_err(io_at(out))?;
+            }
         }
         if manifest_path.is_file() {
             let found = read_manifest(out)?;
@@ -250,17 +293,6 @@ impl Sweep {
                     expected: manifest.sweep_hash,
                 });
             }
-        } else if out.is_dir()
-            && fs::read_dir(out)
-                .map_err(io_at(out))?
-                .any(|e| e.is_ok_and(|e| !e.file_name().to_string_lossy().starts_with('.')))
-        {
-            return Err(SweepError::Io {
-                path: out.to_path_buf(),
-                source: std::io::Error::other(
-                    "the folder exists and is not a sweep folder; choose another --out",
-                ),
-            });
         }
         for dir in [out.join("runs"), out.join("timeseries")] {
             if dir.ends_with("timeseries") && !self.spec.keep_timeseries {
@@ -278,24 +310,44 @@ impl Sweep {
         Ok(manifest)
     }
 
-    /// Runs of `shard` that have no record in `out` yet, in order.
-    pub fn pending(&self, out: &Path, shard: Shard) -> Vec<u64> {
-        (0..self.runs())
-            .filter(|&r| shard.holds(r) && !record_path(out, r).is_file())
-            .collect()
+    /// Runs of `shard` that have no usable record in `out` yet, in order. A record that cannot
+    /// be read whole (damaged on disk) is removed so that its run is done again; such runs are
+    /// listed with what was wrong.
+    pub fn pending(&self, out: &Path, shard: Shard) -> Result<Pending, SweepError> {
+        let present = present_records(out, self.runs())?;
+        let mut pending = Pending::default();
+        for run in (0..self.runs()).filter(|&r| shard.holds(r)) {
+            if !present[run as usize] {
+                pending.runs.push(run);
+                continue;
+            }
+            if let Err(problem) = read_record(out, run, self.keys.len(), self.metrics.len()) {
+                let path = record_path(out, run);
+                fs::remove_file(&path).map_err(io_at(&path))?;
+                pending.damaged.push((run, problem));
+                pending.runs.push(run);
+            }
+        }
+        Ok(pending)
     }
 
     /// Runs `runs` in parallel on the current rayon pool, recording each as it finishes.
     /// `on_run_done(ok)` is called once per run, from any thread. A run whose scenario is invalid
     /// or whose simulation fails is recorded as failed; only an output error stops the sweep.
+    /// Raising `stop` ends the sweep with [`SweepError::Interrupted`]: runs under way stop at
+    /// their next tick and leave no record, so that resuming runs them again.
     pub fn execute(
         &self,
         out: &Path,
         runs: &[u64],
         on_run_done: &(dyn Fn(bool) + Sync),
+        stop: &AtomicBool,
     ) -> Result<(), SweepError> {
         runs.par_iter().try_for_each(|&run| {
-            let record = self.run_one(out, run)?;
+            if stop.load(Ordering::Relaxed) {
+                return Err(SweepError::Interrupted);
+            }
+            let record = self.run_one(out, run, stop)?;
             let ok = record.status == "ok";
             let json = serde_json::to_vec_pretty(&record).expect("record serialises");
             write_atomic(&record_path(out, run), &json)?;
@@ -304,7 +356,7 @@ impl Sweep {
         })
     }
 
-    fn run_one(&self, out: &Path, run: u64) -> Result<RunRecord, SweepError> {
+    fn run_one(&self, out: &Path, run: u64, stop: &AtomicBool) -> Result<RunRecord, SweepError> {
         let started = std::time::Instant::now();
         let (point, replicate) = self.locate(run);
         let mut record = RunRecord {
@@ -328,7 +380,7 @@ impl Sweep {
             };
         let mut series = TimeseriesRows::new(self.spec.keep_timeseries, &scenario);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            simulate(&scenario, &mut series)
+            simulate(&scenario, &mut Stoppable::new(&mut series, stop))
         }));
         match outcome {
             Ok(Ok(outcome)) => {
@@ -349,6 +401,9 @@ impl Sweep {
                     write_atomic(&timeseries_path(out, run), &series.into_bytes())?;
                 }
             }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+                return Err(SweepError::Interrupted);
+            }
             Ok(Err(e)) => record.error = Some(format!("simulation failed: {e}")),
             Err(panic) => {
                 let message = panic
@@ -364,6 +419,187 @@ impl Sweep {
     }
 }
 
+/// A lock on a sweep folder, held while a process runs its points: two processes never run
+/// the same runs into one folder. Shards of one sweep each hold their own lock, which excludes
+/// a second copy of the same shard and a whole-sweep run, not the other shards. The lock is a
+/// file beside the folder (so that `--force` can replace the folder under it), naming its holder;
+/// a lock whose process is gone is taken over.
+#[derive(Debug)]
+pub struct SweepLock {
+    path: PathBuf,
+}
+
+/// Who holds a lock, as written in its file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct LockHolder {
+    pid: u32,
+    host: String,
+    started_unix: u64,
+    /// `all`, or the shard as `K/N`.
+    shard: String,
+}
+
+impl SweepLock {
+    /// Takes the lock of `out` for `shard`, or says who holds it.
+    pub fn acquire(out: &Path, shard: Shard) -> Result<SweepLock, SweepError> {
+        use crate::output::liveness::{host_name, process_alive};
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io_at(&parent))?;
+        let name = out
+            .file_name()
+            .map_or("sweep".into(), |n| n.to_string_lossy().into_owned());
+        let prefix = format!(".{name}.sweep-lock");
+        let own = if shard == Shard::ALL {
+            prefix.clone()
+        } else {
+            format!("{prefix}-{}-of-{}", shard.index, shard.count)
+        };
+        let host = host_name();
+        let entries = fs::read_dir(&parent).map_err(io_at(&parent))?;
+        for entry in entries.flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if !file.starts_with(&prefix) {
+                continue;
+            }
+            let conflicts = shard == Shard::ALL || file == prefix || file == own;
+            if !conflicts {
+                continue;
+            }
+            let path = entry.path();
+            let holder = fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| serde_json::from_str::<LockHolder>(&t).ok());
+            let live = match &holder {
+                // A process on another machine cannot be checked: its lock stands.
+                Some(h) => h.host != host || process_alive(h.pid),
+                // A lock being written this instant, or damaged: stale only if old.
+                None => fs::metadata(&path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_none_or(|age| age.as_secs() < 60),
+            };
+            if live {
+                return Err(SweepError::Locked {
+                    dir: out.to_path_buf(),
+                    holder: holder.map_or("a lock being written".into(), |h| {
+                        format!(
+                            "process {} on {}, shard {}, since {} UTC",
+                            h.pid,
+                            h.host,
+                            h.shard,
+                            crate::output::utc_stamp(h.started_unix)
+                        )
+                    }),
+                    lock: path,
+                });
+            }
+            let _ = fs::remove_file(&path);
+        }
+        let path = parent.join(&own);
+        let holder = LockHolder {
+            pid: std::process::id(),
+            host,
+            started_unix: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            shard: if shard == Shard::ALL {
+                "all".into()
+            } else {
+                format!("{}/{}", shard.index, shard.count)
+            },
+        };
+        let mut file = match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(SweepError::Locked {
+                    dir: out.to_path_buf(),
+                    holder: "a process that took the lock at the same moment".into(),
+                    lock: path,
+                });
+            }
+            Err(e) => return Err(io_at(&path)(e)),
+        };
+        let json = serde_json::to_vec(&holder).expect("lock holder serialises");
+        file.write_all(&json).map_err(io_at(&path))?;
+        Ok(SweepLock { path })
+    }
+}
+
+impl Drop for SweepLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// What is left to run of a sweep, and which of those runs had a damaged record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pending {
+    pub runs: Vec<u64>,
+    /// Runs whose record could not be read, with the reason; their records were removed.
+    pub damaged: Vec<(u64, String)>,
+}
+
+/// Which of runs `0..runs` have a record file, from one listing of `runs/` (not a lookup per
+/// run, so the cost follows the files present, not the number of runs a manifest claims).
+pub(crate) fn present_records(out: &Path, runs: u64) -> Result<Vec<bool>, SweepError> {
+    let mut present = vec![false; usize::try_from(runs).unwrap_or(usize::MAX)];
+    let dir = out.join("runs");
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(present),
+        Err(e) => return Err(io_at(&dir)(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io_at(&dir))?;
+        let name = entry.file_name();
+        let Some(id) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("run_"))
+            .and_then(|n| n.strip_suffix(".json"))
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        if let Some(slot) = present.get_mut(id as usize) {
+            *slot = true;
+        }
+    }
+    Ok(present)
+}
+
+/// A run's record, checked against the sweep's shape; `Err` says why it cannot be used.
+pub(crate) fn read_record(
+    out: &Path,
+    run: u64,
+    parameters: usize,
+    metrics: usize,
+) -> Result<RunRecord, String> {
+    let path = record_path(out, run);
+    let text = fs::read_to_string(&path).map_err(|e| format!("cannot read it: {e}"))?;
+    let record: RunRecord =
+        serde_json::from_str(&text).map_err(|e| format!("it is not a whole record: {e}"))?;
+    if record.run != run || record.parameters.len() != parameters {
+        return Err(format!(
+            "expected the record of run {run} with {parameters} parameters"
+        ));
+    }
+    if record.status == "ok" && record.metrics.len() != metrics {
+        return Err(format!(
+            "expected {metrics} metrics, found {}",
+            record.metrics.len()
+        ));
+    }
+    Ok(record)
+}
+
 /// Reads a sweep folder's manifest.
 pub fn read_manifest(out: &Path) -> Result<SweepManifest, SweepError> {
     let path = out.join("manifest.json");
@@ -373,10 +609,30 @@ pub fn read_manifest(out: &Path) -> Result<SweepManifest, SweepError> {
         });
     }
     let text = fs::read_to_string(&path).map_err(io_at(&path))?;
-    serde_json::from_str(&text).map_err(|e| SweepError::BadFile {
-        path,
+    let manifest: SweepManifest = serde_json::from_str(&text).map_err(|e| SweepError::BadFile {
+        path: path.clone(),
         message: e.to_string(),
-    })
+    })?;
+    // A damaged or hand-edited manifest must not send a merge through billions of runs.
+    let consistent = manifest.replicates >= 1
+        && manifest.seeds.len() == manifest.replicates as usize
+        && manifest.points.checked_mul(u64::from(manifest.replicates)) == Some(manifest.runs)
+        && manifest.runs <= spec::HARD_MAX_RUNS
+        && manifest.integer.len() == manifest.parameters.len();
+    if !consistent {
+        return Err(SweepError::BadFile {
+            path,
+            message: format!(
+                "it claims {} runs of {} points x {} replicates ({} seeds); expected runs = points x replicates, at most {}",
+                manifest.runs,
+                manifest.points,
+                manifest.replicates,
+                manifest.seeds.len(),
+                spec::HARD_MAX_RUNS
+            ),
+        });
+    }
+    Ok(manifest)
 }
 
 /// Collects a run's `timeseries.csv` rows in memory (one run's worth: a few hundred rows).

@@ -62,8 +62,22 @@ pub struct SweepSpec {
     pub metrics: Vec<String>,
     /// Keep each run's `timeseries.csv` (in `timeseries/`).
     pub keep_timeseries: bool,
+    /// The most runs (points x replicates) this sweep may have: a guard against a typo that
+    /// asks for billions. Raise it explicitly for a real large design, up to
+    /// [`HARD_MAX_RUNS`].
+    pub max_runs: u64,
     pub parameters: Vec<ParameterSpec>,
 }
+
+/// Runs a sweep may have unless its `max_runs` says more.
+pub const DEFAULT_MAX_RUNS: u64 = 1_000_000;
+
+/// Runs no sweep may exceed: its design is held in memory (about 40 bytes a point and
+/// parameter), and its folder holds a record per run.
+pub const HARD_MAX_RUNS: u64 = 50_000_000;
+
+/// Rows a design file may have before it is read.
+const MAX_DESIGN_ROWS: u64 = HARD_MAX_RUNS;
 
 impl Default for SweepSpec {
     fn default() -> Self {
@@ -77,6 +91,7 @@ impl Default for SweepSpec {
             seed: 1,
             metrics: Vec::new(),
             keep_timeseries: false,
+            max_runs: DEFAULT_MAX_RUNS,
             parameters: Vec::new(),
         }
     }
@@ -101,6 +116,12 @@ pub struct Sweep {
 impl Sweep {
     /// Reads and checks a sweep file. Errors name the file, line, key and what was expected.
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
+        if let Some(hint) = scenario_given(path) {
+            return Err(ScenarioError::NotAScenario {
+                file: path.to_path_buf(),
+                hint,
+            });
+        }
         let (spec, provenance) = load::read_located::<SweepSpec>(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut problems: Vec<Problem> = Vec::new();
@@ -200,6 +221,33 @@ impl Sweep {
                 ),
             );
         }
+        if spec.max_runs == 0 || spec.max_runs > HARD_MAX_RUNS {
+            problem(
+                "max_runs",
+                format!(
+                    "found {}, expected from 1 to {HARD_MAX_RUNS}",
+                    spec.max_runs
+                ),
+            );
+        } else if spec.design_file.is_none() {
+            // Counted before any point is generated, so a typo cannot exhaust memory.
+            let runs = design_points(&spec).saturating_mul(u64::from(spec.replicates.max(1)));
+            if runs > spec.max_runs {
+                let at = if spec.design == Design::Grid {
+                    "parameters"
+                } else {
+                    "points"
+                };
+                problem(
+                    at,
+                    format!(
+                        "the design has {runs} runs (points x replicates), more than max_runs = {}; \
+                         set max_runs (up to {HARD_MAX_RUNS}) if you mean it",
+                        spec.max_runs
+                    ),
+                );
+            }
+        }
         if !problems.is_empty() {
             return Err(ScenarioError::InvalidSweep { problems });
         }
@@ -292,6 +340,44 @@ impl Sweep {
         let r = u64::from(self.spec.replicates);
         ((run / r) as usize, (run % r) as u32)
     }
+}
+
+/// Points of a generated design, counted without generating it (saturating).
+fn design_points(spec: &SweepSpec) -> u64 {
+    match spec.design {
+        Design::Grid => spec.parameters.iter().fold(1u64, |n, p| {
+            let levels = if p.values.is_empty() {
+                u64::from(p.steps.unwrap_or(1).max(1))
+            } else {
+                p.values.len() as u64
+            };
+            n.saturating_mul(levels)
+        }),
+        Design::LatinHypercube | Design::Sobol => u64::from(spec.points),
+    }
+}
+
+/// A scenario file given where a sweep file is expected: what to do instead.
+fn scenario_given(path: &Path) -> Option<String> {
+    let text = load::read_text(path).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let scenario_keys = [
+        "extends",
+        "simulation",
+        "world",
+        "population",
+        "groups",
+        "state",
+        "events",
+        "outputs",
+    ];
+    (!table.contains_key("base") && scenario_keys.iter().any(|k| table.contains_key(*k))).then(
+        || {
+            "it is a scenario file, not a sweep file: run it with `displace run FILE`, or write \
+             a sweep file whose `base` names it (see docs/SWEEPS.md)"
+                .to_string()
+        },
+    )
 }
 
 /// A value as written into `--set`: whole numbers without a decimal point when asked.
@@ -388,7 +474,17 @@ fn read_design(path: &Path, spec: &SweepSpec) -> Result<DesignMatrix, String> {
         .map(|k| spec.parameters.iter().any(|p| p.key == *k && p.integer))
         .collect();
     let mut points = Vec::new();
+    let max_rows = spec.max_runs.min(MAX_DESIGN_ROWS) / u64::from(spec.replicates.max(1));
     for (row, record) in reader.records().enumerate() {
+        if row as u64 >= max_rows {
+            return Err(format!(
+                "{} has more than {max_rows} points, which with {} replicates is more than \
+                 max_runs = {}; set max_runs (up to {HARD_MAX_RUNS}) if you mean it",
+                path.display(),
+                spec.replicates,
+                spec.max_runs
+            ));
+        }
         let record = record.map_err(|e| format!("{}: {e}", path.display()))?;
         let mut point = Vec::with_capacity(columns.len());
         for &i in &columns {
