@@ -373,3 +373,33 @@ fn issue_12_merge_refuses_a_manifest_that_claims_more_runs_than_its_design() {
         "{err}"
     );
 }
+
+#[test]
+fn issue_12_help_shows_examples_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = displace(&["--help"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let help = common::stdout(&out);
+    for expected in [
+        "Examples:",
+        "displace run scenarios/baseline.toml",
+        "displace compare",
+        "Exit codes:",
+        "  2    bad input",
+        "  130  stopped by Ctrl-C",
+    ] {
+        assert!(help.contains(expected), "{expected:?} not in:\n{help}");
+    }
+    // Every example names a real subcommand and a shipped file.
+    for line in help
+        .lines()
+        .filter(|l| l.trim_start().starts_with("displace "))
+    {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let out = displace(&[words[1], "--help"], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{line}");
+        for file in words.iter().filter(|w| w.starts_with("scenarios/")) {
+            assert!(common::root().join(file).is_file(), "{file} in {line}");
+        }
+    }
+}

@@ -16,11 +16,37 @@ use displace::output::{Existing, OutputError, OutputKind, RunInfo, RunWriter, St
 use displace::scenario::{Override, Scenario};
 use displace::sim;
 
+/// Shown after `displace --help`: what a first session looks like, and what the exit codes mean.
+const AFTER_HELP: &str = "\
+Examples:
+  displace run scenarios/baseline.toml                 one year of the baseline into outputs/baseline
+  displace run scenarios/baseline.toml --seed 7 --set groups.gangs.extortion_rate=8
+  displace check my.toml                               validate a scenario, print it resolved
+  displace compare scenarios/baseline.toml scenarios/crackdown.toml -n 10
+                                                       paired differences over 10 seeds
+  displace sweep scenarios/sweeps/01_extortion_grid.toml
+  displace plot outputs/baseline                       redraw a run's figures
+  displace bench --households 1000000                  time the national benchmark
+
+One seed is one possible history: compare over seeds (-n) before drawing conclusions.
+Running a command again keeps the earlier result beside the new one.
+
+Exit codes:
+  0    success
+  1    a fault of the machine, not the input (e.g. a folder that cannot be written)
+  2    bad input: a scenario or sweep file, an argument, an output folder in the way,
+       a sweep folder in use
+  130  stopped by Ctrl-C or SIGTERM; nothing half-written is left
+
+Documentation: README.md, docs/SCENARIOS.md (every key), docs/OUTPUTS.md (every column),
+docs/SWEEPS.md, docs/ODD.md (the model).";
+
 #[derive(Parser)]
 #[command(
     name = "displace",
     version,
-    about = "Agent-based simulation of internal displacement caused by organised criminal violence"
+    about = "Agent-based simulation of internal displacement caused by organised criminal violence",
+    after_help = AFTER_HELP
 )]
 struct Cli {
     #[command(subcommand)]
