@@ -324,8 +324,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         wall_seconds: started.elapsed().as_secs_f64(),
     };
     let kept = writer
-        .finish(&outcome, &scenario, &info, !args.no_plots)
-        .map_err(Failure::other)?;
+        .finish(&outcome, &scenario, &info, !args.no_plots, stop)
+        .map_err(|e| output_failure_at(e, &out))?;
     if !args.quiet {
         let s = &outcome.summary;
         eprintln!(
@@ -409,8 +409,9 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         &comparison,
         &info,
         !args.no_plots,
+        stop,
     )
-    .map_err(output_failure)?;
+    .map_err(|e| output_failure_at(e, &out))?;
     stdout(&displace::output::compare::table(&comparison))?;
     if !args.quiet {
         eprintln!(
@@ -505,6 +506,14 @@ fn output_failure(e: OutputError) -> Failure {
     match e {
         OutputError::AlreadyExists { .. } | OutputError::NotOurs { .. } => Failure::input(e),
         other => Failure::other(other),
+    }
+}
+
+/// As [`output_failure`], and a stop asked for while writing is reported as an interruption.
+fn output_failure_at(e: OutputError, out: &Path) -> Failure {
+    match e {
+        OutputError::Interrupted => interrupted_or(sim::interrupted(), out, ""),
+        other => output_failure(other),
     }
 }
 

@@ -75,7 +75,8 @@ pub const COMPARE_COLUMNS: [&str; 10] = [
 ];
 
 /// Writes the comparison into `out`; `existing` says what happens to a folder already there.
-/// Returns where an earlier comparison was kept aside, if one was.
+/// Returns where an earlier comparison was kept aside, if one was; nothing is moved into place
+/// if `stop` is raised by then.
 pub fn write_comparison(
     out: &Path,
     existing: Existing,
@@ -83,6 +84,7 @@ pub fn write_comparison(
     comparison: &Comparison,
     info: &CompareInfo<'_>,
     plots: bool,
+    stop: &std::sync::atomic::AtomicBool,
 ) -> Result<Option<PathBuf>, OutputError> {
     let staging = Staging::create(out, OutputKind::Comparison, existing)?;
     let num = |v: Option<f64>| v.map_or(String::new(), |x| x.to_string());
@@ -205,6 +207,9 @@ pub fn write_comparison(
                 .collect(),
         },
     )?;
+    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(OutputError::Interrupted);
+    }
     staging.commit()
 }
 

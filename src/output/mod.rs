@@ -39,6 +39,8 @@ pub enum OutputError {
     },
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),
+    #[error("interrupted")]
+    Interrupted,
 }
 
 fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -154,13 +156,15 @@ impl RunWriter {
     }
 
     /// Writes the end-of-run files (and, with `plots`, the figures in `plots/`) and moves the
-    /// folder into place. Returns where an earlier run was kept aside, if one was.
+    /// folder into place. Returns where an earlier run was kept aside, if one was. If `stop` is
+    /// raised by then, nothing is moved into place and the result is [`OutputError::Interrupted`].
     pub fn finish(
         mut self,
         outcome: &RunOutcome,
         scenario: &Scenario,
         info: &RunInfo,
         plots: bool,
+        stop: &std::sync::atomic::AtomicBool,
     ) -> Result<Option<PathBuf>, OutputError> {
         let temp = self.staging.path("");
         self.timeseries.flush().map_err(io_at(&temp))?;
@@ -203,6 +207,10 @@ impl RunWriter {
         drop(self.territory);
         if plots {
             crate::plot::render_run(&temp, &temp.join("plots"))?;
+        }
+        // A stop asked for while the files were written still wins: nothing is committed.
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(OutputError::Interrupted);
         }
         self.staging.commit()
     }
