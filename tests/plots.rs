@@ -184,3 +184,300 @@ fn maps_are_drawn_at_the_chosen_weeks() {
     names.sort();
     assert_eq!(names, ["territory_week_003.png", "territory_week_020.png"]);
 }
+
+// Issue 12: damaged files read by `displace plot` give located errors (exit 2), never a panic,
+// and every error reads as plain words.
+
+/// Copies a run folder (files and the `plots/` folder) to `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Rewrites field `column` (by header name) of line `line` (1 is the header) of a CSV file.
+fn set_field(path: &Path, line: usize, column: &str, value: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let i = lines[0].split(',').position(|c| c == column).unwrap();
+    let mut fields: Vec<String> = lines[line - 1].split(',').map(str::to_string).collect();
+    fields[i] = value.to_string();
+    lines[line - 1] = fields.join(",");
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+/// Damages a copy of `source` with `damage`, redraws it, and checks the exit code is 2 and the
+/// message holds every one of `expect` and no debug text.
+fn assert_located(dir: &Path, source: &Path, damage: impl Fn(&Path), expect: &[&str]) {
+    let damaged = dir.join("damaged");
+    let _ = std::fs::remove_dir_all(&damaged);
+    copy_dir(source, &damaged);
+    damage(&damaged);
+    let figures = || {
+        let mut names: Vec<_> = std::fs::read_dir(damaged.join("plots"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = figures();
+    assert!(!before.is_empty());
+    let out = displace(&["plot", "damaged"], dir);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for e in expect {
+        assert!(err.contains(e), "expected {e:?} in: {err}");
+    }
+    assert!(!err.contains("panicked") && !err.contains('{'), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    // The figures drawn before are left as they were, and nothing else is left behind.
+    assert_eq!(figures(), before);
+    for entry in std::fs::read_dir(&damaged).unwrap() {
+        let name = entry.unwrap().file_name();
+        assert!(!name.to_string_lossy().starts_with('.'), "{name:?} left");
+    }
+}
+
+#[test]
+fn issue_12_damaged_run_files_give_located_errors_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = run(dir.path(), &common::tiny_path(), &["--ticks", "4"]);
+    let d = dir.path();
+    // The tester's case: a short row of territory.csv (a field cut off)...
+    assert_located(
+        d,
+        &run_dir,
+        |r| {
+            let path = r.join("territory.csv");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut lines: Vec<&str> = text.lines().collect();
+            let cut = lines[2].rfind(',').unwrap();
+            lines[2] = &lines[2][..cut];
+            std::fs::write(&path, lines.join("\n")).unwrap();
+        },
+        &[
+            "damaged/territory.csv, line 3",
+            "found 4 fields, expected 5",
+        ],
+    );
+    // ... and a map row with fewer letters than neighbourhoods (it panicked in maps.rs).
+    assert_located(
+        d,
+        &run_dir,
+        |r| set_field(&r.join("territory.csv"), 4, "controllers", "SSGS"),
+        &[
+            "damaged/territory.csv, line 4, column 4 (`controllers`)",
+            "found 4 characters, expected 192, one per neighbourhood of the 16 × 12 grid",
+        ],
+    );
+    assert_located(
+        d,
+        &run_dir,
+        |r| set_field(&r.join("territory.csv"), 2, "presence", &"5".repeat(191)),
+        &[
+            "territory.csv, line 2, column 5 (`presence`)",
+            "expected 192",
+        ],
+    );
+    // A non-number in a numeric column.
+    assert_located(
+        d,
+        &run_dir,
+        |r| set_field(&r.join("timeseries.csv"), 3, "households_displaced", "12a"),
+        &[
+            "damaged/timeseries.csv, line 3, column 5 (`households_displaced`)",
+            "found `12a`, expected a count",
+        ],
+    );
+    assert_located(
+        d,
+        &run_dir,
+        |r| set_field(&r.join("cells.csv"), 7, "displaced_in", "many"),
+        &["cells.csv, line 7", "(`displaced_in`)", "found `many`"],
+    );
+    // A missing column.
+    assert_located(
+        d,
+        &run_dir,
+        |r| {
+            let path = r.join("timeseries.csv");
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text.replacen("homicides_oc", "homicides_x", 1)).unwrap();
+        },
+        &[
+            "damaged/timeseries.csv, line 1 (the header)",
+            "no column `homicides_oc`",
+        ],
+    );
+    // Empty files.
+    for file in [
+        "timeseries.csv",
+        "territory.csv",
+        "cells.csv",
+        "episodes.csv",
+    ] {
+        assert_located(
+            d,
+            &run_dir,
+            |r| std::fs::write(r.join(file), "").unwrap(),
+            &[&format!("damaged/{file}: the file is empty")],
+        );
+    }
+    // A neighbourhood outside the grid.
+    assert_located(
+        d,
+        &run_dir,
+        |r| set_field(&r.join("episodes.csv"), 2, "origin_cell", "5000"),
+        &[
+            "episodes.csv, line 2",
+            "(`origin_cell`)",
+            "found neighbourhood 5000, expected one of the 192",
+        ],
+    );
+    // A neighbourhood listed twice.
+    assert_located(
+        d,
+        &run_dir,
+        |r| set_field(&r.join("cells.csv"), 3, "x", "0"),
+        &[
+            "cells.csv, line 3",
+            "neighbourhood (0, 0) is also on line 2",
+        ],
+    );
+    // JSON: a value of the wrong type, a cut file, a missing file.
+    assert_located(
+        d,
+        &run_dir,
+        |r| {
+            let path = r.join("summary.json");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut summary: serde_json::Value = serde_json::from_str(&text).unwrap();
+            summary["trigger_shares"]["homicide"] = "lots".into();
+            std::fs::write(&path, summary.to_string()).unwrap();
+        },
+        &[
+            "damaged/summary.json, key `trigger_shares.homicide`",
+            "found \"lots\", expected a number",
+        ],
+    );
+    assert_located(
+        d,
+        &run_dir,
+        |r| {
+            let path = r.join("manifest.json");
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, &text[..text.len() / 2]).unwrap();
+        },
+        &["damaged/manifest.json, line ", "the file ends too early"],
+    );
+    assert_located(
+        d,
+        &run_dir,
+        |r| std::fs::remove_file(r.join("summary.json")).unwrap(),
+        &["cannot read damaged/summary.json: not found"],
+    );
+}
+
+#[test]
+fn issue_12_damaged_comparison_files_give_located_errors_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = common::tiny_path();
+    let tiny = tiny.to_str().unwrap();
+    let args = [
+        "compare", tiny, tiny, "-n", "2", "--ticks", "3", "--out", "cmp", "--quiet",
+    ];
+    let out = displace(&args, dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cmp = dir.path().join("cmp");
+    let d = dir.path();
+    assert_located(
+        d,
+        &cmp,
+        |c| set_field(&c.join("compare.csv"), 4, "mean", "n/a"),
+        &[
+            "damaged/compare.csv, line 4, column 4 (`mean`)",
+            "found `n/a`, expected a number",
+        ],
+    );
+    assert_located(
+        d,
+        &cmp,
+        |c| set_field(&c.join("compare.csv"), 3, "diff_mean", "x"),
+        &[
+            "compare.csv, line 3",
+            "(`diff_mean`)",
+            "a number or an empty value",
+        ],
+    );
+    assert_located(
+        d,
+        &cmp,
+        |c| set_field(&c.join("compare_timeseries.csv"), 5, "tick", "-1"),
+        &[
+            "damaged/compare_timeseries.csv, line 5, column 2 (`tick`)",
+            "expected a whole number",
+        ],
+    );
+    assert_located(
+        d,
+        &cmp,
+        |c| std::fs::write(c.join("compare_timeseries.csv"), "arm,tick\na,0\n").unwrap(),
+        &[
+            "compare_timeseries.csv, line 1 (the header)",
+            "no column `series`",
+        ],
+    );
+}
+
+#[test]
+fn issue_12_a_figure_that_cannot_be_written_is_named_in_plain_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = run(
+        dir.path(),
+        &common::tiny_path(),
+        &["--ticks", "3", "--no-plots"],
+    );
+    let plots = dir.path().join("plots");
+    // A folder where the figure should go: the write fails (even for root).
+    std::fs::create_dir_all(plots.join("status.png")).unwrap();
+    let err = displace::plot::render_run(&run_dir, &plots).unwrap_err();
+    assert!(!err.is_input(), "the machine's fault, not the input's");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot write {}: it is a folder, not a file",
+            plots.join("status.png").display()
+        )
+    );
+    // Named by where the figure ends up when drawn in a temporary folder.
+    let moved = err.relocated(&plots, Path::new("run/plots"));
+    assert_eq!(
+        moved.to_string(),
+        "cannot write run/plots/status.png: it is a folder, not a file"
+    );
+    // Every other kind of I/O error reads as words too, without debug text or error numbers.
+    for kind in [
+        std::io::ErrorKind::PermissionDenied,
+        std::io::ErrorKind::NotFound,
+        std::io::ErrorKind::StorageFull,
+        std::io::ErrorKind::Other,
+    ] {
+        let words = displace::plot::io_words(&std::io::Error::from(kind));
+        assert!(
+            !words.contains('{') && !words.contains("os error") && !words.contains("Kind"),
+            "{words}"
+        );
+    }
+    assert_eq!(
+        displace::plot::io_words(&std::io::Error::from_raw_os_error(13)),
+        "permission denied"
+    );
+}

@@ -1,4 +1,5 @@
-//! The figures of a run, each drawn once for both backends (PNG and SVG).
+//! The figures of a run over time and the reasons for fleeing, each drawn once for both
+//! backends (PNG and SVG).
 
 use std::path::{Path, PathBuf};
 
@@ -6,8 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::data::Table;
-use super::{HEIGHT, PlotError, WIDTH, palette};
+use super::data::{Json, Table};
+use super::{Figure, HEIGHT, PlotError, WIDTH, drawing_failed, palette, save};
 
 /// One named, coloured series.
 pub struct Series {
@@ -26,29 +27,60 @@ pub struct TimeChart {
     pub stacked: bool,
 }
 
-/// Draws `chart` as `<name>.png` and `<name>.svg` in `dir`.
-pub fn render(chart: &TimeChart, dir: &Path, name: &str) -> Result<Vec<PathBuf>, PlotError> {
-    let png = dir.join(format!("{name}.png"));
-    let svg = dir.join(format!("{name}.svg"));
-    {
-        let root = BitMapBackend::new(&png, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_time(&root, chart)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&png, m))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_time(&root, chart)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&svg, m))?;
-    }
-    Ok(vec![png, svg])
+/// Household statuses, in the order of `timeseries.csv`.
+pub const STATUSES: [&str; 5] = ["resident", "self_contained", "displaced", "abroad", "dead"];
+
+/// Homicide columns of `timeseries.csv`, their names in the figure and their colours.
+const HOMICIDES: [(&str, &str, RGBColor); 3] = [
+    ("homicides_oc", "organised crime", palette::VERMILLION),
+    ("homicides_background", "background", palette::GREY),
+    ("homicides_state_clash", "state clashes", palette::BLUE),
+];
+
+/// The columns of `timeseries.csv` the figures draw.
+pub fn timeseries_columns() -> Vec<String> {
+    let mut columns = vec!["day".to_string()];
+    columns.extend(STATUSES.iter().map(|s| format!("households_{s}")));
+    columns.extend(
+        crate::metrics::Trigger::ALL
+            .iter()
+            .map(|t| format!("displacements_{}", t.name())),
+    );
+    columns.extend(HOMICIDES.iter().map(|h| h.0.to_string()));
+    columns
 }
 
-pub fn draw_error(path: &Path, message: String) -> PlotError {
-    PlotError::Draw {
-        path: path.to_path_buf(),
-        message,
+/// The run's `timeseries.csv`, checked: every column the figures draw is there and holds counts.
+pub fn read_timeseries(run_dir: &Path) -> Result<Table, PlotError> {
+    let columns = timeseries_columns();
+    let required: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let table = Table::read(&run_dir.join("timeseries.csv"), &required)?;
+    for c in &required {
+        table.counts(c)?;
+    }
+    if table.rows() == 0 {
+        return Err(table.damaged_file("no rows, expected one row per tick".to_string()));
+    }
+    Ok(table)
+}
+
+impl Figure for TimeChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_time(root, self)
+    }
+}
+
+/// Draws `chart` as `<name>.png` and `<name>.svg` in `dir`.
+pub fn render(chart: &TimeChart, dir: &Path, name: &str) -> Result<Vec<PathBuf>, PlotError> {
+    save(dir, name, (WIDTH, HEIGHT), chart)
+}
+
+/// Axis label of a count on an axis going up to `max`.
+fn count_label(y: f64, max: f64) -> String {
+    if max >= 10.0 {
+        format!("{y:.0}")
+    } else {
+        format!("{y:.2}")
     }
 }
 
@@ -56,10 +88,9 @@ fn draw_time<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &TimeChart,
 ) -> Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let e = drawing_failed;
     root.fill(&WHITE).map_err(e)?;
-    let x_max = chart.x.last().copied().unwrap_or(1.0).max(1.0);
-    let x_min = chart.x.first().copied().unwrap_or(0.0).min(x_max - 1.0);
+    let (x_min, x_max) = x_range(&chart.x);
     // Stacked: the top of the stack; lines: the largest value.
     let tops: Vec<f64> = if chart.stacked {
         (0..chart.x.len())
@@ -83,13 +114,7 @@ fn draw_time<DB: DrawingBackend>(
         .map_err(e)?;
     ctx.configure_mesh()
         .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| {
-            if y_max >= 10.0 {
-                format!("{y:.0}")
-            } else {
-                format!("{y:.2}")
-            }
-        })
+        .y_label_formatter(&|y| count_label(*y, y_max))
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .label_style(("sans-serif", 16))
@@ -140,9 +165,16 @@ fn draw_time<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The time axis: from the first to the last point, at least one unit wide.
+fn x_range(x: &[f64]) -> (f64, f64) {
+    let x_max = x.last().copied().unwrap_or(1.0).max(1.0);
+    let x_min = x.first().copied().unwrap_or(0.0).min(x_max - 1.0);
+    (x_min, x_max)
+}
+
 /// Weeks since the start, from the `day` column.
-fn weeks(timeseries: &Table) -> Vec<f64> {
-    timeseries.numbers("day").iter().map(|d| d / 7.0).collect()
+fn weeks(timeseries: &Table) -> Result<Vec<f64>, PlotError> {
+    Ok(timeseries.counts("day")?.iter().map(|d| d / 7.0).collect())
 }
 
 fn series_from(
@@ -150,27 +182,27 @@ fn series_from(
     prefix: &str,
     names: &[&str],
     color: fn(&str) -> RGBColor,
-) -> Vec<Series> {
+) -> Result<Vec<Series>, PlotError> {
     names
         .iter()
-        .filter(|n| timeseries.has(&format!("{prefix}{n}")))
-        .map(|n| Series {
-            name: n.replace('_', " "),
-            color: color(n),
-            values: timeseries.numbers(&format!("{prefix}{n}")),
+        .map(|n| {
+            Ok(Series {
+                name: n.replace('_', " "),
+                color: color(n),
+                values: timeseries.counts(&format!("{prefix}{n}"))?,
+            })
         })
         .collect()
 }
 
 /// Households by status, stacked.
 pub fn status(timeseries: &Table, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let names = ["resident", "self_contained", "displaced", "abroad", "dead"];
     let chart = TimeChart {
         title: "Households by status".into(),
         x_label: "week".into(),
         y_label: "households".into(),
-        x: weeks(timeseries),
-        series: series_from(timeseries, "households_", &names, palette::status),
+        x: weeks(timeseries)?,
+        series: series_from(timeseries, "households_", &STATUSES, palette::status)?,
         stacked: true,
     };
     render(&chart, dir, "status")
@@ -186,8 +218,8 @@ pub fn displacements_by_trigger(timeseries: &Table, dir: &Path) -> Result<Vec<Pa
         title: "Displacements by trigger".into(),
         x_label: "week".into(),
         y_label: "displacement episodes per tick".into(),
-        x: weeks(timeseries),
-        series: series_from(timeseries, "displacements_", &names, palette::trigger),
+        x: weeks(timeseries)?,
+        series: series_from(timeseries, "displacements_", &names, palette::trigger)?,
         stacked: true,
     };
     render(&chart, dir, "displacements_by_trigger")
@@ -195,81 +227,63 @@ pub fn displacements_by_trigger(timeseries: &Table, dir: &Path) -> Result<Vec<Pa
 
 /// Homicides per tick: organised crime, background, and state clashes.
 pub fn homicides(timeseries: &Table, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let lines = [
-        ("homicides_oc", "organised crime", palette::VERMILLION),
-        ("homicides_background", "background", palette::GREY),
-        ("homicides_state_clash", "state clashes", palette::BLUE),
-    ];
     let chart = TimeChart {
         title: "Homicides".into(),
         x_label: "week".into(),
         y_label: "persons killed per tick".into(),
-        x: weeks(timeseries),
-        series: lines
+        x: weeks(timeseries)?,
+        series: HOMICIDES
             .iter()
-            .map(|(column, name, color)| Series {
-                name: name.to_string(),
-                color: *color,
-                values: timeseries.numbers(column),
+            .map(|(column, name, color)| {
+                Ok(Series {
+                    name: name.to_string(),
+                    color: *color,
+                    values: timeseries.counts(column)?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, PlotError>>()?,
         stacked: false,
     };
     render(&chart, dir, "homicides")
 }
 
+/// One bar of the reasons for fleeing: trigger, colour, simulated share, calibration target.
+type Bar = (String, RGBColor, f64, Option<f64>);
+
+struct Bars(Vec<Bar>);
+
+impl Figure for Bars {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_bars(root, &self.0)
+    }
+}
+
 /// The reasons for fleeing: the share of displaced persons by trigger over the whole run, as
 /// horizontal bars, with the scenario's calibration targets beside them when it names any.
-pub fn trigger_mix(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let read_json = |name: &str| -> Result<serde_json::Value, PlotError> {
-        let path = run_dir.join(name);
-        let text = std::fs::read_to_string(&path).map_err(|e| PlotError::Read {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        serde_json::from_str(&text).map_err(|e| PlotError::Read {
-            path,
-            message: e.to_string(),
-        })
-    };
-    let summary = read_json("summary.json")?;
-    let manifest = read_json("manifest.json")?;
-    let targets = &manifest["scenario"]["targets"]["trigger_shares"];
-    let bars: Vec<(String, RGBColor, f64, Option<f64>)> = crate::metrics::Trigger::ALL
+pub fn trigger_mix(summary: &Json, manifest: &Json, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let bars = crate::metrics::Trigger::ALL
         .iter()
         .map(|t| {
             let name = t.name();
-            let share = summary["trigger_shares"][name].as_f64().unwrap_or(0.0);
-            (
+            let share = summary.number(&format!("trigger_shares.{name}"))?;
+            let target =
+                manifest.optional_number(&format!("scenario.targets.trigger_shares.{name}"))?;
+            Ok((
                 name.replace('_', " "),
                 palette::trigger(name),
                 share,
-                targets[name].as_f64(),
-            )
+                target,
+            ))
         })
-        .collect();
-    let png = dir.join("trigger_mix.png");
-    let svg = dir.join("trigger_mix.svg");
-    {
-        let root = BitMapBackend::new(&png, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_bars(&root, &bars)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&png, m))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_bars(&root, &bars)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&svg, m))?;
-    }
-    Ok(vec![png, svg])
+        .collect::<Result<Vec<Bar>, PlotError>>()?;
+    save(dir, "trigger_mix", (WIDTH, HEIGHT), &Bars(bars))
 }
 
 fn draw_bars<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    bars: &[(String, RGBColor, f64, Option<f64>)],
+    bars: &[Bar],
 ) -> Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let e = drawing_failed;
     root.fill(&WHITE).map_err(e)?;
     let x_max = bars
         .iter()

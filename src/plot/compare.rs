@@ -7,9 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::charts::draw_error;
 use super::data::Table;
-use super::{HEIGHT, PlotError, WIDTH, palette};
+use super::{Figure, HEIGHT, PlotError, WIDTH, drawing_failed, palette, save};
 
 /// Colours of the arms, in order (the first arm is the reference).
 pub const ARM_COLORS: [RGBColor; 6] = [
@@ -38,49 +37,83 @@ pub fn forest_height(rows: usize) -> u32 {
 /// Renders the comparison in `compare_dir` into `plots_dir`.
 pub fn render_comparison(compare_dir: &Path, plots_dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     super::register_font();
-    std::fs::create_dir_all(plots_dir).map_err(|e| draw_error(plots_dir, e.to_string()))?;
-    let table = Table::read(&compare_dir.join("compare.csv"))?;
-    let mut written = forest(&table, plots_dir)?;
-    let series = Table::read(&compare_dir.join("compare_timeseries.csv"))?;
-    for name in crate::compare::SERIES {
-        written.extend(arm_series(&series, name, plots_dir)?);
+    // Both files are read and checked before anything is drawn.
+    let table = Table::read(
+        &compare_dir.join("compare.csv"),
+        &[
+            "metric",
+            "arm",
+            "mean",
+            "diff_mean",
+            "diff_ci95_low",
+            "diff_ci95_high",
+        ],
+    )?;
+    let rows = forest_rows(&table)?;
+    let series = Table::read(
+        &compare_dir.join("compare_timeseries.csv"),
+        &["arm", "tick", "series", "mean", "ci95_low", "ci95_high"],
+    )?;
+    let lines: Vec<(&str, Vec<String>, Vec<Line>)> = crate::compare::SERIES
+        .iter()
+        .map(|name| {
+            let (arms, lines) = arm_lines(&series, name)?;
+            Ok((*name, arms, lines))
+        })
+        .collect::<Result<_, PlotError>>()?;
+    super::make_dir(plots_dir)?;
+    let arms = arms_of(&table.text("arm")?);
+    let height = forest_height(rows.len());
+    let mut written = save(
+        plots_dir,
+        "compare_forest",
+        (WIDTH, height),
+        &Forest {
+            rows: &rows,
+            arms: &arms,
+        },
+    )?;
+    for (name, arms, lines) in &lines {
+        written.extend(save(
+            plots_dir,
+            &format!("compare_{name}"),
+            (WIDTH, HEIGHT),
+            &Bands { name, arms, lines },
+        )?);
     }
     Ok(written)
 }
 
-fn arms_of(table: &Table) -> Vec<String> {
+/// The arms in order of first appearance.
+fn arms_of(names: &[String]) -> Vec<String> {
     let mut arms: Vec<String> = Vec::new();
-    for a in table.text("arm") {
-        if !arms.contains(&a) {
-            arms.push(a);
+    for a in names {
+        if !arms.contains(a) {
+            arms.push(a.clone());
         }
     }
     arms
 }
 
-fn forest(table: &Table, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let arms = arms_of(table);
-    let metrics = table.text("metric");
-    let arm_of = table.text("arm");
-    let mean = table.numbers("mean");
-    let (diff, low, high) = (
-        table.text("diff_mean"),
-        table.text("diff_ci95_low"),
-        table.text("diff_ci95_high"),
-    );
+/// The rows of the forest plot: every metric of every arm after the first whose first-arm mean
+/// is not 0, as a percentage of that mean.
+fn forest_rows(table: &Table) -> Result<Vec<Row>, PlotError> {
+    let arm_of = table.text("arm")?;
+    let arms = arms_of(&arm_of);
+    let metrics = table.text("metric")?;
+    let mean = table.numbers("mean")?;
+    let diff = table.optional_numbers("diff_mean")?;
+    let low = table.optional_numbers("diff_ci95_low")?;
+    let high = table.optional_numbers("diff_ci95_high")?;
     let mut rows = Vec::new();
     let mut reference = 0.0;
-    for i in 0..table.rows {
+    for i in 0..table.rows() {
         let a = arms.iter().position(|x| *x == arm_of[i]).unwrap_or(0);
         if a == 0 {
             reference = mean[i];
             continue;
         }
-        let (Ok(d), Ok(l), Ok(h)) = (
-            diff[i].parse::<f64>(),
-            low[i].parse::<f64>(),
-            high[i].parse::<f64>(),
-        ) else {
+        let (Some(d), Some(l), Some(h)) = (diff[i], low[i], high[i]) else {
             continue;
         };
         if reference == 0.0 {
@@ -95,22 +128,18 @@ fn forest(table: &Table, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             high: pct(h),
         });
     }
-    let height = forest_height(rows.len());
-    let png = dir.join("compare_forest.png");
-    let svg = dir.join("compare_forest.svg");
-    {
-        let root = BitMapBackend::new(&png, (WIDTH, height)).into_drawing_area();
-        draw_forest(&root, &rows, &arms)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&png, m))?;
+    Ok(rows)
+}
+
+struct Forest<'a> {
+    rows: &'a [Row],
+    arms: &'a [String],
+}
+
+impl Figure for Forest<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_forest(root, self.rows, self.arms)
     }
-    {
-        let root = SVGBackend::new(&svg, (WIDTH, height)).into_drawing_area();
-        draw_forest(&root, &rows, &arms)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&svg, m))?;
-    }
-    Ok(vec![png, svg])
 }
 
 /// Changes beyond this many percent are drawn at the edge of the axis.
@@ -121,7 +150,7 @@ fn draw_forest<DB: DrawingBackend>(
     rows: &[Row],
     arms: &[String],
 ) -> Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let e = drawing_failed;
     root.fill(&WHITE).map_err(e)?;
     let lo = rows.iter().map(|r| r.low).fold(-10.0, f64::min).max(-100.0);
     let hi = rows
@@ -202,49 +231,52 @@ fn draw_forest<DB: DrawingBackend>(
     Ok(())
 }
 
-/// One series over time: a line per arm with its 95% band.
-fn arm_series(table: &Table, name: &str, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let arms = arms_of(table);
-    let (arm, series) = (table.text("arm"), table.text("series"));
-    let (tick, mean, low, high) = (
-        table.numbers("tick"),
-        table.numbers("mean"),
-        table.numbers("ci95_low"),
-        table.numbers("ci95_high"),
+/// Points of one arm's line: week, mean, low and high end of the band.
+type Line = Vec<(f64, f64, f64, f64)>;
+
+/// The arms of one series of `compare_timeseries.csv` and each arm's line.
+fn arm_lines(table: &Table, name: &str) -> Result<(Vec<String>, Vec<Line>), PlotError> {
+    let arm = table.text("arm")?;
+    let series = table.text("series")?;
+    let tick = table.whole("tick")?;
+    let (mean, low, high) = (
+        table.numbers("mean")?,
+        table.numbers("ci95_low")?,
+        table.numbers("ci95_high")?,
     );
-    let lines: Vec<Vec<(f64, f64, f64, f64)>> = arms
+    let arms = arms_of(&arm);
+    let lines = arms
         .iter()
         .map(|a| {
-            (0..table.rows)
+            (0..table.rows())
                 .filter(|&i| arm[i] == *a && series[i] == name)
-                .map(|i| (tick[i] + 1.0, mean[i], low[i], high[i]))
+                .map(|i| (f64::from(tick[i]) + 1.0, mean[i], low[i], high[i]))
                 .collect()
         })
         .collect();
-    let png = dir.join(format!("compare_{name}.png"));
-    let svg = dir.join(format!("compare_{name}.svg"));
-    {
-        let root = BitMapBackend::new(&png, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_bands(&root, name, &arms, &lines)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&png, m))?;
+    Ok((arms, lines))
+}
+
+/// One series over time: a line per arm with its 95% band.
+struct Bands<'a> {
+    name: &'a str,
+    arms: &'a [String],
+    lines: &'a [Line],
+}
+
+impl Figure for Bands<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_bands(root, self.name, self.arms, self.lines)
     }
-    {
-        let root = SVGBackend::new(&svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_bands(&root, name, &arms, &lines)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&svg, m))?;
-    }
-    Ok(vec![png, svg])
 }
 
 fn draw_bands<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     name: &str,
     arms: &[String],
-    lines: &[Vec<(f64, f64, f64, f64)>],
+    lines: &[Line],
 ) -> Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let e = drawing_failed;
     root.fill(&WHITE).map_err(e)?;
     let x_max = lines.iter().flatten().map(|p| p.0).fold(1.0, f64::max);
     let y_max = lines.iter().flatten().map(|p| p.3).fold(1.0, f64::max) * 1.05;

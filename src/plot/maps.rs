@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::charts::draw_error;
-use super::data::Table;
-use super::{HEIGHT, PlotError, WIDTH, palette};
+use super::data::{Table, quoted};
+use super::{Figure, HEIGHT, PlotError, WIDTH, drawing_failed, palette, save, write_file};
 
 /// A grid of coloured cells, row by row from y = 0 at the top.
 pub struct Grid {
@@ -61,7 +60,7 @@ fn draw_map<DB: DrawingBackend>(
     legend: &Legend,
     arrows: &[Arrow],
 ) -> Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let e = drawing_failed;
     let size = root.dim_in_pixel();
     let k = f64::from(size.0) / f64::from(WIDTH);
     let font = |pt: f64| ("sans-serif", pt * k).into_font();
@@ -152,6 +151,20 @@ fn draw_map<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A map figure: a grid, its legend and arrows.
+struct Map<'a> {
+    title: &'a str,
+    grid: &'a Grid,
+    legend: &'a Legend,
+    arrows: &'a [Arrow],
+}
+
+impl Figure for Map<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_map(root, self.title, self.grid, self.legend, self.arrows)
+    }
+}
+
 fn render_map(
     dir: &Path,
     name: &str,
@@ -160,21 +173,13 @@ fn render_map(
     legend: &Legend,
     arrows: &[Arrow],
 ) -> Result<Vec<PathBuf>, PlotError> {
-    let png = dir.join(format!("{name}.png"));
-    let svg = dir.join(format!("{name}.svg"));
-    {
-        let root = BitMapBackend::new(&png, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_map(&root, title, grid, legend, arrows)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&png, m))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_map(&root, title, grid, legend, arrows)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&svg, m))?;
-    }
-    Ok(vec![png, svg])
+    let map = Map {
+        title,
+        grid,
+        legend,
+        arrows,
+    };
+    save(dir, name, (WIDTH, HEIGHT), &map)
 }
 
 /// Linear blend from `a` (t = 0) to `b` (t = 1).
@@ -198,10 +203,137 @@ pub fn territory_color(code: char, presence: char) -> RGBColor {
     }
 }
 
+/// Who held each neighbourhood at each snapshot, from `territory.csv`, checked.
+pub struct Territory {
+    pub width: u32,
+    pub height: u32,
+    /// Tick of each snapshot.
+    pub ticks: Vec<u32>,
+    /// Per snapshot, one letter per cell (`S`, `G`, `T`, `C`, `X`), row by row.
+    pub controllers: Vec<String>,
+    /// Per snapshot, one digit per cell: state presence × 9.
+    pub presence: Vec<String>,
+}
+
+/// Columns of `territory.csv`.
+const TERRITORY_COLUMNS: [&str; 5] = ["tick", "width", "height", "controllers", "presence"];
+
+impl Territory {
+    /// Reads `territory.csv` of a run folder (`None` when the run has none).
+    pub fn read(run_dir: &Path) -> Result<Option<Territory>, PlotError> {
+        let path = run_dir.join("territory.csv");
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let table = Table::read(&path, &TERRITORY_COLUMNS)?;
+        if table.rows() == 0 {
+            return Err(table.damaged_file(
+                "no rows, expected one row per snapshot of the territories".to_string(),
+            ));
+        }
+        let ticks = table.whole("tick")?;
+        let widths = table.whole("width")?;
+        let heights = table.whole("height")?;
+        let controllers = table.text("controllers")?;
+        let presence = table.text("presence")?;
+        let (width, height) = (widths[0], heights[0]);
+        for row in 0..table.rows() {
+            for (name, value, first) in [
+                ("width", widths[row], width),
+                ("height", heights[row], height),
+            ] {
+                if value == 0 {
+                    return Err(table.damaged(
+                        row,
+                        name,
+                        "found 0, expected a whole number of neighbourhoods, 1 or more".into(),
+                    ));
+                }
+                if value != first {
+                    return Err(table.damaged(
+                        row,
+                        name,
+                        format!(
+                            "found {value}, expected {first} as on line {} (the grid does not change)",
+                            table.line(0)
+                        ),
+                    ));
+                }
+            }
+            let cells = u64::from(width) * u64::from(height);
+            for (name, text, allowed, what) in [
+                ("controllers", &controllers[row], "SGTCX", "S, G, T, C or X"),
+                (
+                    "presence",
+                    &presence[row],
+                    "0123456789",
+                    "a digit from 0 to 9",
+                ),
+            ] {
+                let count = text.chars().count() as u64;
+                if count != cells {
+                    return Err(table.damaged(
+                        row,
+                        name,
+                        format!(
+                            "found {count} characters, expected {cells}, one per neighbourhood of the {width} × {height} grid"
+                        ),
+                    ));
+                }
+                if let Some((i, c)) = text
+                    .chars()
+                    .enumerate()
+                    .find(|(_, c)| !allowed.contains(*c))
+                {
+                    let (x, y) = (i as u64 % u64::from(width), i as u64 / u64::from(width));
+                    return Err(table.damaged(
+                        row,
+                        name,
+                        format!(
+                            "found {} for neighbourhood ({x}, {y}), expected {what}",
+                            quoted(&c.to_string())
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(Some(Territory {
+            width,
+            height,
+            ticks,
+            controllers,
+            presence,
+        }))
+    }
+
+    /// Number of snapshots.
+    pub fn len(&self) -> usize {
+        self.ticks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ticks.is_empty()
+    }
+
+    /// The map of snapshot `row`.
+    fn grid(&self, row: usize) -> Grid {
+        let colors = self.controllers[row]
+            .chars()
+            .zip(self.presence[row].chars())
+            .map(|(c, p)| territory_color(c, p))
+            .collect();
+        Grid {
+            width: self.width,
+            height: self.height,
+            colors,
+            crossed: vec![false; (self.width * self.height) as usize],
+        }
+    }
+}
+
 /// The legend: state shading, and the kinds of holder that appear in any snapshot.
-fn territory_legend(territory: &Table) -> Legend {
-    let codes = &territory.columns["controllers"];
-    let appears = |code: char| codes.iter().any(|row| row.contains(code));
+fn territory_legend(territory: &Territory) -> Legend {
+    let appears = |code: char| territory.controllers.iter().any(|row| row.contains(code));
     let mut legend: Legend = vec![
         ("state, weak presence".into(), territory_color('S', '1')),
         ("state, strong presence".into(), territory_color('S', '9')),
@@ -219,39 +351,18 @@ fn territory_legend(territory: &Table) -> Legend {
     legend
 }
 
-fn territory_grid(territory: &Table, row: usize) -> Grid {
-    let width = territory.numbers("width")[row] as u32;
-    let height = territory.numbers("height")[row] as u32;
-    let codes = &territory.columns["controllers"][row];
-    let presence = &territory.columns["presence"][row];
-    let colors = codes
-        .chars()
-        .zip(presence.chars())
-        .map(|(c, p)| territory_color(c, p))
-        .collect();
-    Grid {
-        width,
-        height,
-        colors,
-        crossed: vec![false; (width * height) as usize],
-    }
-}
-
 /// Territory maps at the scenario's `outputs.map_weeks` (default: the first, middle and last
 /// snapshot).
-pub fn territory(run_dir: &Path, dir: &Path, map_weeks: &[u32]) -> Result<Vec<PathBuf>, PlotError> {
-    let path = run_dir.join("territory.csv");
-    if !path.is_file() {
-        return Ok(Vec::new());
-    }
-    let territory = Table::read(&path)?;
-    if territory.rows == 0 {
-        return Ok(Vec::new());
-    }
-    let ticks = territory.numbers("tick");
-    let legend = territory_legend(&territory);
+pub fn territory(
+    territory: &Territory,
+    dir: &Path,
+    map_weeks: &[u32],
+) -> Result<Vec<PathBuf>, PlotError> {
+    let ticks = &territory.ticks;
+    let legend = territory_legend(territory);
+    let last = territory.len() - 1;
     let mut rows: Vec<usize> = if map_weeks.is_empty() {
-        vec![0, territory.rows / 2, territory.rows - 1]
+        vec![0, territory.len() / 2, last]
     } else {
         // The snapshot at each asked week (or the last one before it).
         map_weeks
@@ -259,7 +370,7 @@ pub fn territory(run_dir: &Path, dir: &Path, map_weeks: &[u32]) -> Result<Vec<Pa
             .map(|w| {
                 ticks
                     .iter()
-                    .rposition(|&t| t + 1.0 <= f64::from(*w))
+                    .rposition(|&t| u64::from(t) < u64::from(*w))
                     .unwrap_or(0)
             })
             .collect()
@@ -267,13 +378,13 @@ pub fn territory(run_dir: &Path, dir: &Path, map_weeks: &[u32]) -> Result<Vec<Pa
     rows.dedup();
     let mut written = Vec::new();
     for row in rows {
-        let tick = ticks[row] as u32;
-        let title = format!("Who holds each neighbourhood, week {}", tick + 1);
+        let week = u64::from(ticks[row]) + 1;
+        let title = format!("Who holds each neighbourhood, week {week}");
         written.extend(render_map(
             dir,
-            &format!("territory_week_{:03}", tick + 1),
+            &format!("territory_week_{week:03}"),
             &title,
-            &territory_grid(&territory, row),
+            &territory.grid(row),
             &legend,
             &[],
         )?);
@@ -282,22 +393,9 @@ pub fn territory(run_dir: &Path, dir: &Path, map_weeks: &[u32]) -> Result<Vec<Pa
 }
 
 /// The animated territory map of every snapshot, `territory.gif`.
-pub fn territory_animation(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let path = run_dir.join("territory.csv");
-    if !path.is_file() {
-        return Ok(Vec::new());
-    }
-    let territory = Table::read(&path)?;
-    if territory.rows == 0 {
-        return Ok(Vec::new());
-    }
+pub fn territory_animation(territory: &Territory, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let gif = dir.join("territory.gif");
-    write_gif(
-        &gif,
-        &territory,
-        &territory.numbers("tick"),
-        &territory_legend(&territory),
-    )?;
+    write_gif(&gif, territory, &territory_legend(territory))?;
     Ok(vec![gif])
 }
 
@@ -308,15 +406,14 @@ pub const GIF_HEIGHT: u32 = 420;
 /// The animated territory map. Frames are drawn by plotters into a buffer and mapped onto a small
 /// fixed palette (the map's own colours, white, black and greys for text), which keeps encoding
 /// fast and the colours exact.
-fn write_gif(
-    path: &Path,
-    territory: &Table,
-    ticks: &[f64],
-    legend: &Legend,
-) -> Result<(), PlotError> {
+fn write_gif(path: &Path, territory: &Territory, legend: &Legend) -> Result<(), PlotError> {
     const W: u32 = GIF_WIDTH;
     const H: u32 = GIF_HEIGHT;
-    let fail = |m: String| draw_error(path, m);
+    let fail = |reason: String| PlotError::Draw {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let encoding = |_| fail("the GIF encoder failed".to_string());
     let mut palette_colors: Vec<RGBColor> = vec![WHITE, BLACK];
     palette_colors.extend((1..8).map(|g| RGBColor(g * 32, g * 32, g * 32)));
     palette_colors.extend("0123456789".chars().map(|p| territory_color('S', p)));
@@ -325,51 +422,55 @@ fn write_gif(
         .iter()
         .flat_map(|c| [c.0, c.1, c.2])
         .collect();
-    let file = std::fs::File::create(path).map_err(|e| fail(e.to_string()))?;
-    let mut encoder = gif::Encoder::new(std::io::BufWriter::new(file), W as u16, H as u16, &flat)
-        .map_err(|e| fail(e.to_string()))?;
-    encoder
-        .set_repeat(gif::Repeat::Infinite)
-        .map_err(|e| fail(e.to_string()))?;
-    let mut nearest: std::collections::HashMap<[u8; 3], u8> = std::collections::HashMap::new();
-    let mut rgb = vec![0u8; (W * H * 3) as usize];
-    for (row, tick) in ticks.iter().enumerate() {
-        {
-            let root = BitMapBackend::with_buffer(&mut rgb, (W, H)).into_drawing_area();
-            let title = format!("Who holds each neighbourhood, week {}", *tick as u32 + 1);
-            draw_map(&root, &title, &territory_grid(territory, row), legend, &[]).map_err(fail)?;
-            root.present().map_err(|e| fail(e.to_string()))?;
-        }
-        // Neighbouring pixels mostly share a colour: remember the last one.
-        let mut last = ([0u8; 3], None::<u8>);
-        let indices: Vec<u8> = rgb
-            .chunks_exact(3)
-            .map(|p| {
-                let key = [p[0], p[1], p[2]];
-                if let (k, Some(i)) = last
-                    && k == key
-                {
-                    return i;
-                }
-                let i = *nearest
-                    .entry(key)
-                    .or_insert_with(|| closest(&palette_colors, key));
-                last = (key, Some(i));
-                i
-            })
-            .collect();
-        let frame = gif::Frame {
-            width: W as u16,
-            height: H as u16,
-            delay: 15,
-            buffer: std::borrow::Cow::Owned(indices),
-            ..gif::Frame::default()
-        };
+    // Encoded in memory, then written: a failure to write names the file in plain words.
+    let mut bytes = Vec::new();
+    {
+        let mut encoder =
+            gif::Encoder::new(&mut bytes, W as u16, H as u16, &flat).map_err(encoding)?;
         encoder
-            .write_frame(&frame)
-            .map_err(|e| fail(e.to_string()))?;
+            .set_repeat(gif::Repeat::Infinite)
+            .map_err(encoding)?;
+        let mut nearest: std::collections::HashMap<[u8; 3], u8> = std::collections::HashMap::new();
+        let mut rgb = vec![0u8; (W * H * 3) as usize];
+        for (row, tick) in territory.ticks.iter().enumerate() {
+            {
+                let root = BitMapBackend::with_buffer(&mut rgb, (W, H)).into_drawing_area();
+                let title = format!(
+                    "Who holds each neighbourhood, week {}",
+                    u64::from(*tick) + 1
+                );
+                draw_map(&root, &title, &territory.grid(row), legend, &[]).map_err(fail)?;
+                root.present().map_err(|e| fail(drawing_failed(e)))?;
+            }
+            // Neighbouring pixels mostly share a colour: remember the last one.
+            let mut last = ([0u8; 3], None::<u8>);
+            let indices: Vec<u8> = rgb
+                .chunks_exact(3)
+                .map(|p| {
+                    let key = [p[0], p[1], p[2]];
+                    if let (k, Some(i)) = last
+                        && k == key
+                    {
+                        return i;
+                    }
+                    let i = *nearest
+                        .entry(key)
+                        .or_insert_with(|| closest(&palette_colors, key));
+                    last = (key, Some(i));
+                    i
+                })
+                .collect();
+            let frame = gif::Frame {
+                width: W as u16,
+                height: H as u16,
+                delay: 15,
+                buffer: std::borrow::Cow::Owned(indices),
+                ..gif::Frame::default()
+            };
+            encoder.write_frame(&frame).map_err(encoding)?;
+        }
     }
-    Ok(())
+    write_file(path, &bytes)
 }
 
 fn closest(palette: &[RGBColor], p: [u8; 3]) -> u8 {
@@ -397,42 +498,127 @@ pub fn cell_center_pixel(width: u32, height: u32, x: u32, y: u32) -> (u32, u32) 
     (px as u32, py as u32)
 }
 
+/// The neighbourhoods at the end of the run, from `cells.csv`, checked, in cell index order.
+pub struct Cells {
+    pub width: u32,
+    pub height: u32,
+    /// Episodes that arrived minus episodes that left.
+    pub net: Vec<f64>,
+    /// Ghost neighbourhoods at the end of the run.
+    pub ghost: Vec<bool>,
+    /// Region name of each neighbourhood.
+    pub region: Vec<String>,
+}
+
+/// Columns of `cells.csv` the maps use.
+const CELL_COLUMNS: [&str; 6] = [
+    "x",
+    "y",
+    "region",
+    "displaced_out",
+    "displaced_in",
+    "ghost_since",
+];
+
+impl Cells {
+    /// Reads `cells.csv` of a run folder (`None` when the run has none).
+    pub fn read(run_dir: &Path) -> Result<Option<Cells>, PlotError> {
+        let path = run_dir.join("cells.csv");
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let table = Table::read(&path, &CELL_COLUMNS)?;
+        if table.rows() == 0 {
+            return Err(
+                table.damaged_file("no rows, expected one row per neighbourhood".to_string())
+            );
+        }
+        let xs = table.whole("x")?;
+        let ys = table.whole("y")?;
+        let out = table.counts("displaced_out")?;
+        let inn = table.counts("displaced_in")?;
+        let ghost_since = table.optional_whole("ghost_since")?;
+        let regions = table.text("region")?;
+        let width = xs.iter().copied().max().unwrap_or(0) as u64 + 1;
+        let height = ys.iter().copied().max().unwrap_or(0) as u64 + 1;
+        if width * height != table.rows() as u64 {
+            return Err(table.damaged_file(format!(
+                "{} rows for a {width} × {height} grid (x up to {}, y up to {}), expected {}, one per neighbourhood",
+                table.rows(),
+                width - 1,
+                height - 1,
+                width * height
+            )));
+        }
+        let (width, height) = (width as u32, height as u32);
+        let n = (width * height) as usize;
+        let mut seen = vec![None::<usize>; n];
+        let mut cells = Cells {
+            width,
+            height,
+            net: vec![0.0; n],
+            ghost: vec![false; n],
+            region: vec![String::new(); n],
+        };
+        for row in 0..table.rows() {
+            let c = (ys[row] * width + xs[row]) as usize;
+            if let Some(first) = seen[c] {
+                return Err(table.damaged(
+                    row,
+                    "x",
+                    format!(
+                        "neighbourhood ({}, {}) is also on line {}, expected each once",
+                        xs[row],
+                        ys[row],
+                        table.line(first)
+                    ),
+                ));
+            }
+            seen[c] = Some(row);
+            if regions[row].is_empty() {
+                return Err(table.damaged(
+                    row,
+                    "region",
+                    "found an empty value, expected a region name".to_string(),
+                ));
+            }
+            cells.net[c] = inn[row] - out[row];
+            cells.ghost[c] = ghost_since[row].is_some();
+            cells.region[c].clone_from(&regions[row]);
+        }
+        Ok(Some(cells))
+    }
+}
+
 /// Net flow of each neighbourhood (arrivals minus departures) on a diverging scale, the main
 /// origin→destination flows between blocks of the grid as arrows, and ghost neighbourhoods
 /// crossed out.
-pub fn displacement(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let cells_path = run_dir.join("cells.csv");
-    if !cells_path.is_file() {
-        return Ok(Vec::new());
-    }
-    let cells = Table::read(&cells_path)?;
-    let xs = cells.numbers("x");
-    let ys = cells.numbers("y");
-    let width = xs.iter().copied().fold(0.0, f64::max) as u32 + 1;
-    let height = ys.iter().copied().fold(0.0, f64::max) as u32 + 1;
-    let out = cells.numbers("displaced_out");
-    let inn = cells.numbers("displaced_in");
-    let net: Vec<f64> = inn.iter().zip(&out).map(|(i, o)| i - o).collect();
-    let max = net.iter().map(|v| v.abs()).fold(0.0, f64::max).max(1.0);
-    let mut colors = vec![WHITE; (width * height) as usize];
-    let mut crossed = vec![false; (width * height) as usize];
-    let ghost = cells.text("ghost_since");
-    for (i, v) in net.iter().enumerate() {
-        let c = (ys[i] as u32 * width + xs[i] as u32) as usize;
-        let t = (v.abs() / max).sqrt();
-        colors[c] = if *v < 0.0 {
-            blend(WHITE, palette::VERMILLION, t)
-        } else {
-            blend(WHITE, palette::BLUE, t)
-        };
-        crossed[c] = !ghost[i].is_empty();
-    }
-    let arrows = main_flows(run_dir, width, height)?;
+pub fn displacement(cells: &Cells, flows: &[Flow], dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let (width, height) = (cells.width, cells.height);
+    let max = cells
+        .net
+        .iter()
+        .map(|v| v.abs())
+        .fold(0.0, f64::max)
+        .max(1.0);
+    let colors = cells
+        .net
+        .iter()
+        .map(|v| {
+            let t = (v.abs() / max).sqrt();
+            if *v < 0.0 {
+                blend(WHITE, palette::VERMILLION, t)
+            } else {
+                blend(WHITE, palette::BLUE, t)
+            }
+        })
+        .collect();
+    let arrows = arrows(flows, width, height);
     let grid = Grid {
         width,
         height,
         colors,
-        crossed,
+        crossed: cells.ghost.clone(),
     };
     let legend = vec![
         ("net departures, many".into(), palette::VERMILLION),
@@ -462,41 +648,80 @@ pub fn displacement(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotErro
 /// A block of the grid, by its column and row.
 type Block = (u32, u32);
 
-/// The 12 largest flows of episodes between blocks of about an eighth of the grid.
-fn main_flows(run_dir: &Path, width: u32, height: u32) -> Result<Vec<Arrow>, PlotError> {
+/// A flow of episodes from one block of the grid to another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    pub from: Block,
+    pub to: Block,
+    pub episodes: u32,
+}
+
+/// Side of the blocks flows are counted between: about an eighth of the grid.
+fn block_side(width: u32, height: u32) -> u32 {
+    width.max(height).div_ceil(8).max(1)
+}
+
+/// The 12 largest flows of episodes between blocks of the grid, largest first, from the run's
+/// `episodes.csv` (none when the run has none). Cells must lie in the `cells` grid.
+pub fn main_flows(run_dir: &Path, cells: &Cells) -> Result<Vec<Flow>, PlotError> {
     let path = run_dir.join("episodes.csv");
     if !path.is_file() {
         return Ok(Vec::new());
     }
-    let episodes = Table::read(&path)?;
-    let block = width.max(height).div_ceil(8).max(1);
+    let episodes = Table::read(&path, &["origin_cell", "destination_cell"])?;
+    let (width, height) = (cells.width, cells.height);
+    let n = width * height;
+    let block = block_side(width, height);
     let to_block = |cell: u32| (cell % width / block, cell / width / block);
     let mut flows: std::collections::BTreeMap<(Block, Block), u32> =
         std::collections::BTreeMap::new();
-    let origins = episodes.numbers("origin_cell");
-    let destinations = episodes.text("destination_cell");
-    for (o, d) in origins.iter().zip(&destinations) {
-        let Ok(d) = d.parse::<u32>() else { continue };
-        let (a, b) = (to_block(*o as u32), to_block(d));
+    let origins = episodes.whole("origin_cell")?;
+    let destinations = episodes.optional_whole("destination_cell")?;
+    for (row, (o, d)) in origins.iter().zip(&destinations).enumerate() {
+        for (name, cell) in [("origin_cell", Some(*o)), ("destination_cell", *d)] {
+            if let Some(cell) = cell
+                && cell >= n
+            {
+                return Err(episodes.damaged(
+                    row,
+                    name,
+                    format!(
+                        "found neighbourhood {cell}, expected one of the {n} of the {width} × {height} grid of cells.csv (0 to {})",
+                        n - 1
+                    ),
+                ));
+            }
+        }
+        let Some(d) = d else { continue };
+        let (a, b) = (to_block(*o), to_block(*d));
         if a != b {
             *flows.entry((a, b)).or_default() += 1;
         }
     }
     let mut ranked: Vec<((Block, Block), u32)> = flows.into_iter().collect();
     ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    let top = ranked.first().map_or(1, |r| r.1).max(1);
-    let centre = |(bx, by): (u32, u32)| {
+    Ok(ranked
+        .into_iter()
+        .take(12)
+        .map(|((from, to), episodes)| Flow { from, to, episodes })
+        .collect())
+}
+
+/// The flows as arrows between block centres.
+fn arrows(flows: &[Flow], width: u32, height: u32) -> Vec<Arrow> {
+    let block = block_side(width, height);
+    let top = flows.first().map_or(1, |f| f.episodes).max(1);
+    let centre = |(bx, by): Block| {
         let cx = (f64::from(bx * block) + f64::from(((bx + 1) * block).min(width))) / 2.0;
         let cy = (f64::from(by * block) + f64::from(((by + 1) * block).min(height))) / 2.0;
         (cx, cy)
     };
-    Ok(ranked
+    flows
         .iter()
-        .take(12)
-        .map(|((a, b), n)| Arrow {
-            from: centre(*a),
-            to: centre(*b),
-            width: 1 + 5 * n / top,
+        .map(|f| Arrow {
+            from: centre(f.from),
+            to: centre(f.to),
+            width: 1 + 5 * f.episodes / top,
         })
-        .collect())
+        .collect()
 }
