@@ -481,3 +481,62 @@ fn issue_12_a_figure_that_cannot_be_written_is_named_in_plain_words() {
         "permission denied"
     );
 }
+
+/// Rows of `image` (in pixels) between the highest and the lowest pixel of exactly `color`.
+fn vertical_extent(image: &image::RgbImage, color: image::Rgb<u8>) -> u32 {
+    let rows: Vec<u32> = image
+        .enumerate_pixels()
+        .filter(|(_, _, p)| **p == color)
+        .map(|(_, y, _)| y)
+        .collect();
+    match (rows.iter().min(), rows.iter().max()) {
+        (Some(lo), Some(hi)) => hi - lo,
+        _ => 0,
+    }
+}
+
+#[test]
+fn issue_12_small_statuses_are_drawn_on_their_own_scale() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = run(dir.path(), &common::tiny_path(), &[]);
+    let image = png(&run_dir.join("plots/status.png"));
+    let table = std::fs::read_to_string(run_dir.join("timeseries.csv")).unwrap();
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap_or(0.0)).collect())
+        .collect();
+    let households: f64 = ["resident", "self_contained", "displaced", "abroad", "dead"]
+        .iter()
+        .map(|s| {
+            let i = header
+                .iter()
+                .position(|h| *h == format!("households_{s}"))
+                .unwrap();
+            rows[0][i]
+        })
+        .sum();
+    let mut checked = 0;
+    for status in ["self_contained", "displaced", "abroad"] {
+        let i = header
+            .iter()
+            .position(|h| *h == format!("households_{status}"))
+            .unwrap();
+        let values: Vec<f64> = rows.iter().map(|r| r[i]).collect();
+        let max = values.iter().copied().fold(0.0, f64::max);
+        if max == 0.0 || values[0] > max / 2.0 {
+            continue;
+        }
+        // A status rising from under half its peak to its peak spans at least a third of the
+        // figure's height, however small a share of all households it is (a stacked chart on
+        // one scale drew it a few pixels high).
+        let color = rgb(displace::plot::palette::status(status));
+        let extent = vertical_extent(&image, color);
+        assert!(
+            extent >= HEIGHT / 6,
+            "{status} (peak {max} of {households} households) spans {extent} pixels"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 2, "the tiny run displaces and hides households");
+}

@@ -75,12 +75,29 @@ pub fn render(chart: &TimeChart, dir: &Path, name: &str) -> Result<Vec<PathBuf>,
     save(dir, name, (WIDTH, HEIGHT), chart)
 }
 
-/// Axis label of a count on an axis going up to `max`.
-fn count_label(y: f64, max: f64) -> String {
-    if max >= 10.0 {
-        format!("{y:.0}")
+/// `v` with thousands separated by commas, no decimals (`120,000`).
+pub fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if v.round() < 0.0 {
+        format!("-{out}")
     } else {
-        format!("{y:.2}")
+        out
+    }
+}
+
+/// Axis label of a count: whole numbers only (a short axis has no label between them).
+fn count_label(y: f64) -> String {
+    if (y - y.round()).abs() < 1e-6 {
+        thousands(y)
+    } else {
+        String::new()
     }
 }
 
@@ -114,7 +131,7 @@ fn draw_time<DB: DrawingBackend>(
         .map_err(e)?;
     ctx.configure_mesh()
         .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| count_label(*y, y_max))
+        .y_label_formatter(&|y| count_label(*y))
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .label_style(("sans-serif", 16))
@@ -195,17 +212,167 @@ fn series_from(
         .collect()
 }
 
-/// Households by status, stacked.
+/// Households by status in panels, each on its own scale: living at home (the large status)
+/// across the top, and each small status (hiding, displaced, abroad, dead) in its own panel
+/// below, so that a status of a few percent is as readable as the large one.
+pub struct StatusChart {
+    pub x: Vec<f64>,
+    /// Households at the start: the right axes give shares of it.
+    pub households: f64,
+    pub resident: Series,
+    pub others: Vec<Series>,
+}
+
+impl StatusChart {
+    pub fn from_timeseries(timeseries: &Table) -> Result<StatusChart, PlotError> {
+        let mut series = series_from(timeseries, "households_", &STATUSES, palette::status)?;
+        let resident = series.remove(0);
+        // The statuses sum to the households at the start on every row.
+        let households = resident.values[0] + series.iter().map(|s| s.values[0]).sum::<f64>();
+        Ok(StatusChart {
+            x: weeks(timeseries)?,
+            households,
+            resident: Series {
+                name: "resident (living at home)".into(),
+                ..resident
+            },
+            others: series,
+        })
+    }
+
+    /// A panel's caption: the status, its number at the end and its share of households.
+    fn caption(&self, series: &Series) -> String {
+        let last = series.values.last().copied().unwrap_or(0.0);
+        let share = 100.0 * last / self.households.max(1.0);
+        let share = if share >= 10.0 || share == 0.0 {
+            format!("{share:.0}%")
+        } else if share >= 0.1 {
+            format!("{share:.1}%")
+        } else {
+            "under 0.1%".to_string()
+        };
+        format!("{}: {} at the end ({share})", series.name, thousands(last))
+    }
+
+    /// One panel: a status as a line over its own area, on a scale from 0 to just above its
+    /// largest value (`right_share`: a right axis in % of households).
+    fn panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        series: &Series,
+        y_max: f64,
+        (caption_pt, label_pt): (u32, u32),
+        right_share: bool,
+        x_desc: &str,
+    ) -> Result<(), String> {
+        let e = drawing_failed;
+        let (x_min, x_max) = x_range(&self.x);
+        let share_max = 100.0 * y_max / self.households.max(1.0);
+        let mut builder = ChartBuilder::on(area);
+        builder
+            .caption(self.caption(series), ("sans-serif", caption_pt))
+            .margin(12)
+            .x_label_area_size(if x_desc.is_empty() { 28 } else { 48 })
+            .y_label_area_size(if right_share { 90 } else { 62 })
+            .right_y_label_area_size(if right_share { 60 } else { 0 });
+        let mut ctx = builder
+            .build_cartesian_2d(x_min..x_max, 0.0..y_max)
+            .map_err(e)?
+            .set_secondary_coord(x_min..x_max, 0.0..share_max);
+        let x_format = |x: &f64| format!("{x:.0}");
+        let y_format = |y: &f64| count_label(*y);
+        let mut mesh = ctx.configure_mesh();
+        mesh.x_label_formatter(&x_format)
+            .y_label_formatter(&y_format)
+            .x_labels(if right_share { 10 } else { 5 })
+            .y_labels(5)
+            .label_style(("sans-serif", label_pt))
+            .axis_desc_style(("sans-serif", label_pt + 2))
+            .light_line_style(RGBColor(235, 235, 235));
+        if !x_desc.is_empty() {
+            mesh.x_desc(x_desc);
+        }
+        if right_share {
+            mesh.y_desc("households");
+        }
+        mesh.draw().map_err(e)?;
+        if right_share {
+            ctx.configure_secondary_axes()
+                .y_label_formatter(&|y| format!("{y:.0}%"))
+                .y_labels(5)
+                .label_style(("sans-serif", label_pt))
+                .draw()
+                .map_err(e)?;
+        }
+        let color = series.color;
+        let points: Vec<(f64, f64)> = self
+            .x
+            .iter()
+            .copied()
+            .zip(series.values.iter().copied())
+            .collect();
+        ctx.draw_series(AreaSeries::new(
+            points.iter().copied(),
+            0.0,
+            color.mix(0.2).filled(),
+        ))
+        .map_err(e)?;
+        ctx.draw_series(LineSeries::new(points, color.stroke_width(3)))
+            .map_err(e)?;
+        Ok(())
+    }
+}
+
+/// Top of a panel's scale: just above the largest value (at least 1).
+fn scale_max(values: &[f64]) -> f64 {
+    values.iter().copied().fold(0.0, f64::max).max(1.0) * 1.08
+}
+
+impl Figure for StatusChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let e = drawing_failed;
+        root.fill(&WHITE).map_err(e)?;
+        let (w, h) = root.dim_in_pixel();
+        let (w, h) = (w as i32, h as i32);
+        let (title, body) = root.split_vertically(48);
+        title
+            .draw(&Text::new(
+                "Households by status (each panel on its own scale)",
+                (w / 2, 26),
+                TextStyle::from(("sans-serif", 28).into_font())
+                    .pos(Pos::new(HPos::Center, VPos::Center)),
+            ))
+            .map_err(e)?;
+        // The large status across the top, from 0 to all households.
+        let (top, bottom) = body.split_vertically((h - 48) * 2 / 5);
+        self.panel(
+            &top,
+            &self.resident,
+            self.households.max(1.0) * 1.05,
+            (20, 15),
+            true,
+            "",
+        )?;
+        // The small statuses side by side below, each on its own scale.
+        let panels = bottom.split_evenly((1, self.others.len().max(1)));
+        for (area, series) in panels.iter().zip(&self.others) {
+            self.panel(
+                area,
+                series,
+                scale_max(&series.values),
+                (16, 13),
+                false,
+                "week",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Households by status: at home across the top, each small status in its own panel below.
 pub fn status(timeseries: &Table, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let chart = TimeChart {
-        title: "Households by status".into(),
-        x_label: "week".into(),
-        y_label: "households".into(),
-        x: weeks(timeseries)?,
-        series: series_from(timeseries, "households_", &STATUSES, palette::status)?,
-        stacked: true,
-    };
-    render(&chart, dir, "status")
+    let chart = StatusChart::from_timeseries(timeseries)?;
+    save(dir, "status", (WIDTH, HEIGHT), &chart)
 }
 
 /// Displacement episodes per tick by trigger, stacked.

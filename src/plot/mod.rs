@@ -8,7 +8,7 @@ mod charts;
 pub mod compare;
 pub mod data;
 pub mod maps;
-mod palette;
+pub mod palette;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
