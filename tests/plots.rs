@@ -540,3 +540,117 @@ fn issue_12_small_statuses_are_drawn_on_their_own_scale() {
     }
     assert!(checked >= 2, "the tiny run displaces and hides households");
 }
+
+#[test]
+fn issue_12_territory_maps_draw_region_borders_from_cells_or_the_scenario() {
+    use displace::plot::maps::{BORDER_COLOR, grid_point_pixel};
+    let dir = tempfile::tempdir().unwrap();
+    // Two regions in an L: `a` the 5 left columns of the 5 top rows, `b` the rest.
+    let mut map = String::from("region_map = [");
+    for y in 0..10 {
+        let row: String = (0..12)
+            .map(|x| if x < 5 && y < 5 { 'a' } else { 'b' })
+            .collect();
+        map.push_str(&format!("\"{row}\", "));
+    }
+    map.push(']');
+    let text = STATE_ONLY.replace("height = 10\n", &format!("height = 10\n{map}\n"));
+    let scenario = write(dir.path(), "regions.toml", &text);
+    let run_dir = run(dir.path(), &scenario, &[]);
+    let name = "plots/territory_week_004.png";
+    let image = png(&run_dir.join(name));
+    let border = rgb(BORDER_COLOR);
+    let at = |x: f64, y: f64| {
+        let (px, py) = grid_point_pixel(12, 10, x, y);
+        *image.get_pixel(px, py)
+    };
+    // On the edges between the regions...
+    assert_eq!(at(5.0, 2.5), border, "between (4, 2) and (5, 2)");
+    assert_eq!(at(2.5, 5.0), border, "between (2, 4) and (2, 5)");
+    // ... and not inside one.
+    assert_ne!(at(3.0, 2.5), border, "between (2, 2) and (3, 2)");
+    assert_ne!(at(8.5, 7.0), border, "between (8, 6) and (8, 7)");
+    assert_ne!(at(2.5, 2.0), border, "between (2, 1) and (2, 2)");
+
+    // Without cells.csv the regions come from the scenario in manifest.json, as the world
+    // builder makes them: the same map, pixel for pixel.
+    let bare = dir.path().join("bare");
+    copy_dir(&run_dir, &bare);
+    std::fs::remove_file(bare.join("cells.csv")).unwrap();
+    let out = displace(&["plot", "bare"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(png(&bare.join(name)), image);
+
+    // Block regions too (the tiny world: 2 × 1 regions on 16 × 12, split at x = 8).
+    let tiny_dir = run(
+        dir.path(),
+        &common::tiny_path(),
+        &["--ticks", "2", "--force"],
+    );
+    let tiny = png(&tiny_dir.join("plots/territory_week_002.png"));
+    let at = |x: f64, y: f64| {
+        let (px, py) = grid_point_pixel(16, 12, x, y);
+        *tiny.get_pixel(px, py)
+    };
+    for y in 0..12 {
+        assert_eq!(at(8.0, f64::from(y) + 0.5), border, "row {y}");
+        assert_ne!(at(4.0, f64::from(y) + 0.5), border, "row {y}");
+    }
+    std::fs::remove_file(tiny_dir.join("cells.csv")).unwrap();
+    let out = displace(&["plot", "run"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(png(&tiny_dir.join("plots/territory_week_002.png")), tiny);
+}
+
+#[test]
+fn issue_12_territory_legend_lists_only_what_is_on_the_map() {
+    use displace::plot::maps::{Key, Territory, territory_legend};
+    let territory = Territory {
+        width: 3,
+        height: 2,
+        ticks: vec![0, 1],
+        controllers: vec!["SSGSSS".into(), "SCCXTS".into()],
+        presence: vec!["130999".into(), "444444".into()],
+    };
+    let one_region = [0u16; 6];
+    let labels = |rows: &[usize], regions: &[u16]| -> Vec<String> {
+        territory_legend(&territory, rows, regions)
+            .into_iter()
+            .map(|e| e.label)
+            .collect()
+    };
+    assert_eq!(
+        labels(&[0], &one_region),
+        [
+            "state, presence 0.1 (weakest)",
+            "state, presence 1.0 (strongest)",
+            "street gang"
+        ]
+    );
+    assert_eq!(
+        labels(&[1], &[0, 0, 0, 1, 1, 1]),
+        [
+            "state, presence 0.4",
+            "trafficking group",
+            "cartel",
+            "contested",
+            "region border"
+        ]
+    );
+    // The animation's legend: what appears in any frame.
+    assert_eq!(labels(&[0, 1], &one_region).len(), 6);
+    // Every swatch has the colour of a neighbourhood on the map.
+    for row in 0..2 {
+        let colors: Vec<_> = territory.controllers[row]
+            .chars()
+            .zip(territory.presence[row].chars())
+            .map(|(c, p)| territory_color(c, p))
+            .collect();
+        for entry in territory_legend(&territory, &[row], &one_region) {
+            let Key::Swatch(color) = entry.key else {
+                panic!("{entry:?}")
+            };
+            assert!(colors.contains(&color), "{} on map {row}", entry.label);
+        }
+    }
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::data::{Table, quoted};
+use super::data::{Json, Table, quoted};
 use super::{Figure, HEIGHT, PlotError, WIDTH, drawing_failed, palette, save, write_file};
 
 /// A grid of coloured cells, row by row from y = 0 at the top.
@@ -16,10 +16,41 @@ pub struct Grid {
     pub colors: Vec<RGBColor>,
     /// Cells to cross out (ghost neighbourhoods).
     pub crossed: Vec<bool>,
+    /// Region of each cell, to draw the borders between regions (empty: no borders).
+    pub regions: Vec<u16>,
 }
 
-/// A legend entry: a colour and what it means.
-pub type Legend = Vec<(String, RGBColor)>;
+/// How a legend entry shows what it means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Key {
+    /// A filled square of this colour.
+    Swatch(RGBColor),
+    /// A black line this many pixels wide (a region border), at full figure size.
+    Border(u32),
+    /// A crossed cell (a ghost neighbourhood).
+    Cross,
+}
+
+/// A legend entry: what it means, and how it is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendEntry {
+    pub label: String,
+    pub key: Key,
+}
+
+pub type Legend = Vec<LegendEntry>;
+
+fn swatch(label: &str, color: RGBColor) -> LegendEntry {
+    LegendEntry {
+        label: label.to_string(),
+        key: Key::Swatch(color),
+    }
+}
+
+/// Width of region borders in a full-size figure, in pixels.
+pub const BORDER_WIDTH: u32 = 3;
+/// Colour of region borders.
+pub const BORDER_COLOR: RGBColor = RGBColor(0, 0, 0);
 
 /// An arrow between two cells, with a width in pixels.
 pub struct Arrow {
@@ -106,6 +137,7 @@ fn draw_map<DB: DrawingBackend>(
         root.draw(&PathElement::new(vec![(x0, y1), (x1, y0)], style))
             .map_err(e)?;
     }
+    draw_borders(root, grid, &l, k)?;
     for a in arrows {
         let (x0, y0) = px(&l, a.from.0, a.from.1);
         let (x1, y1) = px(&l, a.to.0, a.to.1);
@@ -134,20 +166,116 @@ fn draw_map<DB: DrawingBackend>(
     }
     let legend_x = size.0 as i32 - (300.0 * k) as i32;
     let unit = |v: f64| (v * k) as i32;
-    for (i, (label, color)) in legend.iter().enumerate() {
+    for (i, entry) in legend.iter().enumerate() {
         let y = unit(80.0 + 30.0 * i as f64);
         let corners = [(legend_x, y), (legend_x + unit(22.0), y + unit(18.0))];
-        root.draw(&Rectangle::new(corners, color.filled()))
-            .map_err(e)?;
-        root.draw(&Rectangle::new(corners, BLACK.stroke_width(1)))
-            .map_err(e)?;
+        match entry.key {
+            Key::Swatch(color) => {
+                root.draw(&Rectangle::new(corners, color.filled()))
+                    .map_err(e)?;
+                root.draw(&Rectangle::new(corners, BLACK.stroke_width(1)))
+                    .map_err(e)?;
+            }
+            Key::Border(width) => {
+                let style = BORDER_COLOR.stroke_width(border_pixels(width, k));
+                let mid = y + unit(9.0);
+                root.draw(&PathElement::new(
+                    vec![(legend_x, mid), (legend_x + unit(22.0), mid)],
+                    style,
+                ))
+                .map_err(e)?;
+            }
+            Key::Cross => {
+                let [(x0, y0), (x1, y1)] = corners;
+                let style = BLACK.stroke_width(1);
+                root.draw(&Rectangle::new(corners, style)).map_err(e)?;
+                root.draw(&PathElement::new(vec![(x0, y0), (x1, y1)], style))
+                    .map_err(e)?;
+                root.draw(&PathElement::new(vec![(x0, y1), (x1, y0)], style))
+                    .map_err(e)?;
+            }
+        }
         root.draw(&Text::new(
-            label.clone(),
+            entry.label.clone(),
             (legend_x + unit(32.0), y),
             font(18.0),
         ))
         .map_err(e)?;
     }
+    Ok(())
+}
+
+/// A border `width` pixels wide at full size, scaled to a figure `k` times as wide (at least 1).
+fn border_pixels(width: u32, k: f64) -> u32 {
+    ((f64::from(width) * k).round() as u32).max(1)
+}
+
+/// The borders between regions, as lines along the cell edges where the region changes (runs
+/// of edges joined into one line), and the outline of the grid.
+fn draw_borders<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    grid: &Grid,
+    l: &Layout,
+    k: f64,
+) -> Result<(), String> {
+    let e = drawing_failed;
+    if grid.regions.is_empty() {
+        return Ok(());
+    }
+    let (w, h) = (grid.width, grid.height);
+    let region = |x: u32, y: u32| grid.regions[(y * w + x) as usize];
+    let stroke = border_pixels(BORDER_WIDTH, k);
+    let style = BORDER_COLOR.stroke_width(stroke);
+    let mut segments: Vec<((f64, f64), (f64, f64))> = Vec::new();
+    // Vertical edges between columns x - 1 and x, joined down each column.
+    for x in 1..w {
+        let mut start = None;
+        for y in 0..=h {
+            let differs = y < h && region(x - 1, y) != region(x, y);
+            match (differs, start) {
+                (true, None) => start = Some(y),
+                (false, Some(y0)) => {
+                    segments.push(((f64::from(x), f64::from(y0)), (f64::from(x), f64::from(y))));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+    }
+    // Horizontal edges between rows y - 1 and y, joined along each row.
+    for y in 1..h {
+        let mut start = None;
+        for x in 0..=w {
+            let differs = x < w && region(x, y - 1) != region(x, y);
+            match (differs, start) {
+                (true, None) => start = Some(x),
+                (false, Some(x0)) => {
+                    segments.push(((f64::from(x0), f64::from(y)), (f64::from(x), f64::from(y))));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+    }
+    // Each line runs half its width past its ends, so that lines meet in square corners.
+    let half = (stroke / 2) as i32;
+    for (a, b) in segments {
+        let ((x0, y0), (x1, y1)) = (px(l, a.0, a.1), px(l, b.0, b.1));
+        let ends = if x0 == x1 {
+            vec![(x0, y0 - half), (x1, y1 + half)]
+        } else {
+            vec![(x0 - half, y0), (x1 + half, y1)]
+        };
+        root.draw(&PathElement::new(ends, style)).map_err(e)?;
+    }
+    // The outline of the grid, thin.
+    let (x0, y0) = px(l, 0.0, 0.0);
+    let (x1, y1) = px(l, f64::from(w), f64::from(h));
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x1, y1)],
+        BORDER_COLOR.stroke_width(1),
+    ))
+    .map_err(e)?;
     Ok(())
 }
 
@@ -315,8 +443,8 @@ impl Territory {
         self.ticks.is_empty()
     }
 
-    /// The map of snapshot `row`.
-    fn grid(&self, row: usize) -> Grid {
+    /// The map of snapshot `row`, with the borders of `regions` (one per cell, or none).
+    fn grid(&self, row: usize, regions: &[u16]) -> Grid {
         let colors = self.controllers[row]
             .chars()
             .zip(self.presence[row].chars())
@@ -327,39 +455,84 @@ impl Territory {
             height: self.height,
             colors,
             crossed: vec![false; (self.width * self.height) as usize],
+            regions: regions.to_vec(),
         }
     }
 }
 
-/// The legend: state shading, and the kinds of holder that appear in any snapshot.
-fn territory_legend(territory: &Territory) -> Legend {
-    let appears = |code: char| territory.controllers.iter().any(|row| row.contains(code));
-    let mut legend: Legend = vec![
-        ("state, weak presence".into(), territory_color('S', '1')),
-        ("state, strong presence".into(), territory_color('S', '9')),
-    ];
-    for (code, label, kind) in [
-        ('G', "street gang", "street_gang"),
-        ('T', "trafficking group", "trafficking_group"),
-        ('C', "cartel", "cartel"),
-        ('X', "contested", "contested"),
-    ] {
-        if appears(code) {
-            legend.push((label.into(), palette::controller(kind)));
+/// Presence (0 to 1) of a presence digit of `territory.csv`.
+fn presence_of(digit: char) -> f64 {
+    f64::from(digit.to_digit(10).unwrap_or(0)) / 9.0
+}
+
+/// The legend of a map of the snapshots `rows` (indices into `territory`): only what appears on
+/// it. State cells get the weakest and the strongest shade of state presence found on it (one
+/// entry when all have the same), then each kind of holder found on it, then the region border
+/// when there is more than one region.
+pub fn territory_legend(territory: &Territory, rows: &[usize], regions: &[u16]) -> Legend {
+    let mut state_digits: Vec<char> = Vec::new();
+    let mut codes: Vec<char> = Vec::new();
+    for &row in rows {
+        for (c, p) in territory.controllers[row]
+            .chars()
+            .zip(territory.presence[row].chars())
+        {
+            if c == 'S' {
+                state_digits.push(p);
+            } else {
+                codes.push(c);
+            }
         }
+    }
+    let mut legend = Legend::new();
+    let weakest = state_digits.iter().copied().min();
+    let strongest = state_digits.iter().copied().max();
+    match (weakest, strongest) {
+        (Some(lo), Some(hi)) if lo == hi => legend.push(swatch(
+            &format!("state, presence {:.1}", presence_of(lo)),
+            territory_color('S', lo),
+        )),
+        (Some(lo), Some(hi)) => {
+            legend.push(swatch(
+                &format!("state, presence {:.1} (weakest)", presence_of(lo)),
+                territory_color('S', lo),
+            ));
+            legend.push(swatch(
+                &format!("state, presence {:.1} (strongest)", presence_of(hi)),
+                territory_color('S', hi),
+            ));
+        }
+        _ => {}
+    }
+    for (code, label) in [
+        ('G', "street gang"),
+        ('T', "trafficking group"),
+        ('C', "cartel"),
+        ('X', "contested"),
+    ] {
+        if codes.contains(&code) {
+            legend.push(swatch(label, territory_color(code, '0')));
+        }
+    }
+    if regions.iter().any(|r| *r != regions[0]) {
+        legend.push(LegendEntry {
+            label: "region border".to_string(),
+            key: Key::Border(BORDER_WIDTH),
+        });
     }
     legend
 }
 
 /// Territory maps at the scenario's `outputs.map_weeks` (default: the first, middle and last
-/// snapshot).
+/// snapshot), with region borders (`regions`, one per cell, or none), each with a legend of
+/// what appears on it.
 pub fn territory(
     territory: &Territory,
+    regions: &[u16],
     dir: &Path,
     map_weeks: &[u32],
 ) -> Result<Vec<PathBuf>, PlotError> {
     let ticks = &territory.ticks;
-    let legend = territory_legend(territory);
     let last = territory.len() - 1;
     let mut rows: Vec<usize> = if map_weeks.is_empty() {
         vec![0, territory.len() / 2, last]
@@ -384,19 +557,106 @@ pub fn territory(
             dir,
             &format!("territory_week_{week:03}"),
             &title,
-            &territory.grid(row),
-            &legend,
+            &territory.grid(row, regions),
+            &territory_legend(territory, &[row], regions),
             &[],
         )?);
     }
     Ok(written)
 }
 
-/// The animated territory map of every snapshot, `territory.gif`.
-pub fn territory_animation(territory: &Territory, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+/// The animated territory map of every snapshot, `territory.gif`, with one legend for all its
+/// frames (what appears in any of them).
+pub fn territory_animation(
+    territory: &Territory,
+    regions: &[u16],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, PlotError> {
     let gif = dir.join("territory.gif");
-    write_gif(&gif, territory, &territory_legend(territory))?;
+    let all: Vec<usize> = (0..territory.len()).collect();
+    let legend = territory_legend(territory, &all, regions);
+    write_gif(&gif, territory, regions, &legend)?;
     Ok(vec![gif])
+}
+
+/// Region of each neighbourhood of a `width` × `height` grid, numbered from 0. From the
+/// `region` column of `cells.csv` when the run has one; otherwise derived from the scenario in
+/// `manifest.json` (`world.regions_x`, `world.regions_y`, `world.region_map`) the way the
+/// world builder does.
+pub fn regions(
+    width: u32,
+    height: u32,
+    cells: Option<&Cells>,
+    manifest: &Json,
+) -> Result<Vec<u16>, PlotError> {
+    if let Some(cells) = cells {
+        if (cells.width, cells.height) != (width, height) {
+            return Err(PlotError::Damaged {
+                path: cells.path.clone(),
+                place: None,
+                message: format!(
+                    "a {} × {} grid of neighbourhoods, expected {width} × {height} as in territory.csv",
+                    cells.width, cells.height
+                ),
+            });
+        }
+        let mut names: Vec<&str> = cells.region.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        return Ok(cells
+            .region
+            .iter()
+            .map(|r| names.binary_search(&r.as_str()).unwrap_or(0) as u16)
+            .collect());
+    }
+    let mut world = crate::scenario::WorldSpec::default();
+    const MAP: &str = "scenario.world.region_map";
+    match manifest.get(MAP) {
+        Some(serde_json::Value::Array(rows)) if !rows.is_empty() => {
+            let expected =
+                format!("expected {height} rows of {width} characters (the grid of territory.csv)");
+            if rows.len() != height as usize {
+                return Err(manifest.damaged(MAP, format!("{} rows, {expected}", rows.len())));
+            }
+            for (i, row) in rows.iter().enumerate() {
+                match row.as_str() {
+                    Some(text) if text.chars().count() == width as usize => {
+                        world.region_map.push(text.to_string());
+                    }
+                    _ => {
+                        return Err(
+                            manifest.damaged(MAP, format!("row {} is {row}, {expected}", i + 1))
+                        );
+                    }
+                }
+            }
+        }
+        Some(serde_json::Value::Array(_)) | None => {
+            for (key, limit, field) in [
+                ("scenario.world.regions_x", width, &mut world.regions_x),
+                ("scenario.world.regions_y", height, &mut world.regions_y),
+            ] {
+                let value = manifest.get(key);
+                *field = value
+                    .and_then(serde_json::Value::as_u64)
+                    .filter(|n| (1..=u64::from(limit)).contains(n))
+                    .ok_or_else(|| {
+                        let found = value.map_or("nothing".to_string(), ToString::to_string);
+                        manifest.damaged(
+                            key,
+                            format!("found {found}, expected a whole number of regions from 1 to {limit}"),
+                        )
+                    })? as u32;
+            }
+        }
+        Some(other) => {
+            return Err(manifest.damaged(
+                MAP,
+                format!("found {other}, expected a list of rows of region characters"),
+            ));
+        }
+    }
+    Ok(crate::world::cell_regions(&world, width, height).0)
 }
 
 /// Size of the animated map, in pixels (smaller than the still figures: it has many frames).
@@ -406,7 +666,12 @@ pub const GIF_HEIGHT: u32 = 420;
 /// The animated territory map. Frames are drawn by plotters into a buffer and mapped onto a small
 /// fixed palette (the map's own colours, white, black and greys for text), which keeps encoding
 /// fast and the colours exact.
-fn write_gif(path: &Path, territory: &Territory, legend: &Legend) -> Result<(), PlotError> {
+fn write_gif(
+    path: &Path,
+    territory: &Territory,
+    regions: &[u16],
+    legend: &Legend,
+) -> Result<(), PlotError> {
     const W: u32 = GIF_WIDTH;
     const H: u32 = GIF_HEIGHT;
     let fail = |reason: String| PlotError::Draw {
@@ -439,7 +704,8 @@ fn write_gif(path: &Path, territory: &Territory, legend: &Legend) -> Result<(), 
                     "Who holds each neighbourhood, week {}",
                     u64::from(*tick) + 1
                 );
-                draw_map(&root, &title, &territory.grid(row), legend, &[]).map_err(fail)?;
+                draw_map(&root, &title, &territory.grid(row, regions), legend, &[])
+                    .map_err(fail)?;
                 root.present().map_err(|e| fail(drawing_failed(e)))?;
             }
             // Neighbouring pixels mostly share a colour: remember the last one.
@@ -487,19 +753,28 @@ fn closest(palette: &[RGBColor], p: [u8; 3]) -> u8 {
 
 /// Pixel at the centre of cell (x, y) of a `width` × `height` grid in a full-size map figure.
 pub fn cell_center_pixel(width: u32, height: u32, x: u32, y: u32) -> (u32, u32) {
+    grid_point_pixel(width, height, f64::from(x) + 0.5, f64::from(y) + 0.5)
+}
+
+/// Pixel at point (x, y) of a `width` × `height` grid, in cells from its top left corner, in a
+/// full-size map figure (whole numbers are cell edges).
+pub fn grid_point_pixel(width: u32, height: u32, x: f64, y: f64) -> (u32, u32) {
     let grid = Grid {
         width,
         height,
         colors: Vec::new(),
         crossed: Vec::new(),
+        regions: Vec::new(),
     };
     let l = layout(&grid, (WIDTH, HEIGHT));
-    let (px, py) = px(&l, f64::from(x) + 0.5, f64::from(y) + 0.5);
+    let (px, py) = px(&l, x, y);
     (px as u32, py as u32)
 }
 
 /// The neighbourhoods at the end of the run, from `cells.csv`, checked, in cell index order.
 pub struct Cells {
+    /// The file read.
+    pub path: PathBuf,
     pub width: u32,
     pub height: u32,
     /// Episodes that arrived minus episodes that left.
@@ -554,6 +829,7 @@ impl Cells {
         let n = (width * height) as usize;
         let mut seen = vec![None::<usize>; n];
         let mut cells = Cells {
+            path: path.clone(),
             width,
             height,
             net: vec![0.0; n],
@@ -619,21 +895,22 @@ pub fn displacement(cells: &Cells, flows: &[Flow], dir: &Path) -> Result<Vec<Pat
         height,
         colors,
         crossed: cells.ghost.clone(),
+        regions: Vec::new(),
     };
     let legend = vec![
-        ("net departures, many".into(), palette::VERMILLION),
-        (
-            "net departures, few".into(),
+        swatch("net departures, many", palette::VERMILLION),
+        swatch(
+            "net departures, few",
             blend(WHITE, palette::VERMILLION, 0.35),
         ),
-        ("balanced".into(), WHITE),
-        (
-            "net arrivals, few".into(),
-            blend(WHITE, palette::BLUE, 0.35),
-        ),
-        ("net arrivals, many".into(), palette::BLUE),
-        ("ghost neighbourhood: crossed".into(), palette::GREY),
-        ("main flows: arrows".into(), RGBColor(64, 64, 64)),
+        swatch("balanced", WHITE),
+        swatch("net arrivals, few", blend(WHITE, palette::BLUE, 0.35)),
+        swatch("net arrivals, many", palette::BLUE),
+        LegendEntry {
+            label: "ghost neighbourhood".to_string(),
+            key: Key::Cross,
+        },
+        swatch("main flows: arrows", RGBColor(64, 64, 64)),
     ];
     render_map(
         dir,

@@ -239,6 +239,10 @@ pub fn render_run(run_dir: &Path, plots_dir: &Path) -> Result<Vec<PathBuf>, Plot
         Some(cells) => maps::main_flows(run_dir, cells)?,
         None => Vec::new(),
     };
+    let regions = match &territory {
+        Some(t) => maps::regions(t.width, t.height, cells.as_ref(), &manifest)?,
+        None => Vec::new(),
+    };
     make_dir(plots_dir)?;
     let mut jobs: Vec<Job<'_>> = vec![
         Box::new(|| charts::status(&timeseries, plots_dir)),
@@ -247,9 +251,11 @@ pub fn render_run(run_dir: &Path, plots_dir: &Path) -> Result<Vec<PathBuf>, Plot
         Box::new(|| charts::trigger_mix(&summary, &manifest, plots_dir)),
     ];
     if let Some(territory) = &territory {
-        jobs.push(Box::new(|| maps::territory_animation(territory, plots_dir)));
         jobs.push(Box::new(|| {
-            maps::territory(territory, plots_dir, &map_weeks)
+            maps::territory_animation(territory, &regions, plots_dir)
+        }));
+        jobs.push(Box::new(|| {
+            maps::territory(territory, &regions, plots_dir, &map_weeks)
         }));
     }
     if let Some(cells) = &cells {
