@@ -654,3 +654,88 @@ fn issue_12_territory_legend_lists_only_what_is_on_the_map() {
         }
     }
 }
+
+#[test]
+fn issue_12_flow_arrows_widen_with_flow_size_and_have_a_key() {
+    use displace::plot::maps::{MAX_FLOW_WIDTH, flow_key, flow_width};
+    for largest in [1, 7, 40, 463, 10_000] {
+        let widths: Vec<u32> = (1..=largest).map(|n| flow_width(n, largest)).collect();
+        assert!(widths.windows(2).all(|w| w[0] <= w[1]), "never narrower");
+        assert!(widths.iter().all(|w| (1..=MAX_FLOW_WIDTH).contains(w)));
+        assert_eq!(flow_width(largest, largest), MAX_FLOW_WIDTH);
+        if largest >= 40 {
+            // In proportion: a flow a quarter of the largest is a quarter as wide (rounded).
+            let quarter = flow_width(largest / 4, largest);
+            assert!((2..=4).contains(&quarter), "{largest}: {quarter}");
+            assert!(flow_width(largest / 2, largest) > quarter);
+        }
+        // The key: the largest flow first, then smaller round flows, each narrower, drawn
+        // with the width the map gives that flow.
+        let key = flow_key(largest);
+        assert_eq!(key[0], (largest, MAX_FLOW_WIDTH));
+        assert!(key.windows(2).all(|k| k[0].0 > k[1].0 && k[0].1 >= k[1].1));
+        for (n, w) in &key {
+            assert_eq!(*w, flow_width(*n, largest));
+        }
+        if largest >= 40 {
+            assert_eq!(key.len(), 3, "{key:?}");
+            assert!(key[2].1 < key[0].1);
+        }
+    }
+    assert_eq!(flow_key(463), [(463, 12), (200, 5), (50, 1)]);
+}
+
+#[test]
+fn issue_12_the_displacement_map_has_numbers_on_its_scale_and_flow_widths_in_it() {
+    use displace::plot::maps::{self, net_color, scale_ticks, tick_label};
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = run(dir.path(), &common::tiny_path(), &[]);
+    let cells = maps::Cells::read(&run_dir).unwrap().unwrap();
+    let max = maps::net_max(&cells);
+    let ticks = scale_ticks(max);
+    assert!(ticks.len() >= 3 && ticks.contains(&0.0));
+    assert!(
+        ticks.iter().all(|t| t.abs() <= max),
+        "{ticks:?} within ±{max}"
+    );
+    assert!(ticks.windows(2).all(|t| t[0] > t[1]), "from the top down");
+    assert_eq!(
+        ticks.first().map(|t| -t),
+        ticks.last().copied(),
+        "symmetric"
+    );
+    // The scale's ends have the colours of the map's extremes.
+    assert_eq!(net_color(max, max), displace::plot::palette::BLUE);
+    assert_eq!(net_color(-max, max), displace::plot::palette::VERMILLION);
+    assert_eq!(net_color(0.0, max), plotters::style::WHITE);
+    let svg = std::fs::read_to_string(run_dir.join("plots/displacement_map.svg")).unwrap();
+    for t in &ticks {
+        let label = tick_label(*t);
+        assert!(
+            svg.contains(&format!(">\n{label}\n</text>")),
+            "tick {label}"
+        );
+    }
+    assert!(tick_label(-20.0).starts_with('\u{2212}') && tick_label(20.0) == "+20");
+    // Each main flow is drawn with the width its size gives it.
+    let flows = maps::main_flows(&run_dir, &cells).unwrap();
+    assert!(flows.len() >= 2, "the tiny run has flows");
+    let largest = flows[0].episodes;
+    for f in &flows {
+        let width = maps::flow_width(f.episodes, largest);
+        assert!(
+            svg.contains(&format!(
+                "opacity=\"0.7\" stroke=\"#000000\" stroke-width=\"{width}\""
+            )),
+            "flow of {} episodes, {width} pixels",
+            f.episodes
+        );
+    }
+    for (n, _) in maps::flow_key(largest) {
+        let s = if n == 1 { "" } else { "s" };
+        assert!(
+            svg.contains(&format!(">\n{n} episode{s}\n</text>")),
+            "key {n}"
+        );
+    }
+}

@@ -29,6 +29,10 @@ pub enum Key {
     Border(u32),
     /// A crossed cell (a ghost neighbourhood).
     Cross,
+    /// A flow arrow this many pixels wide, at full figure size.
+    Arrow(u32),
+    /// No symbol: a heading for the entries below it.
+    Heading,
 }
 
 /// A legend entry: what it means, and how it is shown.
@@ -90,6 +94,7 @@ fn draw_map<DB: DrawingBackend>(
     grid: &Grid,
     legend: &Legend,
     arrows: &[Arrow],
+    scale: Option<&NetScale>,
 ) -> Result<(), String> {
     let e = drawing_failed;
     let size = root.dim_in_pixel();
@@ -139,35 +144,21 @@ fn draw_map<DB: DrawingBackend>(
     }
     draw_borders(root, grid, &l, k)?;
     for a in arrows {
-        let (x0, y0) = px(&l, a.from.0, a.from.1);
-        let (x1, y1) = px(&l, a.to.0, a.to.1);
-        let style = BLACK.mix(0.75).stroke_width(a.width);
-        root.draw(&PathElement::new(vec![(x0, y0), (x1, y1)], style))
-            .map_err(e)?;
-        // Arrow head: a small triangle at the destination.
-        let (dx, dy) = (f64::from(x1 - x0), f64::from(y1 - y0));
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        let (ux, uy) = (dx / len, dy / len);
-        let size = 8.0 + f64::from(a.width) * 2.0;
-        let base = (f64::from(x1) - ux * size, f64::from(y1) - uy * size);
-        let head = vec![
-            (x1, y1),
-            (
-                (base.0 - uy * size * 0.5) as i32,
-                (base.1 + ux * size * 0.5) as i32,
-            ),
-            (
-                (base.0 + uy * size * 0.5) as i32,
-                (base.1 - ux * size * 0.5) as i32,
-            ),
-        ];
-        root.draw(&Polygon::new(head, BLACK.mix(0.75).filled()))
-            .map_err(e)?;
+        draw_arrow(
+            root,
+            px(&l, a.from.0, a.from.1),
+            px(&l, a.to.0, a.to.1),
+            a.width,
+        )?;
     }
     let legend_x = size.0 as i32 - (300.0 * k) as i32;
     let unit = |v: f64| (v * k) as i32;
+    let mut legend_top = 80.0;
+    if let Some(scale) = scale {
+        legend_top = draw_scale(root, scale, legend_x, k)? + 20.0;
+    }
     for (i, entry) in legend.iter().enumerate() {
-        let y = unit(80.0 + 30.0 * i as f64);
+        let y = unit(legend_top + 30.0 * i as f64);
         let corners = [(legend_x, y), (legend_x + unit(22.0), y + unit(18.0))];
         match entry.key {
             Key::Swatch(color) => {
@@ -194,13 +185,24 @@ fn draw_map<DB: DrawingBackend>(
                 root.draw(&PathElement::new(vec![(x0, y1), (x1, y0)], style))
                     .map_err(e)?;
             }
+            Key::Arrow(width) => {
+                let mid = y + unit(9.0);
+                draw_arrow(
+                    root,
+                    (legend_x, mid),
+                    (legend_x + unit(56.0), mid),
+                    border_pixels(width, k),
+                )?;
+            }
+            Key::Heading => {}
         }
-        root.draw(&Text::new(
-            entry.label.clone(),
-            (legend_x + unit(32.0), y),
-            font(18.0),
-        ))
-        .map_err(e)?;
+        let text_x = match entry.key {
+            Key::Arrow(_) => legend_x + unit(66.0),
+            Key::Heading => legend_x,
+            _ => legend_x + unit(32.0),
+        };
+        root.draw(&Text::new(entry.label.clone(), (text_x, y), font(18.0)))
+            .map_err(e)?;
     }
     Ok(())
 }
@@ -210,8 +212,190 @@ fn border_pixels(width: u32, k: f64) -> u32 {
     ((f64::from(width) * k).round() as u32).max(1)
 }
 
-/// The borders between regions, as lines along the cell edges where the region changes (runs
-/// of edges joined into one line), and the outline of the grid.
+/// Colour of flow arrows.
+const ARROW_COLOR: RGBColor = RGBColor(0, 0, 0);
+
+/// An arrow `width` pixels wide from `from` to `to` (pixels): a line up to the base of a
+/// triangular head that grows with the width.
+fn draw_arrow<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x0, y0): (i32, i32),
+    (x1, y1): (i32, i32),
+    width: u32,
+) -> Result<(), String> {
+    let e = drawing_failed;
+    let (dx, dy) = (f64::from(x1 - x0), f64::from(y1 - y0));
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let (ux, uy) = (dx / len, dy / len);
+    let w = f64::from(width);
+    // The head is longer than wide and always wider than the line.
+    let head = (9.0 + 1.6 * w).min(len * 0.6);
+    let half = (0.45 * head).max(w * 0.5 + 3.0);
+    let base = (f64::from(x1) - ux * head, f64::from(y1) - uy * head);
+    let color = ARROW_COLOR.mix(0.7);
+    root.draw(&PathElement::new(
+        vec![(x0, y0), (base.0.round() as i32, base.1.round() as i32)],
+        color.stroke_width(width),
+    ))
+    .map_err(e)?;
+    let point = |side: f64| {
+        (
+            (base.0 - uy * half * side).round() as i32,
+            (base.1 + ux * half * side).round() as i32,
+        )
+    };
+    root.draw(&Polygon::new(
+        vec![(x1, y1), point(1.0), point(-1.0)],
+        color.filled(),
+    ))
+    .map_err(e)?;
+    Ok(())
+}
+
+/// The diverging colour scale of the displacement map: net arrivals minus departures from
+/// `-max` to `max` episodes.
+pub struct NetScale {
+    pub max: f64,
+}
+
+/// Colour of a neighbourhood whose arrivals minus departures are `net`, on a scale up to
+/// `max` in either direction: white at 0, blue for net arrivals, vermillion for net
+/// departures, deepening with the square root of the share of `max` (so small flows show).
+pub fn net_color(net: f64, max: f64) -> RGBColor {
+    let t = (net.abs() / max.max(1.0)).min(1.0).sqrt();
+    if net < 0.0 {
+        blend(WHITE, palette::VERMILLION, t)
+    } else {
+        blend(WHITE, palette::BLUE, t)
+    }
+}
+
+/// The largest 1, 2 or 5 × 10^k that is at most `v` (0 when `v` is below 1).
+pub fn round_down(v: f64) -> f64 {
+    if v < 1.0 {
+        return 0.0;
+    }
+    let p = 10f64.powi(v.log10().floor() as i32);
+    [5.0, 2.0, 1.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|x| *x <= v * (1.0 + 1e-12))
+        .unwrap_or(p)
+}
+
+/// Labelled values of the net colour scale up to `max`: 0 and round values near `max`,
+/// `max` / 4 and `max` / 16 (those of at least 1), on both sides, from the top (largest net
+/// arrivals) down.
+pub fn scale_ticks(max: f64) -> Vec<f64> {
+    let mut up: Vec<f64> = [1.0, 0.25, 1.0 / 16.0]
+        .iter()
+        .map(|f| round_down(max * f))
+        .filter(|v| *v >= 1.0)
+        .collect();
+    up.dedup();
+    let mut ticks = up.clone();
+    ticks.push(0.0);
+    ticks.extend(up.iter().rev().map(|v| -v));
+    ticks
+}
+
+/// A tick label of the net scale: `+200`, `0`, `−200`.
+pub fn tick_label(v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", super::charts::thousands(v))
+    } else if v < 0.0 {
+        format!("\u{2212}{}", super::charts::thousands(-v))
+    } else {
+        "0".to_string()
+    }
+}
+
+/// Draws the net colour scale as a vertical bar at `x` with its ticks; returns the bottom of
+/// what it drew, in full-size pixels.
+fn draw_scale<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: &NetScale,
+    x: i32,
+    k: f64,
+) -> Result<f64, String> {
+    let e = drawing_failed;
+    let unit = |v: f64| (v * k) as i32;
+    let font = |pt: f64| ("sans-serif", pt * k).into_font();
+    root.draw(&Text::new(
+        "arrivals \u{2212} departures",
+        (x, unit(70.0)),
+        font(18.0),
+    ))
+    .map_err(e)?;
+    root.draw(&Text::new(
+        "(episodes, whole run)",
+        (x, unit(92.0)),
+        font(15.0),
+    ))
+    .map_err(e)?;
+    let (top, bottom) = (122.0, 362.0);
+    let half = (bottom - top) / 2.0;
+    // Position of a value on the bar: the colour deepens with the square root.
+    let y_of = |v: f64| {
+        let p = (v.abs() / scale.max).sqrt() * v.signum();
+        top + half * (1.0 - p)
+    };
+    let bar = (x, x + unit(22.0));
+    // Bands of 2 pixels at full size, each with the colour of the value at its middle.
+    let mut y = top;
+    while y < bottom {
+        let mid = y + 1.0;
+        let p = 1.0 - (mid - top) / half;
+        let v = p.signum() * p * p * scale.max;
+        root.draw(&Rectangle::new(
+            [(bar.0, unit(y)), (bar.1, unit(y + 2.0))],
+            net_color(v, scale.max).filled(),
+        ))
+        .map_err(e)?;
+        y += 2.0;
+    }
+    root.draw(&Rectangle::new(
+        [(bar.0, unit(top)), (bar.1, unit(bottom))],
+        BLACK.stroke_width(1),
+    ))
+    .map_err(e)?;
+    let style = TextStyle::from(font(15.0)).pos(plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Left,
+        plotters::style::text_anchor::VPos::Center,
+    ));
+    for v in scale_ticks(scale.max) {
+        let ty = unit(y_of(v));
+        root.draw(&PathElement::new(
+            vec![(bar.1, ty), (bar.1 + unit(6.0), ty)],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(e)?;
+        root.draw(&Text::new(
+            tick_label(v),
+            (bar.1 + unit(10.0), ty),
+            style.clone(),
+        ))
+        .map_err(e)?;
+    }
+    // What the two ends mean, beside the bar.
+    let side = bar.1 + unit(90.0);
+    root.draw(&Text::new(
+        "net arrivals",
+        (side, unit(top + 10.0)),
+        style.clone(),
+    ))
+    .map_err(e)?;
+    root.draw(&Text::new(
+        "net departures",
+        (side, unit(bottom - 10.0)),
+        style,
+    ))
+    .map_err(e)?;
+    Ok(bottom)
+}
+
+/// The outline of the grid, and the borders between regions as lines along the cell edges
+/// where the region changes (runs of edges joined into one line).
 fn draw_borders<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     grid: &Grid,
@@ -219,10 +403,18 @@ fn draw_borders<DB: DrawingBackend>(
     k: f64,
 ) -> Result<(), String> {
     let e = drawing_failed;
+    let (w, h) = (grid.width, grid.height);
+    // The outline of the grid, thin.
+    let (x0, y0) = px(l, 0.0, 0.0);
+    let (x1, y1) = px(l, f64::from(w), f64::from(h));
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x1, y1)],
+        BORDER_COLOR.stroke_width(1),
+    ))
+    .map_err(e)?;
     if grid.regions.is_empty() {
         return Ok(());
     }
-    let (w, h) = (grid.width, grid.height);
     let region = |x: u32, y: u32| grid.regions[(y * w + x) as usize];
     let stroke = border_pixels(BORDER_WIDTH, k);
     let style = BORDER_COLOR.stroke_width(stroke);
@@ -268,14 +460,6 @@ fn draw_borders<DB: DrawingBackend>(
         };
         root.draw(&PathElement::new(ends, style)).map_err(e)?;
     }
-    // The outline of the grid, thin.
-    let (x0, y0) = px(l, 0.0, 0.0);
-    let (x1, y1) = px(l, f64::from(w), f64::from(h));
-    root.draw(&Rectangle::new(
-        [(x0, y0), (x1, y1)],
-        BORDER_COLOR.stroke_width(1),
-    ))
-    .map_err(e)?;
     Ok(())
 }
 
@@ -285,11 +469,19 @@ struct Map<'a> {
     grid: &'a Grid,
     legend: &'a Legend,
     arrows: &'a [Arrow],
+    scale: Option<&'a NetScale>,
 }
 
 impl Figure for Map<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        draw_map(root, self.title, self.grid, self.legend, self.arrows)
+        draw_map(
+            root,
+            self.title,
+            self.grid,
+            self.legend,
+            self.arrows,
+            self.scale,
+        )
     }
 }
 
@@ -300,12 +492,14 @@ fn render_map(
     grid: &Grid,
     legend: &Legend,
     arrows: &[Arrow],
+    scale: Option<&NetScale>,
 ) -> Result<Vec<PathBuf>, PlotError> {
     let map = Map {
         title,
         grid,
         legend,
         arrows,
+        scale,
     };
     save(dir, name, (WIDTH, HEIGHT), &map)
 }
@@ -560,6 +754,7 @@ pub fn territory(
             &territory.grid(row, regions),
             &territory_legend(territory, &[row], regions),
             &[],
+            None,
         )?);
     }
     Ok(written)
@@ -704,8 +899,15 @@ fn write_gif(
                     "Who holds each neighbourhood, week {}",
                     u64::from(*tick) + 1
                 );
-                draw_map(&root, &title, &territory.grid(row, regions), legend, &[])
-                    .map_err(fail)?;
+                draw_map(
+                    &root,
+                    &title,
+                    &territory.grid(row, regions),
+                    legend,
+                    &[],
+                    None,
+                )
+                .map_err(fail)?;
                 root.present().map_err(|e| fail(drawing_failed(e)))?;
             }
             // Neighbouring pixels mostly share a colour: remember the last one.
@@ -871,25 +1073,10 @@ impl Cells {
 /// crossed out.
 pub fn displacement(cells: &Cells, flows: &[Flow], dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let (width, height) = (cells.width, cells.height);
-    let max = cells
-        .net
-        .iter()
-        .map(|v| v.abs())
-        .fold(0.0, f64::max)
-        .max(1.0);
-    let colors = cells
-        .net
-        .iter()
-        .map(|v| {
-            let t = (v.abs() / max).sqrt();
-            if *v < 0.0 {
-                blend(WHITE, palette::VERMILLION, t)
-            } else {
-                blend(WHITE, palette::BLUE, t)
-            }
-        })
-        .collect();
-    let arrows = arrows(flows, width, height);
+    let scale = NetScale {
+        max: net_max(cells),
+    };
+    let colors = cells.net.iter().map(|v| net_color(*v, scale.max)).collect();
     let grid = Grid {
         width,
         height,
@@ -897,29 +1084,78 @@ pub fn displacement(cells: &Cells, flows: &[Flow], dir: &Path) -> Result<Vec<Pat
         crossed: cells.ghost.clone(),
         regions: Vec::new(),
     };
-    let legend = vec![
-        swatch("net departures, many", palette::VERMILLION),
-        swatch(
-            "net departures, few",
-            blend(WHITE, palette::VERMILLION, 0.35),
-        ),
-        swatch("balanced", WHITE),
-        swatch("net arrivals, few", blend(WHITE, palette::BLUE, 0.35)),
-        swatch("net arrivals, many", palette::BLUE),
-        LegendEntry {
+    let mut legend = Legend::new();
+    if cells.ghost.iter().any(|g| *g) {
+        legend.push(LegendEntry {
             label: "ghost neighbourhood".to_string(),
             key: Key::Cross,
-        },
-        swatch("main flows: arrows", RGBColor(64, 64, 64)),
-    ];
+        });
+    }
+    let largest = flows.first().map_or(0, |f| f.episodes);
+    if largest > 0 {
+        let side = block_side(width, height);
+        legend.push(LegendEntry {
+            label: format!("main flows, blocks of {side} × {side}:"),
+            key: Key::Heading,
+        });
+        for (episodes, width) in flow_key(largest) {
+            legend.push(LegendEntry {
+                label: format!(
+                    "{} episode{}",
+                    super::charts::thousands(f64::from(episodes)),
+                    if episodes == 1 { "" } else { "s" }
+                ),
+                key: Key::Arrow(width),
+            });
+        }
+    }
     render_map(
         dir,
         "displacement_map",
         "Where people left and arrived (whole run)",
         &grid,
         &legend,
-        &arrows,
+        &arrows(flows, width, height),
+        Some(&scale),
     )
+}
+
+/// The end of the net colour scale: the largest arrivals minus departures of any neighbourhood,
+/// either way (at least 1).
+pub fn net_max(cells: &Cells) -> f64 {
+    cells
+        .net
+        .iter()
+        .map(|v| v.abs())
+        .fold(0.0, f64::max)
+        .max(1.0)
+}
+
+/// Widest flow arrow, in pixels at full size.
+pub const MAX_FLOW_WIDTH: u32 = 12;
+
+/// Width in pixels of the arrow of a flow of `episodes` when the largest flow drawn has
+/// `largest`: in proportion to the flow, the largest `MAX_FLOW_WIDTH`, at least 1.
+pub fn flow_width(episodes: u32, largest: u32) -> u32 {
+    let share = f64::from(episodes) / f64::from(largest.max(1));
+    ((share * f64::from(MAX_FLOW_WIDTH)).round() as u32).clamp(1, MAX_FLOW_WIDTH)
+}
+
+/// The key of arrow widths: the largest flow, then round flows near a half and an eighth of it
+/// (those of at least 1 episode), largest first, each with its width.
+pub fn flow_key(largest: u32) -> Vec<(u32, u32)> {
+    let mut flows = vec![largest];
+    flows.extend(
+        [0.5, 0.125]
+            .iter()
+            .map(|f| round_down(f64::from(largest) * f) as u32)
+            .filter(|n| *n >= 1),
+    );
+    flows.dedup();
+    flows
+        .into_iter()
+        .map(|n| (n, flow_width(n, largest)))
+        .collect()
 }
 
 /// A block of the grid, by its column and row.
@@ -998,7 +1234,7 @@ fn arrows(flows: &[Flow], width: u32, height: u32) -> Vec<Arrow> {
         .map(|f| Arrow {
             from: centre(f.from),
             to: centre(f.to),
-            width: 1 + 5 * f.episodes / top,
+            width: flow_width(f.episodes, top),
         })
         .collect()
 }
