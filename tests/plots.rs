@@ -739,3 +739,50 @@ fn issue_12_the_displacement_map_has_numbers_on_its_scale_and_flow_widths_in_it(
         );
     }
 }
+
+#[test]
+fn issue_12_an_arm_identical_to_the_first_stays_visible_in_comparison_series() {
+    use displace::plot::compare::{ARM_COLORS, arm_style};
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = common::tiny_path();
+    let tiny = tiny.to_str().unwrap();
+    // The same scenario twice: both arms have the same series, point for point.
+    let args = [
+        "compare", tiny, tiny, tiny, "-n", "2", "--ticks", "8", "--out", "cmp", "--quiet",
+    ];
+    let out = displace(&args, dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let image = png(&dir
+        .path()
+        .join("cmp/plots/compare_households_displaced.png"));
+    // Columns across the plot (right of the legend) where each arm's colour is seen.
+    let columns = 400..1150u32;
+    let seen = |a: usize| {
+        let color = rgb(ARM_COLORS[a]);
+        columns
+            .clone()
+            .filter(|&x| (0..image.height()).any(|y| *image.get_pixel(x, y) == color))
+            .count()
+    };
+    let n = columns.len();
+    // The first arm's wide line shows around the later arms' thin ones almost everywhere, and
+    // the later arms' dashes over it on much of the way.
+    assert!(
+        seen(0) * 10 >= n * 8,
+        "first arm in {} of {n} columns",
+        seen(0)
+    );
+    for a in 1..3 {
+        assert!(
+            seen(a) * 10 >= n * 3,
+            "arm {a} in {} of {n} columns",
+            seen(a)
+        );
+    }
+    // The styles behind it: the first arm widest and solid, later arms thinner, dashed and
+    // marked, each differently.
+    let (first, second, third) = (arm_style(0), arm_style(1), arm_style(2));
+    assert!(first.dash.is_none() && first.width > second.width);
+    assert!(second.dash.is_some() && second.width >= third.width);
+    assert!(second.dash != third.dash && second.marker != third.marker);
+}

@@ -20,6 +20,102 @@ pub const ARM_COLORS: [RGBColor; 6] = [
     palette::SKY_BLUE,
 ];
 
+/// A mark drawn on an arm's line at some of its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    None,
+    Circle,
+    Triangle,
+    Square,
+    Diamond,
+    Cross,
+}
+
+/// How an arm's line is drawn in the comparison series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ArmStyle {
+    pub color: RGBColor,
+    /// Line width in pixels.
+    pub width: u32,
+    /// Dash and gap lengths in pixels (`None`: solid).
+    pub dash: Option<(u32, u32)>,
+    pub marker: Marker,
+}
+
+/// The style of arm `a`: the first (the reference) solid and widest, drawn first; each later
+/// arm thinner, dashed, with its own marker, drawn over it, so that arms that coincide are all
+/// seen. Colours are those of [`ARM_COLORS`].
+pub fn arm_style(a: usize) -> ArmStyle {
+    const MARKERS: [Marker; 5] = [
+        Marker::Circle,
+        Marker::Triangle,
+        Marker::Square,
+        Marker::Diamond,
+        Marker::Cross,
+    ];
+    const DASHES: [(u32, u32); 5] = [(14, 7), (8, 6), (4, 5), (18, 5), (10, 10)];
+    let color = ARM_COLORS[a % ARM_COLORS.len()];
+    if a == 0 {
+        ArmStyle {
+            color,
+            width: 7,
+            dash: None,
+            marker: Marker::None,
+        }
+    } else {
+        ArmStyle {
+            color,
+            width: if a == 1 { 3 } else { 2 },
+            dash: Some(DASHES[(a - 1) % DASHES.len()]),
+            marker: MARKERS[(a - 1) % MARKERS.len()],
+        }
+    }
+}
+
+/// The marker of `style` as a filled shape centred at `(x, y)` (pixels, relative to where it
+/// is placed).
+fn marker(style: ArmStyle, (x, y): (i32, i32)) -> Polygon<(i32, i32)> {
+    let r = if style.width >= 3 { 5 } else { 4 };
+    let t = 2;
+    let points: Vec<(i32, i32)> = match style.marker {
+        Marker::None => vec![(0, 0), (1, 0), (1, 1), (0, 1)],
+        Marker::Circle => (0..16)
+            .map(|i| {
+                let angle = f64::from(i) * std::f64::consts::PI / 8.0;
+                let radius = f64::from(r + 1);
+                (
+                    (radius * angle.cos()).round() as i32,
+                    (radius * angle.sin()).round() as i32,
+                )
+            })
+            .collect(),
+        Marker::Triangle => vec![(0, -r - 2), (r + 1, r), (-r - 1, r)],
+        Marker::Square => vec![(-r, -r), (r, -r), (r, r), (-r, r)],
+        Marker::Diamond => vec![(0, -r - 2), (r + 2, 0), (0, r + 2), (-r - 2, 0)],
+        Marker::Cross => vec![
+            (-t, -r - 1),
+            (t, -r - 1),
+            (t, -t),
+            (r + 1, -t),
+            (r + 1, t),
+            (t, t),
+            (t, r + 1),
+            (-t, r + 1),
+            (-t, t),
+            (-r - 1, t),
+            (-r - 1, -t),
+            (-t, -t),
+        ],
+    };
+    Polygon::new(
+        points
+            .into_iter()
+            .map(|(px, py)| (px + x, py + y))
+            .collect::<Vec<_>>(),
+        style.color.filled(),
+    )
+}
+
 /// One row of the forest plot: a metric of an arm, its relative change and interval (in %).
 struct Row {
     label: String,
@@ -310,22 +406,58 @@ fn draw_bands<DB: DrawingBackend>(
         .axis_desc_style(("sans-serif", 18))
         .draw()
         .map_err(e)?;
+    // Bands first, then the lines over them: the first arm's wide solid line at the bottom,
+    // every later arm thinner, dashed and marked on top, so an arm that coincides with the
+    // first (or with another) stays visible.
     for (a, points) in lines.iter().enumerate() {
-        let color = ARM_COLORS[a % ARM_COLORS.len()];
+        let color = arm_style(a).color;
         let mut band: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.3)).collect();
         band.extend(points.iter().rev().map(|p| (p.0, p.2.max(0.0))));
-        ctx.draw_series(std::iter::once(Polygon::new(band, color.mix(0.2).filled())))
+        ctx.draw_series(std::iter::once(Polygon::new(
+            band,
+            color.mix(0.12).filled(),
+        )))
+        .map_err(e)?;
+    }
+    for (a, points) in lines.iter().enumerate() {
+        let style = arm_style(a);
+        let line = style.color.stroke_width(style.width);
+        let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
+        let drawn = match style.dash {
+            None => ctx
+                .draw_series(LineSeries::new(xy.iter().copied(), line))
+                .map_err(e)?,
+            Some((dash, gap)) => ctx
+                .draw_series(DashedLineSeries::new(xy.iter().copied(), dash, gap, line))
+                .map_err(e)?,
+        };
+        drawn.label(arms[a].as_str()).legend(move |(x, y)| {
+            // A sample of the line: two dashes (or a solid line) and the marker.
+            let (d, g) = style
+                .dash
+                .map_or((18, 0), |(d, g)| ((d as i32).min(16), (g as i32).min(6)));
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (d, 0)], line)
+                + PathElement::new(vec![(d + g, 0), (36, 0)], line)
+                + marker(style, (18, 0))
+        });
+        // Markers at staggered points: each later arm at its own weeks, about 8 per line, so
+        // that arms that coincide do not hide each other's markers.
+        if style.marker != Marker::None {
+            let spacing = (xy.len() / 8).max(1);
+            let later = lines.len().saturating_sub(1).max(1);
+            ctx.draw_series(
+                xy.iter()
+                    .skip((a - 1) * spacing)
+                    .step_by(spacing * later)
+                    .map(|&(x, y)| EmptyElement::at((x, y)) + marker(style, (0, 0))),
+            )
             .map_err(e)?;
-        ctx.draw_series(LineSeries::new(
-            points.iter().map(|p| (p.0, p.1)),
-            color.stroke_width(3),
-        ))
-        .map_err(e)?
-        .label(arms[a].as_str())
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3)));
+        }
     }
     ctx.configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
+        .legend_area_size(44)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 16))
