@@ -446,7 +446,18 @@ fn plot(args: PlotArgs) -> Result<(), Failure> {
     } else {
         displace::plot::compare::render_comparison(dir, &staging.path(""))
     }
-    .map_err(Failure::other)?;
+    .map_err(|e| {
+        // Name figures by where they end up, not by the temporary folder.
+        let e = e.relocated(&staging.path(""), &dir.join("plots"));
+        let input = e.is_input();
+        let e = anyhow::Error::new(e)
+            .context(format!("cannot redraw the figures of {}", dir.display()));
+        if input {
+            Failure::input(e)
+        } else {
+            Failure::other(e)
+        }
+    })?;
     staging.commit().map_err(Failure::other)?;
     eprintln!(
         "drew {} files in {}",

@@ -156,7 +156,8 @@ pub fn write_comparison(
     }
     w.flush().map_err(io_at(&path))?;
     if plots {
-        crate::plot::compare::render_comparison(&staging.path(""), &staging.path("plots"))?;
+        crate::plot::compare::render_comparison(&staging.path(""), &staging.path("plots"))
+            .map_err(|e| e.relocated(&staging.path(""), staging.final_path()))?;
     }
 
     let arm_info = || {

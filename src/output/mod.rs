@@ -32,10 +32,11 @@ pub enum OutputError {
         path.display()
     )]
     NotOurs { path: PathBuf, kind: &'static str },
-    #[error("cannot write {}: {source}", path.display())]
+    /// The cause is said in plain words in the message (and not chained again after it).
+    #[error("cannot write {}: {}", path.display(), crate::plot::io_words(error))]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),
@@ -44,9 +45,9 @@ pub enum OutputError {
 }
 
 fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io {
+    move |error| OutputError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 
@@ -206,7 +207,8 @@ impl RunWriter {
         drop(self.episodes);
         drop(self.territory);
         if plots {
-            crate::plot::render_run(&temp, &temp.join("plots"))?;
+            crate::plot::render_run(&temp, &temp.join("plots"))
+                .map_err(|e| e.relocated(&temp, self.staging.final_path()))?;
         }
         // A stop asked for while the files were written still wins: nothing is committed.
         if stop.load(std::sync::atomic::Ordering::SeqCst) {
@@ -519,7 +521,7 @@ pub const CELL_COLUMNS: [&str; 29] = [
 fn csv_error(path: &Path, e: csv::Error) -> OutputError {
     OutputError::Io {
         path: path.to_path_buf(),
-        source: std::io::Error::other(e),
+        error: std::io::Error::other(e),
     }
 }
 

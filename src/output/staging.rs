@@ -133,6 +133,11 @@ impl Staging {
         Ok(())
     }
 
+    /// The folder's name once committed.
+    pub fn final_path(&self) -> &Path {
+        &self.final_dir
+    }
+
     /// Where a file of the folder is written before the commit.
     pub fn path(&self, file: &str) -> PathBuf {
         self.temp_dir.join(file)

@@ -1,4 +1,5 @@
-//! The figures of a run, each drawn once for both backends (PNG and SVG).
+//! The figures of a run over time and the reasons for fleeing, each drawn once for both
+//! backends (PNG and SVG).
 
 use std::path::{Path, PathBuf};
 
@@ -6,8 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::data::Table;
-use super::{HEIGHT, PlotError, WIDTH, palette};
+use super::data::{Json, Table};
+use super::{Figure, HEIGHT, PlotError, WIDTH, drawing_failed, palette, save};
 
 /// One named, coloured series.
 pub struct Series {
@@ -26,29 +27,77 @@ pub struct TimeChart {
     pub stacked: bool,
 }
 
-/// Draws `chart` as `<name>.png` and `<name>.svg` in `dir`.
-pub fn render(chart: &TimeChart, dir: &Path, name: &str) -> Result<Vec<PathBuf>, PlotError> {
-    let png = dir.join(format!("{name}.png"));
-    let svg = dir.join(format!("{name}.svg"));
-    {
-        let root = BitMapBackend::new(&png, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_time(&root, chart)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&png, m))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_time(&root, chart)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&svg, m))?;
-    }
-    Ok(vec![png, svg])
+/// Household statuses, in the order of `timeseries.csv`.
+pub const STATUSES: [&str; 5] = ["resident", "self_contained", "displaced", "abroad", "dead"];
+
+/// Homicide columns of `timeseries.csv`, their names in the figure and their colours.
+const HOMICIDES: [(&str, &str, RGBColor); 3] = [
+    ("homicides_oc", "organised crime", palette::VERMILLION),
+    ("homicides_background", "background", palette::GREY),
+    ("homicides_state_clash", "state clashes", palette::BLUE),
+];
+
+/// The columns of `timeseries.csv` the figures draw.
+pub fn timeseries_columns() -> Vec<String> {
+    let mut columns = vec!["day".to_string()];
+    columns.extend(STATUSES.iter().map(|s| format!("households_{s}")));
+    columns.extend(
+        crate::metrics::Trigger::ALL
+            .iter()
+            .map(|t| format!("displacements_{}", t.name())),
+    );
+    columns.extend(HOMICIDES.iter().map(|h| h.0.to_string()));
+    columns
 }
 
-pub fn draw_error(path: &Path, message: String) -> PlotError {
-    PlotError::Draw {
-        path: path.to_path_buf(),
-        message,
+/// The run's `timeseries.csv`, checked: every column the figures draw is there and holds counts.
+pub fn read_timeseries(run_dir: &Path) -> Result<Table, PlotError> {
+    let columns = timeseries_columns();
+    let required: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let table = Table::read(&run_dir.join("timeseries.csv"), &required)?;
+    for c in &required {
+        table.counts(c)?;
+    }
+    if table.rows() == 0 {
+        return Err(table.damaged_file("no rows, expected one row per tick".to_string()));
+    }
+    Ok(table)
+}
+
+impl Figure for TimeChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_time(root, self)
+    }
+}
+
+/// Draws `chart` as `<name>.png` and `<name>.svg` in `dir`.
+pub fn render(chart: &TimeChart, dir: &Path, name: &str) -> Result<Vec<PathBuf>, PlotError> {
+    save(dir, name, (WIDTH, HEIGHT), chart)
+}
+
+/// `v` with thousands separated by commas, no decimals (`120,000`).
+pub fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if v.round() < 0.0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// Axis label of a count: whole numbers only (a short axis has no label between them).
+fn count_label(y: f64) -> String {
+    if (y - y.round()).abs() < 1e-6 {
+        thousands(y)
+    } else {
+        String::new()
     }
 }
 
@@ -56,10 +105,9 @@ fn draw_time<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &TimeChart,
 ) -> Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let e = drawing_failed;
     root.fill(&WHITE).map_err(e)?;
-    let x_max = chart.x.last().copied().unwrap_or(1.0).max(1.0);
-    let x_min = chart.x.first().copied().unwrap_or(0.0).min(x_max - 1.0);
+    let (x_min, x_max) = x_range(&chart.x);
     // Stacked: the top of the stack; lines: the largest value.
     let tops: Vec<f64> = if chart.stacked {
         (0..chart.x.len())
@@ -83,13 +131,7 @@ fn draw_time<DB: DrawingBackend>(
         .map_err(e)?;
     ctx.configure_mesh()
         .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| {
-            if y_max >= 10.0 {
-                format!("{y:.0}")
-            } else {
-                format!("{y:.2}")
-            }
-        })
+        .y_label_formatter(&|y| count_label(*y))
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .label_style(("sans-serif", 16))
@@ -140,9 +182,16 @@ fn draw_time<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The time axis: from the first to the last point, at least one unit wide.
+fn x_range(x: &[f64]) -> (f64, f64) {
+    let x_max = x.last().copied().unwrap_or(1.0).max(1.0);
+    let x_min = x.first().copied().unwrap_or(0.0).min(x_max - 1.0);
+    (x_min, x_max)
+}
+
 /// Weeks since the start, from the `day` column.
-fn weeks(timeseries: &Table) -> Vec<f64> {
-    timeseries.numbers("day").iter().map(|d| d / 7.0).collect()
+fn weeks(timeseries: &Table) -> Result<Vec<f64>, PlotError> {
+    Ok(timeseries.counts("day")?.iter().map(|d| d / 7.0).collect())
 }
 
 fn series_from(
@@ -150,30 +199,180 @@ fn series_from(
     prefix: &str,
     names: &[&str],
     color: fn(&str) -> RGBColor,
-) -> Vec<Series> {
+) -> Result<Vec<Series>, PlotError> {
     names
         .iter()
-        .filter(|n| timeseries.has(&format!("{prefix}{n}")))
-        .map(|n| Series {
-            name: n.replace('_', " "),
-            color: color(n),
-            values: timeseries.numbers(&format!("{prefix}{n}")),
+        .map(|n| {
+            Ok(Series {
+                name: n.replace('_', " "),
+                color: color(n),
+                values: timeseries.counts(&format!("{prefix}{n}"))?,
+            })
         })
         .collect()
 }
 
-/// Households by status, stacked.
+/// Households by status in panels, each on its own scale: living at home (the large status)
+/// across the top, and each small status (hiding, displaced, abroad, dead) in its own panel
+/// below, so that a status of a few percent is as readable as the large one.
+pub struct StatusChart {
+    pub x: Vec<f64>,
+    /// Households at the start: the right axes give shares of it.
+    pub households: f64,
+    pub resident: Series,
+    pub others: Vec<Series>,
+}
+
+impl StatusChart {
+    pub fn from_timeseries(timeseries: &Table) -> Result<StatusChart, PlotError> {
+        let mut series = series_from(timeseries, "households_", &STATUSES, palette::status)?;
+        let resident = series.remove(0);
+        // The statuses sum to the households at the start on every row.
+        let households = resident.values[0] + series.iter().map(|s| s.values[0]).sum::<f64>();
+        Ok(StatusChart {
+            x: weeks(timeseries)?,
+            households,
+            resident: Series {
+                name: "resident (living at home)".into(),
+                ..resident
+            },
+            others: series,
+        })
+    }
+
+    /// A panel's caption: the status, its number at the end and its share of households.
+    fn caption(&self, series: &Series) -> String {
+        let last = series.values.last().copied().unwrap_or(0.0);
+        let share = 100.0 * last / self.households.max(1.0);
+        let share = if share >= 10.0 || share == 0.0 {
+            format!("{share:.0}%")
+        } else if share >= 0.1 {
+            format!("{share:.1}%")
+        } else {
+            "under 0.1%".to_string()
+        };
+        format!("{}: {} at the end ({share})", series.name, thousands(last))
+    }
+
+    /// One panel: a status as a line over its own area, on a scale from 0 to just above its
+    /// largest value (`right_share`: a right axis in % of households).
+    fn panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        series: &Series,
+        y_max: f64,
+        (caption_pt, label_pt): (u32, u32),
+        right_share: bool,
+        x_desc: &str,
+    ) -> Result<(), String> {
+        let e = drawing_failed;
+        let (x_min, x_max) = x_range(&self.x);
+        let share_max = 100.0 * y_max / self.households.max(1.0);
+        let mut builder = ChartBuilder::on(area);
+        builder
+            .caption(self.caption(series), ("sans-serif", caption_pt))
+            .margin(12)
+            .x_label_area_size(if x_desc.is_empty() { 28 } else { 48 })
+            .y_label_area_size(if right_share { 90 } else { 62 })
+            .right_y_label_area_size(if right_share { 60 } else { 0 });
+        let mut ctx = builder
+            .build_cartesian_2d(x_min..x_max, 0.0..y_max)
+            .map_err(e)?
+            .set_secondary_coord(x_min..x_max, 0.0..share_max);
+        let x_format = |x: &f64| format!("{x:.0}");
+        let y_format = |y: &f64| count_label(*y);
+        let mut mesh = ctx.configure_mesh();
+        mesh.x_label_formatter(&x_format)
+            .y_label_formatter(&y_format)
+            .x_labels(if right_share { 10 } else { 5 })
+            .y_labels(5)
+            .label_style(("sans-serif", label_pt))
+            .axis_desc_style(("sans-serif", label_pt + 2))
+            .light_line_style(RGBColor(235, 235, 235));
+        if !x_desc.is_empty() {
+            mesh.x_desc(x_desc);
+        }
+        if right_share {
+            mesh.y_desc("households");
+        }
+        mesh.draw().map_err(e)?;
+        if right_share {
+            ctx.configure_secondary_axes()
+                .y_label_formatter(&|y| format!("{y:.0}%"))
+                .y_labels(5)
+                .label_style(("sans-serif", label_pt))
+                .draw()
+                .map_err(e)?;
+        }
+        let color = series.color;
+        let points: Vec<(f64, f64)> = self
+            .x
+            .iter()
+            .copied()
+            .zip(series.values.iter().copied())
+            .collect();
+        ctx.draw_series(AreaSeries::new(
+            points.iter().copied(),
+            0.0,
+            color.mix(0.2).filled(),
+        ))
+        .map_err(e)?;
+        ctx.draw_series(LineSeries::new(points, color.stroke_width(3)))
+            .map_err(e)?;
+        Ok(())
+    }
+}
+
+/// Top of a panel's scale: just above the largest value (at least 1).
+fn scale_max(values: &[f64]) -> f64 {
+    values.iter().copied().fold(0.0, f64::max).max(1.0) * 1.08
+}
+
+impl Figure for StatusChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let e = drawing_failed;
+        root.fill(&WHITE).map_err(e)?;
+        let (w, h) = root.dim_in_pixel();
+        let (w, h) = (w as i32, h as i32);
+        let (title, body) = root.split_vertically(48);
+        title
+            .draw(&Text::new(
+                "Households by status (each panel on its own scale)",
+                (w / 2, 26),
+                TextStyle::from(("sans-serif", 28).into_font())
+                    .pos(Pos::new(HPos::Center, VPos::Center)),
+            ))
+            .map_err(e)?;
+        // The large status across the top, from 0 to all households.
+        let (top, bottom) = body.split_vertically((h - 48) * 2 / 5);
+        self.panel(
+            &top,
+            &self.resident,
+            self.households.max(1.0) * 1.05,
+            (20, 15),
+            true,
+            "",
+        )?;
+        // The small statuses side by side below, each on its own scale.
+        let panels = bottom.split_evenly((1, self.others.len().max(1)));
+        for (area, series) in panels.iter().zip(&self.others) {
+            self.panel(
+                area,
+                series,
+                scale_max(&series.values),
+                (16, 13),
+                false,
+                "week",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Households by status: at home across the top, each small status in its own panel below.
 pub fn status(timeseries: &Table, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let names = ["resident", "self_contained", "displaced", "abroad", "dead"];
-    let chart = TimeChart {
-        title: "Households by status".into(),
-        x_label: "week".into(),
-        y_label: "households".into(),
-        x: weeks(timeseries),
-        series: series_from(timeseries, "households_", &names, palette::status),
-        stacked: true,
-    };
-    render(&chart, dir, "status")
+    let chart = StatusChart::from_timeseries(timeseries)?;
+    save(dir, "status", (WIDTH, HEIGHT), &chart)
 }
 
 /// Displacement episodes per tick by trigger, stacked.
@@ -186,8 +385,8 @@ pub fn displacements_by_trigger(timeseries: &Table, dir: &Path) -> Result<Vec<Pa
         title: "Displacements by trigger".into(),
         x_label: "week".into(),
         y_label: "displacement episodes per tick".into(),
-        x: weeks(timeseries),
-        series: series_from(timeseries, "displacements_", &names, palette::trigger),
+        x: weeks(timeseries)?,
+        series: series_from(timeseries, "displacements_", &names, palette::trigger)?,
         stacked: true,
     };
     render(&chart, dir, "displacements_by_trigger")
@@ -195,81 +394,63 @@ pub fn displacements_by_trigger(timeseries: &Table, dir: &Path) -> Result<Vec<Pa
 
 /// Homicides per tick: organised crime, background, and state clashes.
 pub fn homicides(timeseries: &Table, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let lines = [
-        ("homicides_oc", "organised crime", palette::VERMILLION),
-        ("homicides_background", "background", palette::GREY),
-        ("homicides_state_clash", "state clashes", palette::BLUE),
-    ];
     let chart = TimeChart {
         title: "Homicides".into(),
         x_label: "week".into(),
         y_label: "persons killed per tick".into(),
-        x: weeks(timeseries),
-        series: lines
+        x: weeks(timeseries)?,
+        series: HOMICIDES
             .iter()
-            .map(|(column, name, color)| Series {
-                name: name.to_string(),
-                color: *color,
-                values: timeseries.numbers(column),
+            .map(|(column, name, color)| {
+                Ok(Series {
+                    name: name.to_string(),
+                    color: *color,
+                    values: timeseries.counts(column)?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, PlotError>>()?,
         stacked: false,
     };
     render(&chart, dir, "homicides")
 }
 
+/// One bar of the reasons for fleeing: trigger, colour, simulated share, calibration target.
+type Bar = (String, RGBColor, f64, Option<f64>);
+
+struct Bars(Vec<Bar>);
+
+impl Figure for Bars {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_bars(root, &self.0)
+    }
+}
+
 /// The reasons for fleeing: the share of displaced persons by trigger over the whole run, as
 /// horizontal bars, with the scenario's calibration targets beside them when it names any.
-pub fn trigger_mix(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let read_json = |name: &str| -> Result<serde_json::Value, PlotError> {
-        let path = run_dir.join(name);
-        let text = std::fs::read_to_string(&path).map_err(|e| PlotError::Read {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        serde_json::from_str(&text).map_err(|e| PlotError::Read {
-            path,
-            message: e.to_string(),
-        })
-    };
-    let summary = read_json("summary.json")?;
-    let manifest = read_json("manifest.json")?;
-    let targets = &manifest["scenario"]["targets"]["trigger_shares"];
-    let bars: Vec<(String, RGBColor, f64, Option<f64>)> = crate::metrics::Trigger::ALL
+pub fn trigger_mix(summary: &Json, manifest: &Json, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let bars = crate::metrics::Trigger::ALL
         .iter()
         .map(|t| {
             let name = t.name();
-            let share = summary["trigger_shares"][name].as_f64().unwrap_or(0.0);
-            (
+            let share = summary.number(&format!("trigger_shares.{name}"))?;
+            let target =
+                manifest.optional_number(&format!("scenario.targets.trigger_shares.{name}"))?;
+            Ok((
                 name.replace('_', " "),
                 palette::trigger(name),
                 share,
-                targets[name].as_f64(),
-            )
+                target,
+            ))
         })
-        .collect();
-    let png = dir.join("trigger_mix.png");
-    let svg = dir.join("trigger_mix.svg");
-    {
-        let root = BitMapBackend::new(&png, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_bars(&root, &bars)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&png, m))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_bars(&root, &bars)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&svg, m))?;
-    }
-    Ok(vec![png, svg])
+        .collect::<Result<Vec<Bar>, PlotError>>()?;
+    save(dir, "trigger_mix", (WIDTH, HEIGHT), &Bars(bars))
 }
 
 fn draw_bars<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    bars: &[(String, RGBColor, f64, Option<f64>)],
+    bars: &[Bar],
 ) -> Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let e = drawing_failed;
     root.fill(&WHITE).map_err(e)?;
     let x_max = bars
         .iter()

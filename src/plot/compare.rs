@@ -7,9 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::charts::draw_error;
 use super::data::Table;
-use super::{HEIGHT, PlotError, WIDTH, palette};
+use super::{Figure, HEIGHT, PlotError, WIDTH, drawing_failed, palette, save};
 
 /// Colours of the arms, in order (the first arm is the reference).
 pub const ARM_COLORS: [RGBColor; 6] = [
@@ -20,6 +19,102 @@ pub const ARM_COLORS: [RGBColor; 6] = [
     palette::ORANGE,
     palette::SKY_BLUE,
 ];
+
+/// A mark drawn on an arm's line at some of its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    None,
+    Circle,
+    Triangle,
+    Square,
+    Diamond,
+    Cross,
+}
+
+/// How an arm's line is drawn in the comparison series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ArmStyle {
+    pub color: RGBColor,
+    /// Line width in pixels.
+    pub width: u32,
+    /// Dash and gap lengths in pixels (`None`: solid).
+    pub dash: Option<(u32, u32)>,
+    pub marker: Marker,
+}
+
+/// The style of arm `a`: the first (the reference) solid and widest, drawn first; each later
+/// arm thinner, dashed, with its own marker, drawn over it, so that arms that coincide are all
+/// seen. Colours are those of [`ARM_COLORS`].
+pub fn arm_style(a: usize) -> ArmStyle {
+    const MARKERS: [Marker; 5] = [
+        Marker::Circle,
+        Marker::Triangle,
+        Marker::Square,
+        Marker::Diamond,
+        Marker::Cross,
+    ];
+    const DASHES: [(u32, u32); 5] = [(14, 7), (8, 6), (4, 5), (18, 5), (10, 10)];
+    let color = ARM_COLORS[a % ARM_COLORS.len()];
+    if a == 0 {
+        ArmStyle {
+            color,
+            width: 7,
+            dash: None,
+            marker: Marker::None,
+        }
+    } else {
+        ArmStyle {
+            color,
+            width: if a == 1 { 3 } else { 2 },
+            dash: Some(DASHES[(a - 1) % DASHES.len()]),
+            marker: MARKERS[(a - 1) % MARKERS.len()],
+        }
+    }
+}
+
+/// The marker of `style` as a filled shape centred at `(x, y)` (pixels, relative to where it
+/// is placed).
+fn marker(style: ArmStyle, (x, y): (i32, i32)) -> Polygon<(i32, i32)> {
+    let r = if style.width >= 3 { 5 } else { 4 };
+    let t = 2;
+    let points: Vec<(i32, i32)> = match style.marker {
+        Marker::None => vec![(0, 0), (1, 0), (1, 1), (0, 1)],
+        Marker::Circle => (0..16)
+            .map(|i| {
+                let angle = f64::from(i) * std::f64::consts::PI / 8.0;
+                let radius = f64::from(r + 1);
+                (
+                    (radius * angle.cos()).round() as i32,
+                    (radius * angle.sin()).round() as i32,
+                )
+            })
+            .collect(),
+        Marker::Triangle => vec![(0, -r - 2), (r + 1, r), (-r - 1, r)],
+        Marker::Square => vec![(-r, -r), (r, -r), (r, r), (-r, r)],
+        Marker::Diamond => vec![(0, -r - 2), (r + 2, 0), (0, r + 2), (-r - 2, 0)],
+        Marker::Cross => vec![
+            (-t, -r - 1),
+            (t, -r - 1),
+            (t, -t),
+            (r + 1, -t),
+            (r + 1, t),
+            (t, t),
+            (t, r + 1),
+            (-t, r + 1),
+            (-t, t),
+            (-r - 1, t),
+            (-r - 1, -t),
+            (-t, -t),
+        ],
+    };
+    Polygon::new(
+        points
+            .into_iter()
+            .map(|(px, py)| (px + x, py + y))
+            .collect::<Vec<_>>(),
+        style.color.filled(),
+    )
+}
 
 /// One row of the forest plot: a metric of an arm, its relative change and interval (in %).
 struct Row {
@@ -38,49 +133,83 @@ pub fn forest_height(rows: usize) -> u32 {
 /// Renders the comparison in `compare_dir` into `plots_dir`.
 pub fn render_comparison(compare_dir: &Path, plots_dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     super::register_font();
-    std::fs::create_dir_all(plots_dir).map_err(|e| draw_error(plots_dir, e.to_string()))?;
-    let table = Table::read(&compare_dir.join("compare.csv"))?;
-    let mut written = forest(&table, plots_dir)?;
-    let series = Table::read(&compare_dir.join("compare_timeseries.csv"))?;
-    for name in crate::compare::SERIES {
-        written.extend(arm_series(&series, name, plots_dir)?);
+    // Both files are read and checked before anything is drawn.
+    let table = Table::read(
+        &compare_dir.join("compare.csv"),
+        &[
+            "metric",
+            "arm",
+            "mean",
+            "diff_mean",
+            "diff_ci95_low",
+            "diff_ci95_high",
+        ],
+    )?;
+    let rows = forest_rows(&table)?;
+    let series = Table::read(
+        &compare_dir.join("compare_timeseries.csv"),
+        &["arm", "tick", "series", "mean", "ci95_low", "ci95_high"],
+    )?;
+    let lines: Vec<(&str, Vec<String>, Vec<Line>)> = crate::compare::SERIES
+        .iter()
+        .map(|name| {
+            let (arms, lines) = arm_lines(&series, name)?;
+            Ok((*name, arms, lines))
+        })
+        .collect::<Result<_, PlotError>>()?;
+    super::make_dir(plots_dir)?;
+    let arms = arms_of(&table.text("arm")?);
+    let height = forest_height(rows.len());
+    let mut written = save(
+        plots_dir,
+        "compare_forest",
+        (WIDTH, height),
+        &Forest {
+            rows: &rows,
+            arms: &arms,
+        },
+    )?;
+    for (name, arms, lines) in &lines {
+        written.extend(save(
+            plots_dir,
+            &format!("compare_{name}"),
+            (WIDTH, HEIGHT),
+            &Bands { name, arms, lines },
+        )?);
     }
     Ok(written)
 }
 
-fn arms_of(table: &Table) -> Vec<String> {
+/// The arms in order of first appearance.
+fn arms_of(names: &[String]) -> Vec<String> {
     let mut arms: Vec<String> = Vec::new();
-    for a in table.text("arm") {
-        if !arms.contains(&a) {
-            arms.push(a);
+    for a in names {
+        if !arms.contains(a) {
+            arms.push(a.clone());
         }
     }
     arms
 }
 
-fn forest(table: &Table, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let arms = arms_of(table);
-    let metrics = table.text("metric");
-    let arm_of = table.text("arm");
-    let mean = table.numbers("mean");
-    let (diff, low, high) = (
-        table.text("diff_mean"),
-        table.text("diff_ci95_low"),
-        table.text("diff_ci95_high"),
-    );
+/// The rows of the forest plot: every metric of every arm after the first whose first-arm mean
+/// is not 0, as a percentage of that mean.
+fn forest_rows(table: &Table) -> Result<Vec<Row>, PlotError> {
+    let arm_of = table.text("arm")?;
+    let arms = arms_of(&arm_of);
+    let metrics = table.text("metric")?;
+    let mean = table.numbers("mean")?;
+    let diff = table.optional_numbers("diff_mean")?;
+    let low = table.optional_numbers("diff_ci95_low")?;
+    let high = table.optional_numbers("diff_ci95_high")?;
     let mut rows = Vec::new();
     let mut reference = 0.0;
-    for i in 0..table.rows {
+    for i in 0..table.rows() {
         let a = arms.iter().position(|x| *x == arm_of[i]).unwrap_or(0);
         if a == 0 {
             reference = mean[i];
             continue;
         }
-        let (Ok(d), Ok(l), Ok(h)) = (
-            diff[i].parse::<f64>(),
-            low[i].parse::<f64>(),
-            high[i].parse::<f64>(),
-        ) else {
+        let (Some(d), Some(l), Some(h)) = (diff[i], low[i], high[i]) else {
             continue;
         };
         if reference == 0.0 {
@@ -95,22 +224,18 @@ fn forest(table: &Table, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             high: pct(h),
         });
     }
-    let height = forest_height(rows.len());
-    let png = dir.join("compare_forest.png");
-    let svg = dir.join("compare_forest.svg");
-    {
-        let root = BitMapBackend::new(&png, (WIDTH, height)).into_drawing_area();
-        draw_forest(&root, &rows, &arms)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&png, m))?;
+    Ok(rows)
+}
+
+struct Forest<'a> {
+    rows: &'a [Row],
+    arms: &'a [String],
+}
+
+impl Figure for Forest<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_forest(root, self.rows, self.arms)
     }
-    {
-        let root = SVGBackend::new(&svg, (WIDTH, height)).into_drawing_area();
-        draw_forest(&root, &rows, &arms)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&svg, m))?;
-    }
-    Ok(vec![png, svg])
 }
 
 /// Changes beyond this many percent are drawn at the edge of the axis.
@@ -121,7 +246,7 @@ fn draw_forest<DB: DrawingBackend>(
     rows: &[Row],
     arms: &[String],
 ) -> Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let e = drawing_failed;
     root.fill(&WHITE).map_err(e)?;
     let lo = rows.iter().map(|r| r.low).fold(-10.0, f64::min).max(-100.0);
     let hi = rows
@@ -202,49 +327,52 @@ fn draw_forest<DB: DrawingBackend>(
     Ok(())
 }
 
-/// One series over time: a line per arm with its 95% band.
-fn arm_series(table: &Table, name: &str, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let arms = arms_of(table);
-    let (arm, series) = (table.text("arm"), table.text("series"));
-    let (tick, mean, low, high) = (
-        table.numbers("tick"),
-        table.numbers("mean"),
-        table.numbers("ci95_low"),
-        table.numbers("ci95_high"),
+/// Points of one arm's line: week, mean, low and high end of the band.
+type Line = Vec<(f64, f64, f64, f64)>;
+
+/// The arms of one series of `compare_timeseries.csv` and each arm's line.
+fn arm_lines(table: &Table, name: &str) -> Result<(Vec<String>, Vec<Line>), PlotError> {
+    let arm = table.text("arm")?;
+    let series = table.text("series")?;
+    let tick = table.whole("tick")?;
+    let (mean, low, high) = (
+        table.numbers("mean")?,
+        table.numbers("ci95_low")?,
+        table.numbers("ci95_high")?,
     );
-    let lines: Vec<Vec<(f64, f64, f64, f64)>> = arms
+    let arms = arms_of(&arm);
+    let lines = arms
         .iter()
         .map(|a| {
-            (0..table.rows)
+            (0..table.rows())
                 .filter(|&i| arm[i] == *a && series[i] == name)
-                .map(|i| (tick[i] + 1.0, mean[i], low[i], high[i]))
+                .map(|i| (f64::from(tick[i]) + 1.0, mean[i], low[i], high[i]))
                 .collect()
         })
         .collect();
-    let png = dir.join(format!("compare_{name}.png"));
-    let svg = dir.join(format!("compare_{name}.svg"));
-    {
-        let root = BitMapBackend::new(&png, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_bands(&root, name, &arms, &lines)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&png, m))?;
+    Ok((arms, lines))
+}
+
+/// One series over time: a line per arm with its 95% band.
+struct Bands<'a> {
+    name: &'a str,
+    arms: &'a [String],
+    lines: &'a [Line],
+}
+
+impl Figure for Bands<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_bands(root, self.name, self.arms, self.lines)
     }
-    {
-        let root = SVGBackend::new(&svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_bands(&root, name, &arms, &lines)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&svg, m))?;
-    }
-    Ok(vec![png, svg])
 }
 
 fn draw_bands<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     name: &str,
     arms: &[String],
-    lines: &[Vec<(f64, f64, f64, f64)>],
+    lines: &[Line],
 ) -> Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let e = drawing_failed;
     root.fill(&WHITE).map_err(e)?;
     let x_max = lines.iter().flatten().map(|p| p.0).fold(1.0, f64::max);
     let y_max = lines.iter().flatten().map(|p| p.3).fold(1.0, f64::max) * 1.05;
@@ -278,22 +406,58 @@ fn draw_bands<DB: DrawingBackend>(
         .axis_desc_style(("sans-serif", 18))
         .draw()
         .map_err(e)?;
+    // Bands first, then the lines over them: the first arm's wide solid line at the bottom,
+    // every later arm thinner, dashed and marked on top, so an arm that coincides with the
+    // first (or with another) stays visible.
     for (a, points) in lines.iter().enumerate() {
-        let color = ARM_COLORS[a % ARM_COLORS.len()];
+        let color = arm_style(a).color;
         let mut band: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.3)).collect();
         band.extend(points.iter().rev().map(|p| (p.0, p.2.max(0.0))));
-        ctx.draw_series(std::iter::once(Polygon::new(band, color.mix(0.2).filled())))
+        ctx.draw_series(std::iter::once(Polygon::new(
+            band,
+            color.mix(0.12).filled(),
+        )))
+        .map_err(e)?;
+    }
+    for (a, points) in lines.iter().enumerate() {
+        let style = arm_style(a);
+        let line = style.color.stroke_width(style.width);
+        let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
+        let drawn = match style.dash {
+            None => ctx
+                .draw_series(LineSeries::new(xy.iter().copied(), line))
+                .map_err(e)?,
+            Some((dash, gap)) => ctx
+                .draw_series(DashedLineSeries::new(xy.iter().copied(), dash, gap, line))
+                .map_err(e)?,
+        };
+        drawn.label(arms[a].as_str()).legend(move |(x, y)| {
+            // A sample of the line: two dashes (or a solid line) and the marker.
+            let (d, g) = style
+                .dash
+                .map_or((18, 0), |(d, g)| ((d as i32).min(16), (g as i32).min(6)));
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (d, 0)], line)
+                + PathElement::new(vec![(d + g, 0), (36, 0)], line)
+                + marker(style, (18, 0))
+        });
+        // Markers at staggered points: each later arm at its own weeks, about 8 per line, so
+        // that arms that coincide do not hide each other's markers.
+        if style.marker != Marker::None {
+            let spacing = (xy.len() / 8).max(1);
+            let later = lines.len().saturating_sub(1).max(1);
+            ctx.draw_series(
+                xy.iter()
+                    .skip((a - 1) * spacing)
+                    .step_by(spacing * later)
+                    .map(|&(x, y)| EmptyElement::at((x, y)) + marker(style, (0, 0))),
+            )
             .map_err(e)?;
-        ctx.draw_series(LineSeries::new(
-            points.iter().map(|p| (p.0, p.1)),
-            color.stroke_width(3),
-        ))
-        .map_err(e)?
-        .label(arms[a].as_str())
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3)));
+        }
     }
     ctx.configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
+        .legend_area_size(44)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 16))

@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::charts::draw_error;
-use super::data::Table;
-use super::{HEIGHT, PlotError, WIDTH, palette};
+use super::data::{Json, Table, quoted};
+use super::{Figure, HEIGHT, PlotError, WIDTH, drawing_failed, palette, save, write_file};
 
 /// A grid of coloured cells, row by row from y = 0 at the top.
 pub struct Grid {
@@ -17,10 +16,45 @@ pub struct Grid {
     pub colors: Vec<RGBColor>,
     /// Cells to cross out (ghost neighbourhoods).
     pub crossed: Vec<bool>,
+    /// Region of each cell, to draw the borders between regions (empty: no borders).
+    pub regions: Vec<u16>,
 }
 
-/// A legend entry: a colour and what it means.
-pub type Legend = Vec<(String, RGBColor)>;
+/// How a legend entry shows what it means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Key {
+    /// A filled square of this colour.
+    Swatch(RGBColor),
+    /// A black line this many pixels wide (a region border), at full figure size.
+    Border(u32),
+    /// A crossed cell (a ghost neighbourhood).
+    Cross,
+    /// A flow arrow this many pixels wide, at full figure size.
+    Arrow(u32),
+    /// No symbol: a heading for the entries below it.
+    Heading,
+}
+
+/// A legend entry: what it means, and how it is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendEntry {
+    pub label: String,
+    pub key: Key,
+}
+
+pub type Legend = Vec<LegendEntry>;
+
+fn swatch(label: &str, color: RGBColor) -> LegendEntry {
+    LegendEntry {
+        label: label.to_string(),
+        key: Key::Swatch(color),
+    }
+}
+
+/// Width of region borders in a full-size figure, in pixels.
+pub const BORDER_WIDTH: u32 = 3;
+/// Colour of region borders.
+pub const BORDER_COLOR: RGBColor = RGBColor(0, 0, 0);
 
 /// An arrow between two cells, with a width in pixels.
 pub struct Arrow {
@@ -60,8 +94,9 @@ fn draw_map<DB: DrawingBackend>(
     grid: &Grid,
     legend: &Legend,
     arrows: &[Arrow],
+    scale: Option<&NetScale>,
 ) -> Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
+    let e = drawing_failed;
     let size = root.dim_in_pixel();
     let k = f64::from(size.0) / f64::from(WIDTH);
     let font = |pt: f64| ("sans-serif", pt * k).into_font();
@@ -107,49 +142,347 @@ fn draw_map<DB: DrawingBackend>(
         root.draw(&PathElement::new(vec![(x0, y1), (x1, y0)], style))
             .map_err(e)?;
     }
+    draw_borders(root, grid, &l, k)?;
     for a in arrows {
-        let (x0, y0) = px(&l, a.from.0, a.from.1);
-        let (x1, y1) = px(&l, a.to.0, a.to.1);
-        let style = BLACK.mix(0.75).stroke_width(a.width);
-        root.draw(&PathElement::new(vec![(x0, y0), (x1, y1)], style))
-            .map_err(e)?;
-        // Arrow head: a small triangle at the destination.
-        let (dx, dy) = (f64::from(x1 - x0), f64::from(y1 - y0));
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        let (ux, uy) = (dx / len, dy / len);
-        let size = 8.0 + f64::from(a.width) * 2.0;
-        let base = (f64::from(x1) - ux * size, f64::from(y1) - uy * size);
-        let head = vec![
-            (x1, y1),
-            (
-                (base.0 - uy * size * 0.5) as i32,
-                (base.1 + ux * size * 0.5) as i32,
-            ),
-            (
-                (base.0 + uy * size * 0.5) as i32,
-                (base.1 - ux * size * 0.5) as i32,
-            ),
-        ];
-        root.draw(&Polygon::new(head, BLACK.mix(0.75).filled()))
-            .map_err(e)?;
+        draw_arrow(
+            root,
+            px(&l, a.from.0, a.from.1),
+            px(&l, a.to.0, a.to.1),
+            a.width,
+        )?;
     }
     let legend_x = size.0 as i32 - (300.0 * k) as i32;
     let unit = |v: f64| (v * k) as i32;
-    for (i, (label, color)) in legend.iter().enumerate() {
-        let y = unit(80.0 + 30.0 * i as f64);
+    let mut legend_top = 80.0;
+    if let Some(scale) = scale {
+        legend_top = draw_scale(root, scale, legend_x, k)? + 20.0;
+    }
+    for (i, entry) in legend.iter().enumerate() {
+        let y = unit(legend_top + 30.0 * i as f64);
         let corners = [(legend_x, y), (legend_x + unit(22.0), y + unit(18.0))];
-        root.draw(&Rectangle::new(corners, color.filled()))
+        match entry.key {
+            Key::Swatch(color) => {
+                root.draw(&Rectangle::new(corners, color.filled()))
+                    .map_err(e)?;
+                root.draw(&Rectangle::new(corners, BLACK.stroke_width(1)))
+                    .map_err(e)?;
+            }
+            Key::Border(width) => {
+                let style = BORDER_COLOR.stroke_width(border_pixels(width, k));
+                let mid = y + unit(9.0);
+                root.draw(&PathElement::new(
+                    vec![(legend_x, mid), (legend_x + unit(22.0), mid)],
+                    style,
+                ))
+                .map_err(e)?;
+            }
+            Key::Cross => {
+                let [(x0, y0), (x1, y1)] = corners;
+                let style = BLACK.stroke_width(1);
+                root.draw(&Rectangle::new(corners, style)).map_err(e)?;
+                root.draw(&PathElement::new(vec![(x0, y0), (x1, y1)], style))
+                    .map_err(e)?;
+                root.draw(&PathElement::new(vec![(x0, y1), (x1, y0)], style))
+                    .map_err(e)?;
+            }
+            Key::Arrow(width) => {
+                let mid = y + unit(9.0);
+                draw_arrow(
+                    root,
+                    (legend_x, mid),
+                    (legend_x + unit(56.0), mid),
+                    border_pixels(width, k),
+                )?;
+            }
+            Key::Heading => {}
+        }
+        let text_x = match entry.key {
+            Key::Arrow(_) => legend_x + unit(66.0),
+            Key::Heading => legend_x,
+            _ => legend_x + unit(32.0),
+        };
+        root.draw(&Text::new(entry.label.clone(), (text_x, y), font(18.0)))
             .map_err(e)?;
-        root.draw(&Rectangle::new(corners, BLACK.stroke_width(1)))
-            .map_err(e)?;
+    }
+    Ok(())
+}
+
+/// A border `width` pixels wide at full size, scaled to a figure `k` times as wide (at least 1).
+fn border_pixels(width: u32, k: f64) -> u32 {
+    ((f64::from(width) * k).round() as u32).max(1)
+}
+
+/// Colour of flow arrows.
+const ARROW_COLOR: RGBColor = RGBColor(0, 0, 0);
+
+/// An arrow `width` pixels wide from `from` to `to` (pixels): a line up to the base of a
+/// triangular head that grows with the width.
+fn draw_arrow<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x0, y0): (i32, i32),
+    (x1, y1): (i32, i32),
+    width: u32,
+) -> Result<(), String> {
+    let e = drawing_failed;
+    let (dx, dy) = (f64::from(x1 - x0), f64::from(y1 - y0));
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let (ux, uy) = (dx / len, dy / len);
+    let w = f64::from(width);
+    // The head is longer than wide and always wider than the line.
+    let head = (9.0 + 1.6 * w).min(len * 0.6);
+    let half = (0.45 * head).max(w * 0.5 + 3.0);
+    let base = (f64::from(x1) - ux * head, f64::from(y1) - uy * head);
+    let color = ARROW_COLOR.mix(0.7);
+    root.draw(&PathElement::new(
+        vec![(x0, y0), (base.0.round() as i32, base.1.round() as i32)],
+        color.stroke_width(width),
+    ))
+    .map_err(e)?;
+    let point = |side: f64| {
+        (
+            (base.0 - uy * half * side).round() as i32,
+            (base.1 + ux * half * side).round() as i32,
+        )
+    };
+    root.draw(&Polygon::new(
+        vec![(x1, y1), point(1.0), point(-1.0)],
+        color.filled(),
+    ))
+    .map_err(e)?;
+    Ok(())
+}
+
+/// The diverging colour scale of the displacement map: net arrivals minus departures from
+/// `-max` to `max` episodes.
+pub struct NetScale {
+    pub max: f64,
+}
+
+/// Colour of a neighbourhood whose arrivals minus departures are `net`, on a scale up to
+/// `max` in either direction: white at 0, blue for net arrivals, vermillion for net
+/// departures, deepening with the square root of the share of `max` (so small flows show).
+pub fn net_color(net: f64, max: f64) -> RGBColor {
+    let t = (net.abs() / max.max(1.0)).min(1.0).sqrt();
+    if net < 0.0 {
+        blend(WHITE, palette::VERMILLION, t)
+    } else {
+        blend(WHITE, palette::BLUE, t)
+    }
+}
+
+/// The largest 1, 2 or 5 × 10^k that is at most `v` (0 when `v` is below 1).
+pub fn round_down(v: f64) -> f64 {
+    if v < 1.0 {
+        return 0.0;
+    }
+    let p = 10f64.powi(v.log10().floor() as i32);
+    [5.0, 2.0, 1.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|x| *x <= v * (1.0 + 1e-12))
+        .unwrap_or(p)
+}
+
+/// Labelled values of the net colour scale up to `max`: 0 and round values near `max`,
+/// `max` / 4 and `max` / 16 (those of at least 1), on both sides, from the top (largest net
+/// arrivals) down.
+pub fn scale_ticks(max: f64) -> Vec<f64> {
+    let mut up: Vec<f64> = [1.0, 0.25, 1.0 / 16.0]
+        .iter()
+        .map(|f| round_down(max * f))
+        .filter(|v| *v >= 1.0)
+        .collect();
+    up.dedup();
+    let mut ticks = up.clone();
+    ticks.push(0.0);
+    ticks.extend(up.iter().rev().map(|v| -v));
+    ticks
+}
+
+/// A tick label of the net scale: `+200`, `0`, `−200`.
+pub fn tick_label(v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", super::charts::thousands(v))
+    } else if v < 0.0 {
+        format!("\u{2212}{}", super::charts::thousands(-v))
+    } else {
+        "0".to_string()
+    }
+}
+
+/// Draws the net colour scale as a vertical bar at `x` with its ticks; returns the bottom of
+/// what it drew, in full-size pixels.
+fn draw_scale<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: &NetScale,
+    x: i32,
+    k: f64,
+) -> Result<f64, String> {
+    let e = drawing_failed;
+    let unit = |v: f64| (v * k) as i32;
+    let font = |pt: f64| ("sans-serif", pt * k).into_font();
+    root.draw(&Text::new(
+        "arrivals \u{2212} departures",
+        (x, unit(70.0)),
+        font(18.0),
+    ))
+    .map_err(e)?;
+    root.draw(&Text::new(
+        "(episodes, whole run)",
+        (x, unit(92.0)),
+        font(15.0),
+    ))
+    .map_err(e)?;
+    let (top, bottom) = (122.0, 362.0);
+    let half = (bottom - top) / 2.0;
+    // Position of a value on the bar: the colour deepens with the square root.
+    let y_of = |v: f64| {
+        let p = (v.abs() / scale.max).sqrt() * v.signum();
+        top + half * (1.0 - p)
+    };
+    let bar = (x, x + unit(22.0));
+    // Bands of 2 pixels at full size, each with the colour of the value at its middle.
+    let mut y = top;
+    while y < bottom {
+        let mid = y + 1.0;
+        let p = 1.0 - (mid - top) / half;
+        let v = p.signum() * p * p * scale.max;
+        root.draw(&Rectangle::new(
+            [(bar.0, unit(y)), (bar.1, unit(y + 2.0))],
+            net_color(v, scale.max).filled(),
+        ))
+        .map_err(e)?;
+        y += 2.0;
+    }
+    root.draw(&Rectangle::new(
+        [(bar.0, unit(top)), (bar.1, unit(bottom))],
+        BLACK.stroke_width(1),
+    ))
+    .map_err(e)?;
+    let style = TextStyle::from(font(15.0)).pos(plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Left,
+        plotters::style::text_anchor::VPos::Center,
+    ));
+    for v in scale_ticks(scale.max) {
+        let ty = unit(y_of(v));
+        root.draw(&PathElement::new(
+            vec![(bar.1, ty), (bar.1 + unit(6.0), ty)],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(e)?;
         root.draw(&Text::new(
-            label.clone(),
-            (legend_x + unit(32.0), y),
-            font(18.0),
+            tick_label(v),
+            (bar.1 + unit(10.0), ty),
+            style.clone(),
         ))
         .map_err(e)?;
     }
+    // What the two ends mean, beside the bar.
+    let side = bar.1 + unit(90.0);
+    root.draw(&Text::new(
+        "net arrivals",
+        (side, unit(top + 10.0)),
+        style.clone(),
+    ))
+    .map_err(e)?;
+    root.draw(&Text::new(
+        "net departures",
+        (side, unit(bottom - 10.0)),
+        style,
+    ))
+    .map_err(e)?;
+    Ok(bottom)
+}
+
+/// The outline of the grid, and the borders between regions as lines along the cell edges
+/// where the region changes (runs of edges joined into one line).
+fn draw_borders<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    grid: &Grid,
+    l: &Layout,
+    k: f64,
+) -> Result<(), String> {
+    let e = drawing_failed;
+    let (w, h) = (grid.width, grid.height);
+    // The outline of the grid, thin.
+    let (x0, y0) = px(l, 0.0, 0.0);
+    let (x1, y1) = px(l, f64::from(w), f64::from(h));
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x1, y1)],
+        BORDER_COLOR.stroke_width(1),
+    ))
+    .map_err(e)?;
+    if grid.regions.is_empty() {
+        return Ok(());
+    }
+    let region = |x: u32, y: u32| grid.regions[(y * w + x) as usize];
+    let stroke = border_pixels(BORDER_WIDTH, k);
+    let style = BORDER_COLOR.stroke_width(stroke);
+    let mut segments: Vec<((f64, f64), (f64, f64))> = Vec::new();
+    // Vertical edges between columns x - 1 and x, joined down each column.
+    for x in 1..w {
+        let mut start = None;
+        for y in 0..=h {
+            let differs = y < h && region(x - 1, y) != region(x, y);
+            match (differs, start) {
+                (true, None) => start = Some(y),
+                (false, Some(y0)) => {
+                    segments.push(((f64::from(x), f64::from(y0)), (f64::from(x), f64::from(y))));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+    }
+    // Horizontal edges between rows y - 1 and y, joined along each row.
+    for y in 1..h {
+        let mut start = None;
+        for x in 0..=w {
+            let differs = x < w && region(x, y - 1) != region(x, y);
+            match (differs, start) {
+                (true, None) => start = Some(x),
+                (false, Some(x0)) => {
+                    segments.push(((f64::from(x0), f64::from(y)), (f64::from(x), f64::from(y))));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+    }
+    // Each line runs half its width past its ends, so that lines meet in square corners.
+    let half = (stroke / 2) as i32;
+    for (a, b) in segments {
+        let ((x0, y0), (x1, y1)) = (px(l, a.0, a.1), px(l, b.0, b.1));
+        let ends = if x0 == x1 {
+            vec![(x0, y0 - half), (x1, y1 + half)]
+        } else {
+            vec![(x0 - half, y0), (x1 + half, y1)]
+        };
+        root.draw(&PathElement::new(ends, style)).map_err(e)?;
+    }
     Ok(())
+}
+
+/// A map figure: a grid, its legend and arrows.
+struct Map<'a> {
+    title: &'a str,
+    grid: &'a Grid,
+    legend: &'a Legend,
+    arrows: &'a [Arrow],
+    scale: Option<&'a NetScale>,
+}
+
+impl Figure for Map<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_map(
+            root,
+            self.title,
+            self.grid,
+            self.legend,
+            self.arrows,
+            self.scale,
+        )
+    }
 }
 
 fn render_map(
@@ -159,22 +492,16 @@ fn render_map(
     grid: &Grid,
     legend: &Legend,
     arrows: &[Arrow],
+    scale: Option<&NetScale>,
 ) -> Result<Vec<PathBuf>, PlotError> {
-    let png = dir.join(format!("{name}.png"));
-    let svg = dir.join(format!("{name}.svg"));
-    {
-        let root = BitMapBackend::new(&png, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_map(&root, title, grid, legend, arrows)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&png, m))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_map(&root, title, grid, legend, arrows)
-            .and_then(|()| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| draw_error(&svg, m))?;
-    }
-    Ok(vec![png, svg])
+    let map = Map {
+        title,
+        grid,
+        legend,
+        arrows,
+        scale,
+    };
+    save(dir, name, (WIDTH, HEIGHT), &map)
 }
 
 /// Linear blend from `a` (t = 0) to `b` (t = 1).
@@ -198,60 +525,211 @@ pub fn territory_color(code: char, presence: char) -> RGBColor {
     }
 }
 
-/// The legend: state shading, and the kinds of holder that appear in any snapshot.
-fn territory_legend(territory: &Table) -> Legend {
-    let codes = &territory.columns["controllers"];
-    let appears = |code: char| codes.iter().any(|row| row.contains(code));
-    let mut legend: Legend = vec![
-        ("state, weak presence".into(), territory_color('S', '1')),
-        ("state, strong presence".into(), territory_color('S', '9')),
-    ];
-    for (code, label, kind) in [
-        ('G', "street gang", "street_gang"),
-        ('T', "trafficking group", "trafficking_group"),
-        ('C', "cartel", "cartel"),
-        ('X', "contested", "contested"),
-    ] {
-        if appears(code) {
-            legend.push((label.into(), palette::controller(kind)));
+/// Who held each neighbourhood at each snapshot, from `territory.csv`, checked.
+pub struct Territory {
+    pub width: u32,
+    pub height: u32,
+    /// Tick of each snapshot.
+    pub ticks: Vec<u32>,
+    /// Per snapshot, one letter per cell (`S`, `G`, `T`, `C`, `X`), row by row.
+    pub controllers: Vec<String>,
+    /// Per snapshot, one digit per cell: state presence × 9.
+    pub presence: Vec<String>,
+}
+
+/// Columns of `territory.csv`.
+const TERRITORY_COLUMNS: [&str; 5] = ["tick", "width", "height", "controllers", "presence"];
+
+impl Territory {
+    /// Reads `territory.csv` of a run folder (`None` when the run has none).
+    pub fn read(run_dir: &Path) -> Result<Option<Territory>, PlotError> {
+        let path = run_dir.join("territory.csv");
+        if !path.is_file() {
+            return Ok(None);
         }
+        let table = Table::read(&path, &TERRITORY_COLUMNS)?;
+        if table.rows() == 0 {
+            return Err(table.damaged_file(
+                "no rows, expected one row per snapshot of the territories".to_string(),
+            ));
+        }
+        let ticks = table.whole("tick")?;
+        let widths = table.whole("width")?;
+        let heights = table.whole("height")?;
+        let controllers = table.text("controllers")?;
+        let presence = table.text("presence")?;
+        let (width, height) = (widths[0], heights[0]);
+        for row in 0..table.rows() {
+            for (name, value, first) in [
+                ("width", widths[row], width),
+                ("height", heights[row], height),
+            ] {
+                if value == 0 {
+                    return Err(table.damaged(
+                        row,
+                        name,
+                        "found 0, expected a whole number of neighbourhoods, 1 or more".into(),
+                    ));
+                }
+                if value != first {
+                    return Err(table.damaged(
+                        row,
+                        name,
+                        format!(
+                            "found {value}, expected {first} as on line {} (the grid does not change)",
+                            table.line(0)
+                        ),
+                    ));
+                }
+            }
+            let cells = u64::from(width) * u64::from(height);
+            for (name, text, allowed, what) in [
+                ("controllers", &controllers[row], "SGTCX", "S, G, T, C or X"),
+                (
+                    "presence",
+                    &presence[row],
+                    "0123456789",
+                    "a digit from 0 to 9",
+                ),
+            ] {
+                let count = text.chars().count() as u64;
+                if count != cells {
+                    return Err(table.damaged(
+                        row,
+                        name,
+                        format!(
+                            "found {count} characters, expected {cells}, one per neighbourhood of the {width} × {height} grid"
+                        ),
+                    ));
+                }
+                if let Some((i, c)) = text
+                    .chars()
+                    .enumerate()
+                    .find(|(_, c)| !allowed.contains(*c))
+                {
+                    let (x, y) = (i as u64 % u64::from(width), i as u64 / u64::from(width));
+                    return Err(table.damaged(
+                        row,
+                        name,
+                        format!(
+                            "found {} for neighbourhood ({x}, {y}), expected {what}",
+                            quoted(&c.to_string())
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(Some(Territory {
+            width,
+            height,
+            ticks,
+            controllers,
+            presence,
+        }))
+    }
+
+    /// Number of snapshots.
+    pub fn len(&self) -> usize {
+        self.ticks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ticks.is_empty()
+    }
+
+    /// The map of snapshot `row`, with the borders of `regions` (one per cell, or none).
+    fn grid(&self, row: usize, regions: &[u16]) -> Grid {
+        let colors = self.controllers[row]
+            .chars()
+            .zip(self.presence[row].chars())
+            .map(|(c, p)| territory_color(c, p))
+            .collect();
+        Grid {
+            width: self.width,
+            height: self.height,
+            colors,
+            crossed: vec![false; (self.width * self.height) as usize],
+            regions: regions.to_vec(),
+        }
+    }
+}
+
+/// Presence (0 to 1) of a presence digit of `territory.csv`.
+fn presence_of(digit: char) -> f64 {
+    f64::from(digit.to_digit(10).unwrap_or(0)) / 9.0
+}
+
+/// The legend of a map of the snapshots `rows` (indices into `territory`): only what appears on
+/// it. State cells get the weakest and the strongest shade of state presence found on it (one
+/// entry when all have the same), then each kind of holder found on it, then the region border
+/// when there is more than one region.
+pub fn territory_legend(territory: &Territory, rows: &[usize], regions: &[u16]) -> Legend {
+    let mut state_digits: Vec<char> = Vec::new();
+    let mut codes: Vec<char> = Vec::new();
+    for &row in rows {
+        for (c, p) in territory.controllers[row]
+            .chars()
+            .zip(territory.presence[row].chars())
+        {
+            if c == 'S' {
+                state_digits.push(p);
+            } else {
+                codes.push(c);
+            }
+        }
+    }
+    let mut legend = Legend::new();
+    let weakest = state_digits.iter().copied().min();
+    let strongest = state_digits.iter().copied().max();
+    match (weakest, strongest) {
+        (Some(lo), Some(hi)) if lo == hi => legend.push(swatch(
+            &format!("state, presence {:.1}", presence_of(lo)),
+            territory_color('S', lo),
+        )),
+        (Some(lo), Some(hi)) => {
+            legend.push(swatch(
+                &format!("state, presence {:.1} (weakest)", presence_of(lo)),
+                territory_color('S', lo),
+            ));
+            legend.push(swatch(
+                &format!("state, presence {:.1} (strongest)", presence_of(hi)),
+                territory_color('S', hi),
+            ));
+        }
+        _ => {}
+    }
+    for (code, label) in [
+        ('G', "street gang"),
+        ('T', "trafficking group"),
+        ('C', "cartel"),
+        ('X', "contested"),
+    ] {
+        if codes.contains(&code) {
+            legend.push(swatch(label, territory_color(code, '0')));
+        }
+    }
+    if regions.iter().any(|r| *r != regions[0]) {
+        legend.push(LegendEntry {
+            label: "region border".to_string(),
+            key: Key::Border(BORDER_WIDTH),
+        });
     }
     legend
 }
 
-fn territory_grid(territory: &Table, row: usize) -> Grid {
-    let width = territory.numbers("width")[row] as u32;
-    let height = territory.numbers("height")[row] as u32;
-    let codes = &territory.columns["controllers"][row];
-    let presence = &territory.columns["presence"][row];
-    let colors = codes
-        .chars()
-        .zip(presence.chars())
-        .map(|(c, p)| territory_color(c, p))
-        .collect();
-    Grid {
-        width,
-        height,
-        colors,
-        crossed: vec![false; (width * height) as usize],
-    }
-}
-
 /// Territory maps at the scenario's `outputs.map_weeks` (default: the first, middle and last
-/// snapshot).
-pub fn territory(run_dir: &Path, dir: &Path, map_weeks: &[u32]) -> Result<Vec<PathBuf>, PlotError> {
-    let path = run_dir.join("territory.csv");
-    if !path.is_file() {
-        return Ok(Vec::new());
-    }
-    let territory = Table::read(&path)?;
-    if territory.rows == 0 {
-        return Ok(Vec::new());
-    }
-    let ticks = territory.numbers("tick");
-    let legend = territory_legend(&territory);
+/// snapshot), with region borders (`regions`, one per cell, or none), each with a legend of
+/// what appears on it.
+pub fn territory(
+    territory: &Territory,
+    regions: &[u16],
+    dir: &Path,
+    map_weeks: &[u32],
+) -> Result<Vec<PathBuf>, PlotError> {
+    let ticks = &territory.ticks;
+    let last = territory.len() - 1;
     let mut rows: Vec<usize> = if map_weeks.is_empty() {
-        vec![0, territory.rows / 2, territory.rows - 1]
+        vec![0, territory.len() / 2, last]
     } else {
         // The snapshot at each asked week (or the last one before it).
         map_weeks
@@ -259,7 +737,7 @@ pub fn territory(run_dir: &Path, dir: &Path, map_weeks: &[u32]) -> Result<Vec<Pa
             .map(|w| {
                 ticks
                     .iter()
-                    .rposition(|&t| t + 1.0 <= f64::from(*w))
+                    .rposition(|&t| u64::from(t) < u64::from(*w))
                     .unwrap_or(0)
             })
             .collect()
@@ -267,38 +745,113 @@ pub fn territory(run_dir: &Path, dir: &Path, map_weeks: &[u32]) -> Result<Vec<Pa
     rows.dedup();
     let mut written = Vec::new();
     for row in rows {
-        let tick = ticks[row] as u32;
-        let title = format!("Who holds each neighbourhood, week {}", tick + 1);
+        let week = u64::from(ticks[row]) + 1;
+        let title = format!("Who holds each neighbourhood, week {week}");
         written.extend(render_map(
             dir,
-            &format!("territory_week_{:03}", tick + 1),
+            &format!("territory_week_{week:03}"),
             &title,
-            &territory_grid(&territory, row),
-            &legend,
+            &territory.grid(row, regions),
+            &territory_legend(territory, &[row], regions),
             &[],
+            None,
         )?);
     }
     Ok(written)
 }
 
-/// The animated territory map of every snapshot, `territory.gif`.
-pub fn territory_animation(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let path = run_dir.join("territory.csv");
-    if !path.is_file() {
-        return Ok(Vec::new());
-    }
-    let territory = Table::read(&path)?;
-    if territory.rows == 0 {
-        return Ok(Vec::new());
-    }
+/// The animated territory map of every snapshot, `territory.gif`, with one legend for all its
+/// frames (what appears in any of them).
+pub fn territory_animation(
+    territory: &Territory,
+    regions: &[u16],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, PlotError> {
     let gif = dir.join("territory.gif");
-    write_gif(
-        &gif,
-        &territory,
-        &territory.numbers("tick"),
-        &territory_legend(&territory),
-    )?;
+    let all: Vec<usize> = (0..territory.len()).collect();
+    let legend = territory_legend(territory, &all, regions);
+    write_gif(&gif, territory, regions, &legend)?;
     Ok(vec![gif])
+}
+
+/// Region of each neighbourhood of a `width` × `height` grid, numbered from 0. From the
+/// `region` column of `cells.csv` when the run has one; otherwise derived from the scenario in
+/// `manifest.json` (`world.regions_x`, `world.regions_y`, `world.region_map`) the way the
+/// world builder does.
+pub fn regions(
+    width: u32,
+    height: u32,
+    cells: Option<&Cells>,
+    manifest: &Json,
+) -> Result<Vec<u16>, PlotError> {
+    if let Some(cells) = cells {
+        if (cells.width, cells.height) != (width, height) {
+            return Err(PlotError::Damaged {
+                path: cells.path.clone(),
+                place: None,
+                message: format!(
+                    "a {} × {} grid of neighbourhoods, expected {width} × {height} as in territory.csv",
+                    cells.width, cells.height
+                ),
+            });
+        }
+        let mut names: Vec<&str> = cells.region.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        return Ok(cells
+            .region
+            .iter()
+            .map(|r| names.binary_search(&r.as_str()).unwrap_or(0) as u16)
+            .collect());
+    }
+    let mut world = crate::scenario::WorldSpec::default();
+    const MAP: &str = "scenario.world.region_map";
+    match manifest.get(MAP) {
+        Some(serde_json::Value::Array(rows)) if !rows.is_empty() => {
+            let expected =
+                format!("expected {height} rows of {width} characters (the grid of territory.csv)");
+            if rows.len() != height as usize {
+                return Err(manifest.damaged(MAP, format!("{} rows, {expected}", rows.len())));
+            }
+            for (i, row) in rows.iter().enumerate() {
+                match row.as_str() {
+                    Some(text) if text.chars().count() == width as usize => {
+                        world.region_map.push(text.to_string());
+                    }
+                    _ => {
+                        return Err(
+                            manifest.damaged(MAP, format!("row {} is {row}, {expected}", i + 1))
+                        );
+                    }
+                }
+            }
+        }
+        Some(serde_json::Value::Array(_)) | None => {
+            for (key, limit, field) in [
+                ("scenario.world.regions_x", width, &mut world.regions_x),
+                ("scenario.world.regions_y", height, &mut world.regions_y),
+            ] {
+                let value = manifest.get(key);
+                *field = value
+                    .and_then(serde_json::Value::as_u64)
+                    .filter(|n| (1..=u64::from(limit)).contains(n))
+                    .ok_or_else(|| {
+                        let found = value.map_or("nothing".to_string(), ToString::to_string);
+                        manifest.damaged(
+                            key,
+                            format!("found {found}, expected a whole number of regions from 1 to {limit}"),
+                        )
+                    })? as u32;
+            }
+        }
+        Some(other) => {
+            return Err(manifest.damaged(
+                MAP,
+                format!("found {other}, expected a list of rows of region characters"),
+            ));
+        }
+    }
+    Ok(crate::world::cell_regions(&world, width, height).0)
 }
 
 /// Size of the animated map, in pixels (smaller than the still figures: it has many frames).
@@ -310,13 +863,17 @@ pub const GIF_HEIGHT: u32 = 420;
 /// fast and the colours exact.
 fn write_gif(
     path: &Path,
-    territory: &Table,
-    ticks: &[f64],
+    territory: &Territory,
+    regions: &[u16],
     legend: &Legend,
 ) -> Result<(), PlotError> {
     const W: u32 = GIF_WIDTH;
     const H: u32 = GIF_HEIGHT;
-    let fail = |m: String| draw_error(path, m);
+    let fail = |reason: String| PlotError::Draw {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let encoding = |_| fail("the GIF encoder failed".to_string());
     let mut palette_colors: Vec<RGBColor> = vec![WHITE, BLACK];
     palette_colors.extend((1..8).map(|g| RGBColor(g * 32, g * 32, g * 32)));
     palette_colors.extend("0123456789".chars().map(|p| territory_color('S', p)));
@@ -325,51 +882,63 @@ fn write_gif(
         .iter()
         .flat_map(|c| [c.0, c.1, c.2])
         .collect();
-    let file = std::fs::File::create(path).map_err(|e| fail(e.to_string()))?;
-    let mut encoder = gif::Encoder::new(std::io::BufWriter::new(file), W as u16, H as u16, &flat)
-        .map_err(|e| fail(e.to_string()))?;
-    encoder
-        .set_repeat(gif::Repeat::Infinite)
-        .map_err(|e| fail(e.to_string()))?;
-    let mut nearest: std::collections::HashMap<[u8; 3], u8> = std::collections::HashMap::new();
-    let mut rgb = vec![0u8; (W * H * 3) as usize];
-    for (row, tick) in ticks.iter().enumerate() {
-        {
-            let root = BitMapBackend::with_buffer(&mut rgb, (W, H)).into_drawing_area();
-            let title = format!("Who holds each neighbourhood, week {}", *tick as u32 + 1);
-            draw_map(&root, &title, &territory_grid(territory, row), legend, &[]).map_err(fail)?;
-            root.present().map_err(|e| fail(e.to_string()))?;
-        }
-        // Neighbouring pixels mostly share a colour: remember the last one.
-        let mut last = ([0u8; 3], None::<u8>);
-        let indices: Vec<u8> = rgb
-            .chunks_exact(3)
-            .map(|p| {
-                let key = [p[0], p[1], p[2]];
-                if let (k, Some(i)) = last
-                    && k == key
-                {
-                    return i;
-                }
-                let i = *nearest
-                    .entry(key)
-                    .or_insert_with(|| closest(&palette_colors, key));
-                last = (key, Some(i));
-                i
-            })
-            .collect();
-        let frame = gif::Frame {
-            width: W as u16,
-            height: H as u16,
-            delay: 15,
-            buffer: std::borrow::Cow::Owned(indices),
-            ..gif::Frame::default()
-        };
+    // Encoded in memory, then written: a failure to write names the file in plain words.
+    let mut bytes = Vec::new();
+    {
+        let mut encoder =
+            gif::Encoder::new(&mut bytes, W as u16, H as u16, &flat).map_err(encoding)?;
         encoder
-            .write_frame(&frame)
-            .map_err(|e| fail(e.to_string()))?;
+            .set_repeat(gif::Repeat::Infinite)
+            .map_err(encoding)?;
+        let mut nearest: std::collections::HashMap<[u8; 3], u8> = std::collections::HashMap::new();
+        let mut rgb = vec![0u8; (W * H * 3) as usize];
+        for (row, tick) in territory.ticks.iter().enumerate() {
+            {
+                let root = BitMapBackend::with_buffer(&mut rgb, (W, H)).into_drawing_area();
+                let title = format!(
+                    "Who holds each neighbourhood, week {}",
+                    u64::from(*tick) + 1
+                );
+                draw_map(
+                    &root,
+                    &title,
+                    &territory.grid(row, regions),
+                    legend,
+                    &[],
+                    None,
+                )
+                .map_err(fail)?;
+                root.present().map_err(|e| fail(drawing_failed(e)))?;
+            }
+            // Neighbouring pixels mostly share a colour: remember the last one.
+            let mut last = ([0u8; 3], None::<u8>);
+            let indices: Vec<u8> = rgb
+                .chunks_exact(3)
+                .map(|p| {
+                    let key = [p[0], p[1], p[2]];
+                    if let (k, Some(i)) = last
+                        && k == key
+                    {
+                        return i;
+                    }
+                    let i = *nearest
+                        .entry(key)
+                        .or_insert_with(|| closest(&palette_colors, key));
+                    last = (key, Some(i));
+                    i
+                })
+                .collect();
+            let frame = gif::Frame {
+                width: W as u16,
+                height: H as u16,
+                delay: 15,
+                buffer: std::borrow::Cow::Owned(indices),
+                ..gif::Frame::default()
+            };
+            encoder.write_frame(&frame).map_err(encoding)?;
+        }
     }
-    Ok(())
+    write_file(path, &bytes)
 }
 
 fn closest(palette: &[RGBColor], p: [u8; 3]) -> u8 {
@@ -386,117 +955,286 @@ fn closest(palette: &[RGBColor], p: [u8; 3]) -> u8 {
 
 /// Pixel at the centre of cell (x, y) of a `width` × `height` grid in a full-size map figure.
 pub fn cell_center_pixel(width: u32, height: u32, x: u32, y: u32) -> (u32, u32) {
+    grid_point_pixel(width, height, f64::from(x) + 0.5, f64::from(y) + 0.5)
+}
+
+/// Pixel at point (x, y) of a `width` × `height` grid, in cells from its top left corner, in a
+/// full-size map figure (whole numbers are cell edges).
+pub fn grid_point_pixel(width: u32, height: u32, x: f64, y: f64) -> (u32, u32) {
     let grid = Grid {
         width,
         height,
         colors: Vec::new(),
         crossed: Vec::new(),
+        regions: Vec::new(),
     };
     let l = layout(&grid, (WIDTH, HEIGHT));
-    let (px, py) = px(&l, f64::from(x) + 0.5, f64::from(y) + 0.5);
+    let (px, py) = px(&l, x, y);
     (px as u32, py as u32)
+}
+
+/// The neighbourhoods at the end of the run, from `cells.csv`, checked, in cell index order.
+pub struct Cells {
+    /// The file read.
+    pub path: PathBuf,
+    pub width: u32,
+    pub height: u32,
+    /// Episodes that arrived minus episodes that left.
+    pub net: Vec<f64>,
+    /// Ghost neighbourhoods at the end of the run.
+    pub ghost: Vec<bool>,
+    /// Region name of each neighbourhood.
+    pub region: Vec<String>,
+}
+
+/// Columns of `cells.csv` the maps use.
+const CELL_COLUMNS: [&str; 6] = [
+    "x",
+    "y",
+    "region",
+    "displaced_out",
+    "displaced_in",
+    "ghost_since",
+];
+
+impl Cells {
+    /// Reads `cells.csv` of a run folder (`None` when the run has none).
+    pub fn read(run_dir: &Path) -> Result<Option<Cells>, PlotError> {
+        let path = run_dir.join("cells.csv");
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let table = Table::read(&path, &CELL_COLUMNS)?;
+        if table.rows() == 0 {
+            return Err(
+                table.damaged_file("no rows, expected one row per neighbourhood".to_string())
+            );
+        }
+        let xs = table.whole("x")?;
+        let ys = table.whole("y")?;
+        let out = table.counts("displaced_out")?;
+        let inn = table.counts("displaced_in")?;
+        let ghost_since = table.optional_whole("ghost_since")?;
+        let regions = table.text("region")?;
+        let width = xs.iter().copied().max().unwrap_or(0) as u64 + 1;
+        let height = ys.iter().copied().max().unwrap_or(0) as u64 + 1;
+        if width * height != table.rows() as u64 {
+            return Err(table.damaged_file(format!(
+                "{} rows for a {width} × {height} grid (x up to {}, y up to {}), expected {}, one per neighbourhood",
+                table.rows(),
+                width - 1,
+                height - 1,
+                width * height
+            )));
+        }
+        let (width, height) = (width as u32, height as u32);
+        let n = (width * height) as usize;
+        let mut seen = vec![None::<usize>; n];
+        let mut cells = Cells {
+            path: path.clone(),
+            width,
+            height,
+            net: vec![0.0; n],
+            ghost: vec![false; n],
+            region: vec![String::new(); n],
+        };
+        for row in 0..table.rows() {
+            let c = (ys[row] * width + xs[row]) as usize;
+            if let Some(first) = seen[c] {
+                return Err(table.damaged(
+                    row,
+                    "x",
+                    format!(
+                        "neighbourhood ({}, {}) is also on line {}, expected each once",
+                        xs[row],
+                        ys[row],
+                        table.line(first)
+                    ),
+                ));
+            }
+            seen[c] = Some(row);
+            if regions[row].is_empty() {
+                return Err(table.damaged(
+                    row,
+                    "region",
+                    "found an empty value, expected a region name".to_string(),
+                ));
+            }
+            cells.net[c] = inn[row] - out[row];
+            cells.ghost[c] = ghost_since[row].is_some();
+            cells.region[c].clone_from(&regions[row]);
+        }
+        Ok(Some(cells))
+    }
 }
 
 /// Net flow of each neighbourhood (arrivals minus departures) on a diverging scale, the main
 /// origin→destination flows between blocks of the grid as arrows, and ghost neighbourhoods
 /// crossed out.
-pub fn displacement(run_dir: &Path, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    let cells_path = run_dir.join("cells.csv");
-    if !cells_path.is_file() {
-        return Ok(Vec::new());
-    }
-    let cells = Table::read(&cells_path)?;
-    let xs = cells.numbers("x");
-    let ys = cells.numbers("y");
-    let width = xs.iter().copied().fold(0.0, f64::max) as u32 + 1;
-    let height = ys.iter().copied().fold(0.0, f64::max) as u32 + 1;
-    let out = cells.numbers("displaced_out");
-    let inn = cells.numbers("displaced_in");
-    let net: Vec<f64> = inn.iter().zip(&out).map(|(i, o)| i - o).collect();
-    let max = net.iter().map(|v| v.abs()).fold(0.0, f64::max).max(1.0);
-    let mut colors = vec![WHITE; (width * height) as usize];
-    let mut crossed = vec![false; (width * height) as usize];
-    let ghost = cells.text("ghost_since");
-    for (i, v) in net.iter().enumerate() {
-        let c = (ys[i] as u32 * width + xs[i] as u32) as usize;
-        let t = (v.abs() / max).sqrt();
-        colors[c] = if *v < 0.0 {
-            blend(WHITE, palette::VERMILLION, t)
-        } else {
-            blend(WHITE, palette::BLUE, t)
-        };
-        crossed[c] = !ghost[i].is_empty();
-    }
-    let arrows = main_flows(run_dir, width, height)?;
+pub fn displacement(cells: &Cells, flows: &[Flow], dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let (width, height) = (cells.width, cells.height);
+    let scale = NetScale {
+        max: net_max(cells),
+    };
+    let colors = cells.net.iter().map(|v| net_color(*v, scale.max)).collect();
     let grid = Grid {
         width,
         height,
         colors,
-        crossed,
+        crossed: cells.ghost.clone(),
+        regions: Vec::new(),
     };
-    let legend = vec![
-        ("net departures, many".into(), palette::VERMILLION),
-        (
-            "net departures, few".into(),
-            blend(WHITE, palette::VERMILLION, 0.35),
-        ),
-        ("balanced".into(), WHITE),
-        (
-            "net arrivals, few".into(),
-            blend(WHITE, palette::BLUE, 0.35),
-        ),
-        ("net arrivals, many".into(), palette::BLUE),
-        ("ghost neighbourhood: crossed".into(), palette::GREY),
-        ("main flows: arrows".into(), RGBColor(64, 64, 64)),
-    ];
+    let mut legend = Legend::new();
+    if cells.ghost.iter().any(|g| *g) {
+        legend.push(LegendEntry {
+            label: "ghost neighbourhood".to_string(),
+            key: Key::Cross,
+        });
+    }
+    let largest = flows.first().map_or(0, |f| f.episodes);
+    if largest > 0 {
+        let side = block_side(width, height);
+        legend.push(LegendEntry {
+            label: format!("main flows, blocks of {side} × {side}:"),
+            key: Key::Heading,
+        });
+        for (episodes, width) in flow_key(largest) {
+            legend.push(LegendEntry {
+                label: format!(
+                    "{} episode{}",
+                    super::charts::thousands(f64::from(episodes)),
+                    if episodes == 1 { "" } else { "s" }
+                ),
+                key: Key::Arrow(width),
+            });
+        }
+    }
     render_map(
         dir,
         "displacement_map",
         "Where people left and arrived (whole run)",
         &grid,
         &legend,
-        &arrows,
+        &arrows(flows, width, height),
+        Some(&scale),
     )
+}
+
+/// The end of the net colour scale: the largest arrivals minus departures of any neighbourhood,
+/// either way (at least 1).
+pub fn net_max(cells: &Cells) -> f64 {
+    cells
+        .net
+        .iter()
+        .map(|v| v.abs())
+        .fold(0.0, f64::max)
+        .max(1.0)
+}
+
+/// Widest flow arrow, in pixels at full size.
+pub const MAX_FLOW_WIDTH: u32 = 12;
+
+/// Width in pixels of the arrow of a flow of `episodes` when the largest flow drawn has
+/// `largest`: in proportion to the flow, the largest `MAX_FLOW_WIDTH`, at least 1.
+pub fn flow_width(episodes: u32, largest: u32) -> u32 {
+    let share = f64::from(episodes) / f64::from(largest.max(1));
+    ((share * f64::from(MAX_FLOW_WIDTH)).round() as u32).clamp(1, MAX_FLOW_WIDTH)
+}
+
+/// The key of arrow widths: the largest flow, then round flows near a half and an eighth of it
+/// (those of at least 1 episode), largest first, each with its width.
+pub fn flow_key(largest: u32) -> Vec<(u32, u32)> {
+    let mut flows = vec![largest];
+    flows.extend(
+        [0.5, 0.125]
+            .iter()
+            .map(|f| round_down(f64::from(largest) * f) as u32)
+            .filter(|n| *n >= 1),
+    );
+    flows.dedup();
+    flows
+        .into_iter()
+        .map(|n| (n, flow_width(n, largest)))
+        .collect()
 }
 
 /// A block of the grid, by its column and row.
 type Block = (u32, u32);
 
-/// The 12 largest flows of episodes between blocks of about an eighth of the grid.
-fn main_flows(run_dir: &Path, width: u32, height: u32) -> Result<Vec<Arrow>, PlotError> {
+/// A flow of episodes from one block of the grid to another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    pub from: Block,
+    pub to: Block,
+    pub episodes: u32,
+}
+
+/// Side of the blocks flows are counted between: about an eighth of the grid.
+fn block_side(width: u32, height: u32) -> u32 {
+    width.max(height).div_ceil(8).max(1)
+}
+
+/// The 12 largest flows of episodes between blocks of the grid, largest first, from the run's
+/// `episodes.csv` (none when the run has none). Cells must lie in the `cells` grid.
+pub fn main_flows(run_dir: &Path, cells: &Cells) -> Result<Vec<Flow>, PlotError> {
     let path = run_dir.join("episodes.csv");
     if !path.is_file() {
         return Ok(Vec::new());
     }
-    let episodes = Table::read(&path)?;
-    let block = width.max(height).div_ceil(8).max(1);
+    let episodes = Table::read(&path, &["origin_cell", "destination_cell"])?;
+    let (width, height) = (cells.width, cells.height);
+    let n = width * height;
+    let block = block_side(width, height);
     let to_block = |cell: u32| (cell % width / block, cell / width / block);
     let mut flows: std::collections::BTreeMap<(Block, Block), u32> =
         std::collections::BTreeMap::new();
-    let origins = episodes.numbers("origin_cell");
-    let destinations = episodes.text("destination_cell");
-    for (o, d) in origins.iter().zip(&destinations) {
-        let Ok(d) = d.parse::<u32>() else { continue };
-        let (a, b) = (to_block(*o as u32), to_block(d));
+    let origins = episodes.whole("origin_cell")?;
+    let destinations = episodes.optional_whole("destination_cell")?;
+    for (row, (o, d)) in origins.iter().zip(&destinations).enumerate() {
+        for (name, cell) in [("origin_cell", Some(*o)), ("destination_cell", *d)] {
+            if let Some(cell) = cell
+                && cell >= n
+            {
+                return Err(episodes.damaged(
+                    row,
+                    name,
+                    format!(
+                        "found neighbourhood {cell}, expected one of the {n} of the {width} × {height} grid of cells.csv (0 to {})",
+                        n - 1
+                    ),
+                ));
+            }
+        }
+        let Some(d) = d else { continue };
+        let (a, b) = (to_block(*o), to_block(*d));
         if a != b {
             *flows.entry((a, b)).or_default() += 1;
         }
     }
     let mut ranked: Vec<((Block, Block), u32)> = flows.into_iter().collect();
     ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    let top = ranked.first().map_or(1, |r| r.1).max(1);
-    let centre = |(bx, by): (u32, u32)| {
+    Ok(ranked
+        .into_iter()
+        .take(12)
+        .map(|((from, to), episodes)| Flow { from, to, episodes })
+        .collect())
+}
+
+/// The flows as arrows between block centres.
+fn arrows(flows: &[Flow], width: u32, height: u32) -> Vec<Arrow> {
+    let block = block_side(width, height);
+    let top = flows.first().map_or(1, |f| f.episodes).max(1);
+    let centre = |(bx, by): Block| {
         let cx = (f64::from(bx * block) + f64::from(((bx + 1) * block).min(width))) / 2.0;
         let cy = (f64::from(by * block) + f64::from(((by + 1) * block).min(height))) / 2.0;
         (cx, cy)
     };
-    Ok(ranked
+    flows
         .iter()
-        .take(12)
-        .map(|((a, b), n)| Arrow {
-            from: centre(*a),
-            to: centre(*b),
-            width: 1 + 5 * n / top,
+        .map(|f| Arrow {
+            from: centre(f.from),
+            to: centre(f.to),
+            width: flow_width(f.episodes, top),
         })
-        .collect())
+        .collect()
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{Adjacency, CellState, World};
 use crate::rng::{self, Process};
-use crate::scenario::{CellKind, Edge, ScenarioSpec};
+use crate::scenario::{CellKind, Edge, ScenarioSpec, WorldSpec};
 
 impl World {
     /// Builds the world of a resolved scenario. Housing and occupancy are set once households exist.
@@ -163,7 +163,13 @@ pub fn region_names(spec: &ScenarioSpec) -> Vec<String> {
 
 /// Region of each cell and the region labels: blocks of the grid, or an explicit region map.
 fn regions(spec: &ScenarioSpec, width: u32, height: u32) -> (Vec<u16>, Vec<String>) {
-    let w = &spec.world;
+    cell_regions(&spec.world, width, height)
+}
+
+/// Region of each cell of a `width` × `height` grid (row by row) and the region labels, from a
+/// validated world: `regions_x` × `regions_y` blocks, or the explicit `region_map`, whose
+/// distinct characters are numbered in sorted order.
+pub fn cell_regions(w: &WorldSpec, width: u32, height: u32) -> (Vec<u16>, Vec<String>) {
     if !w.region_map.is_empty() {
         let labels: BTreeMap<char, u16> = {
             let mut distinct: Vec<char> = w.region_map.iter().flat_map(|r| r.chars()).collect();

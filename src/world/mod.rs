@@ -3,7 +3,7 @@
 
 mod build;
 
-pub use build::region_names;
+pub use build::{cell_regions, region_names};
 
 use crate::rng;
 
