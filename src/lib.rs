@@ -19,4 +19,5 @@ pub mod scenario;
 pub mod sim;
 pub mod step;
 pub mod sweep;
+pub mod validate;
 pub mod world;

@@ -4,6 +4,7 @@ mod bench;
 mod interrupt;
 mod progress;
 mod sweep;
+mod validate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,13 +28,15 @@ Examples:
   displace sweep scenarios/sweeps/01_extortion_grid.toml
   displace plot outputs/baseline                       redraw a run's figures
   displace bench --households 1000000                  time the national benchmark
+  displace validate --quick                            which of the brief's stylised facts hold
 
 One seed is one possible history: compare over seeds (-n) before drawing conclusions.
 Running a command again keeps the earlier result beside the new one.
 
 Exit codes:
   0    success
-  1    a fault of the machine, not the input (e.g. a folder that cannot be written)
+  1    a fault of the machine, not the input (e.g. a folder that cannot be written),
+       or a check that does not hold (validate, bench --check)
   2    bad input: a scenario or sweep file, an argument, an output folder in the way,
        a sweep folder in use
   130  stopped by Ctrl-C or SIGTERM; nothing half-written is left
@@ -70,6 +73,8 @@ enum Command {
     /// Time the national benchmark scenario (writing nothing) and print its throughput, memory,
     /// where the time goes, and its trajectory hash.
     Bench(bench::BenchArgs),
+    /// Run the brief's stylised facts as experiments and report which hold (exit 1 if any fails).
+    Validate(validate::ValidateArgs),
 }
 
 #[derive(Args)]
@@ -244,6 +249,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
         Command::Bench(args) => bench::bench(args),
+        Command::Validate(args) => validate::validate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,7 @@ use serde::Serialize;
 pub mod compare;
 pub mod liveness;
 mod staging;
+pub mod validation;
 pub use staging::{Existing, OutputKind, Staging, clean_stale, utc_stamp};
 
 use crate::households::{PersonState, Status};

@@ -19,6 +19,8 @@ pub enum OutputKind {
     Run,
     /// A `displace compare` folder (its `manifest.json` lists `arms`).
     Comparison,
+    /// A `displace validate` folder (its `manifest.json` says `"kind": "validation"`).
+    Validation,
     /// The `plots/` folder inside a run or comparison folder.
     Plots,
     /// A hidden working folder of the tool's own, inside one of its output folders.
@@ -30,6 +32,7 @@ impl OutputKind {
         match self {
             OutputKind::Run => "run",
             OutputKind::Comparison => "comparison",
+            OutputKind::Validation => "validation",
             OutputKind::Plots => "plots",
             OutputKind::Scratch => "working",
         }
@@ -42,7 +45,7 @@ impl OutputKind {
         }
         match self {
             OutputKind::Plots | OutputKind::Scratch => true,
-            OutputKind::Run | OutputKind::Comparison => {
+            OutputKind::Run | OutputKind::Comparison | OutputKind::Validation => {
                 let Ok(text) = fs::read_to_string(dir.join("manifest.json")) else {
                     return false;
                 };
@@ -54,6 +57,9 @@ impl OutputKind {
                 let has = |key: &str| manifest.contains_key(key);
                 match self {
                     OutputKind::Run => has("scenario_hash") && !has("arms") && !has("sweep_hash"),
+                    OutputKind::Validation => {
+                        manifest.get("kind").and_then(|k| k.as_str()) == Some("validation")
+                    }
                     _ => has("arms") && has("replicates"),
                 }
             }
