@@ -68,27 +68,27 @@ fn compare_writes_tables_and_is_thread_independent() {
     )
     .unwrap();
     let copy = copy.to_str().unwrap();
-    let run = |out: &str, threads: &str| {
-        let o = displace(
-            &[
-                "compare",
-                tiny,
-                copy,
-                "-n",
-                "3",
-                "--out",
-                out,
-                "--threads",
-                threads,
-                "--quiet",
-            ],
-            dir.path(),
-        );
+    let run = |out: &str, threads: &str, quiet: bool| {
+        let mut args = vec![
+            "compare",
+            tiny,
+            copy,
+            "-n",
+            "3",
+            "--out",
+            out,
+            "--threads",
+            threads,
+        ];
+        if quiet {
+            args.push("--quiet");
+        }
+        let o = displace(&args, dir.path());
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         o
     };
-    let one = run("c1", "1");
-    run("c2", "2");
+    let one = run("c1", "1", false);
+    run("c2", "2", true);
     for file in [
         "compare.csv",
         "compare.json",
@@ -149,5 +149,37 @@ fn compare_needs_two_scenarios_and_two_replicates() {
             .status
             .code(),
         Some(2)
+    );
+}
+
+#[test]
+fn issue_12_quiet_compare_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = common::tiny_path();
+    let tiny = tiny.to_str().unwrap();
+    let o = displace(
+        &[
+            "compare",
+            tiny,
+            tiny,
+            "-n",
+            "2",
+            "--out",
+            "c",
+            "--quiet",
+            "--no-plots",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "no table with --quiet");
+    assert_eq!(
+        stderr(&o),
+        "",
+        "no progress and no closing line with --quiet"
+    );
+    assert!(
+        dir.path().join("c/compare.csv").is_file(),
+        "the files are written"
     );
 }

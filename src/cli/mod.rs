@@ -117,7 +117,7 @@ struct CompareArgs {
     /// Replace the output folder if it exists.
     #[arg(long)]
     force: bool,
-    /// No progress bar.
+    /// No progress bar, no table and no closing report (errors are still reported).
     #[arg(long, short)]
     quiet: bool,
     /// Do not draw the figures in `plots/`.
@@ -365,8 +365,8 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         displace::output::OutputError::AlreadyExists { .. } => Failure::input(e),
         other => Failure::other(other),
     })?;
-    stdout(&displace::output::compare::table(&comparison))?;
     if !args.quiet {
+        stdout(&displace::output::compare::table(&comparison))?;
         eprintln!(
             "wrote {}: {} arms x {} replicates (seeds {}..={}) in {:.1} s",
             out.display(),
