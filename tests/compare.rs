@@ -121,6 +121,15 @@ fn compare_writes_tables_and_is_thread_independent() {
         assert!(first.get(key).is_none(), "the first arm carries no {key}");
         assert!(second[key].is_number(), "{key}");
     }
+    // The interval of the relative change is absent when unbounded (here the first arm's own
+    // interval includes 0 with 3 replicates), and then both ends are.
+    for key in ["relative_change_ci95_low", "relative_change_ci95_high"] {
+        assert!(first.get(key).is_none(), "the first arm carries no {key}");
+    }
+    assert_eq!(
+        second.get("relative_change_ci95_low").is_some(),
+        second.get("relative_change_ci95_high").is_some()
+    );
     let mut csv = csv::Reader::from_path(dir.path().join("c1/compare.csv")).unwrap();
     let header: Vec<String> = csv.headers().unwrap().iter().map(str::to_string).collect();
     assert_eq!(
@@ -181,5 +190,47 @@ fn issue_12_quiet_compare_prints_nothing() {
     assert!(
         dir.path().join("c/compare.csv").is_file(),
         "the files are written"
+    );
+}
+
+#[test]
+fn issue_12_relative_change_has_a_fieller_interval_from_the_paired_runs() {
+    let arms = [
+        arm("base", &[]),
+        arm("more", &["groups.gangs.extortion_rate=12"]),
+        arm("same", &[]),
+    ];
+    let c = compare(&arms, 4, 100, &|| {}).unwrap();
+    let per_arm = &c.metrics["displaced_persons"];
+    let a: Vec<f64> = c.runs[0]
+        .iter()
+        .map(|s| s.displaced_persons as f64)
+        .collect();
+    let d: Vec<f64> = c.runs[1]
+        .iter()
+        .zip(&a)
+        .map(|(s, a)| s.displaced_persons as f64 - a)
+        .collect();
+    let (low, high) = displace::compare::stats::fieller_ci95(&d, &a).unwrap();
+    let more = &per_arm["more"];
+    assert_eq!(
+        (
+            more.relative_change_ci95_low,
+            more.relative_change_ci95_high
+        ),
+        (Some(low), Some(high))
+    );
+    let r = more.relative_change.unwrap();
+    assert!(low < r && r < high, "{low} < {r} < {high}");
+    assert!(per_arm["base"].relative_change_ci95_low.is_none());
+    // An arm identical to the first changes by exactly 0, with no uncertainty.
+    let same = &per_arm["same"];
+    assert_eq!(
+        (
+            same.relative_change,
+            same.relative_change_ci95_low,
+            same.relative_change_ci95_high
+        ),
+        (Some(0.0), Some(0.0), Some(0.0))
     );
 }

@@ -77,7 +77,7 @@ pub fn headline(s: &Summary) -> Vec<(&'static str, f64)> {
     ]
 }
 
-/// Statistics of one metric in one arm. The `diff_*` fields and `relative_change` compare it with
+/// Statistics of one metric in one arm. The `diff_*` and `relative_change*` fields compare it with
 /// the first arm, replicate by replicate; they are absent for the first arm.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArmMetric {
@@ -93,6 +93,14 @@ pub struct ArmMetric {
     /// `diff_mean / mean of the first arm` (`None` when that mean is 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relative_change: Option<f64>,
+    /// 95% interval of `relative_change`: Fieller's interval for the ratio of the paired means
+    /// (mean paired difference over the first arm's mean; see [`stats::fieller_ci95`]). `None`
+    /// when the first arm's mean is 0 or its 95% interval includes 0 (the interval is then
+    /// unbounded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_change_ci95_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_change_ci95_high: Option<f64>,
 }
 
 /// A finished comparison.
@@ -224,6 +232,8 @@ pub fn compare(
                 diff_ci95_low: None,
                 diff_ci95_high: None,
                 relative_change: None,
+                relative_change_ci95_low: None,
+                relative_change_ci95_high: None,
             };
             if a > 0 {
                 let diffs: Vec<f64> = v.iter().zip(&first).map(|(x, y)| x - y).collect();
@@ -232,6 +242,10 @@ pub fn compare(
                 entry.diff_ci95_low = Some(dl);
                 entry.diff_ci95_high = Some(dh);
                 entry.relative_change = (first_mean != 0.0).then(|| d / first_mean);
+                if let Some((low, high)) = stats::fieller_ci95(&diffs, &first) {
+                    entry.relative_change_ci95_low = Some(low);
+                    entry.relative_change_ci95_high = Some(high);
+                }
             }
             per_arm.insert(arm.name.clone(), entry);
         }

@@ -61,7 +61,7 @@ pub const COMPARE_TIMESERIES_COLUMNS: [&str; 6] =
     ["arm", "tick", "series", "mean", "ci95_low", "ci95_high"];
 
 /// Column names of `compare.csv`.
-pub const COMPARE_COLUMNS: [&str; 10] = [
+pub const COMPARE_COLUMNS: [&str; 12] = [
     "metric",
     "arm",
     "scenario_file",
@@ -72,6 +72,8 @@ pub const COMPARE_COLUMNS: [&str; 10] = [
     "diff_ci95_low",
     "diff_ci95_high",
     "relative_change",
+    "relative_change_ci95_low",
+    "relative_change_ci95_high",
 ];
 
 /// Writes the comparison into `out` (an existing folder only with `force`).
@@ -104,6 +106,8 @@ pub fn write_comparison(
                 num(m.diff_ci95_low),
                 num(m.diff_ci95_high),
                 num(m.relative_change),
+                num(m.relative_change_ci95_low),
+                num(m.relative_change_ci95_high),
             ])
             .map_err(|e| csv_error(&path, e))?;
         }
