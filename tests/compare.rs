@@ -234,3 +234,49 @@ fn issue_12_relative_change_has_a_fieller_interval_from_the_paired_runs() {
         (Some(0.0), Some(0.0), Some(0.0))
     );
 }
+
+#[test]
+fn issue_12_every_metric_has_its_unit_in_compare_csv_json_and_docs() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = common::tiny_path();
+    let tiny = tiny.to_str().unwrap();
+    let o = displace(
+        &[
+            "compare",
+            tiny,
+            tiny,
+            "-n",
+            "2",
+            "--out",
+            "c",
+            "--quiet",
+            "--no-plots",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let docs = std::fs::read_to_string(common::root().join("docs/OUTPUTS.md")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("c/compare.json")).unwrap()).unwrap();
+    let mut csv = csv::Reader::from_path(dir.path().join("c/compare.csv")).unwrap();
+    let header = csv.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (metric, unit) = (column("metric"), column("unit"));
+    let mut rows = 0;
+    for row in csv.records() {
+        let row = row.unwrap();
+        let label = displace::compare::unit(&row[metric]).unwrap().label();
+        assert_eq!(&row[unit], label, "{}", &row[metric]);
+        assert_eq!(json["units"][&row[metric]], label, "{}", &row[metric]);
+        assert!(
+            docs.contains(&format!("| `{}` | {label}", &row[metric])),
+            "docs/OUTPUTS.md gives {} the unit {label}",
+            &row[metric]
+        );
+        rows += 1;
+    }
+    assert_eq!(
+        rows,
+        2 * displace::compare::headline(&Default::default()).len()
+    );
+}

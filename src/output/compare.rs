@@ -21,6 +21,8 @@ struct CompareJson<'a> {
     replicates: usize,
     seeds: &'a [u64],
     arms: Vec<ArmInfo<'a>>,
+    /// Metric name → unit label.
+    units: std::collections::BTreeMap<&'a str, &'static str>,
     metrics: &'a std::collections::BTreeMap<
         String,
         std::collections::BTreeMap<String, crate::compare::ArmMetric>,
@@ -61,7 +63,7 @@ pub const COMPARE_TIMESERIES_COLUMNS: [&str; 6] =
     ["arm", "tick", "series", "mean", "ci95_low", "ci95_high"];
 
 /// Column names of `compare.csv`.
-pub const COMPARE_COLUMNS: [&str; 12] = [
+pub const COMPARE_COLUMNS: [&str; 13] = [
     "metric",
     "arm",
     "scenario_file",
@@ -74,6 +76,7 @@ pub const COMPARE_COLUMNS: [&str; 12] = [
     "relative_change",
     "relative_change_ci95_low",
     "relative_change_ci95_high",
+    "unit",
 ];
 
 /// Writes the comparison into `out` (an existing folder only with `force`).
@@ -108,6 +111,7 @@ pub fn write_comparison(
                 num(m.relative_change),
                 num(m.relative_change_ci95_low),
                 num(m.relative_change_ci95_high),
+                unit_label(metric).to_string(),
             ])
             .map_err(|e| csv_error(&path, e))?;
         }
@@ -176,6 +180,11 @@ pub fn write_comparison(
             replicates: comparison.seeds.len(),
             seeds: &comparison.seeds,
             arms: arm_info(),
+            units: comparison
+                .metric_order
+                .iter()
+                .map(|m| (*m, unit_label(m)))
+                .collect(),
             metrics: &comparison.metrics,
         },
     )?;
@@ -209,6 +218,11 @@ pub fn write_comparison(
         },
     )?;
     staging.commit()
+}
+
+/// The unit of a compared metric as written in the outputs (empty if it has none).
+fn unit_label(metric: &str) -> &'static str {
+    crate::compare::unit(metric).map_or("", crate::compare::Unit::label)
 }
 
 /// The comparison as a readable table.
