@@ -120,6 +120,10 @@ struct CompareArgs {
     /// No progress bar, no table and no closing report (errors are still reported).
     #[arg(long, short)]
     quiet: bool,
+    /// Print the wide table: one line per metric and arm, full names, units in a column (wider
+    /// than 100 columns).
+    #[arg(long)]
+    wide: bool,
     /// Do not draw the figures in `plots/`.
     #[arg(long)]
     no_plots: bool,
@@ -366,7 +370,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         other => Failure::other(other),
     })?;
     if !args.quiet {
-        stdout(&displace::output::compare::table(&comparison))?;
+        stdout(&if args.wide {
+            displace::output::compare::table_wide(&comparison)
+        } else {
+            displace::output::compare::table(&comparison)
+        })?;
         eprintln!(
             "wrote {}: {} arms x {} replicates (seeds {}..={}) in {:.1} s",
             out.display(),

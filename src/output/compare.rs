@@ -1,6 +1,8 @@
 //! Writing a comparison's folder: `compare.csv` (long format), `compare.json`, `runs.csv` (one
 //! row per run) and `manifest.json`, made visible atomically.
 
+mod table;
+
 use std::path::Path;
 
 use serde::Serialize;
@@ -8,6 +10,8 @@ use serde::Serialize;
 use super::{OutputError, Staging, csv_error, io_at, write_json};
 use crate::compare::{Arm, Comparison, headline};
 use crate::scenario::ScenarioSpec;
+
+pub use table::{TABLE_WIDTH, table, table_wide};
 
 #[derive(Serialize)]
 struct ArmInfo<'a> {
@@ -223,64 +227,4 @@ pub fn write_comparison(
 /// The unit of a compared metric as written in the outputs (empty if it has none).
 fn unit_label(metric: &str) -> &'static str {
     crate::compare::unit(metric).map_or("", crate::compare::Unit::label)
-}
-
-/// The comparison as a readable table.
-pub fn table(comparison: &Comparison) -> String {
-    use std::fmt::Write;
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "{:<40} {:<18} {:>12}  {:<27} {:>12}  {:<27} {:>8}",
-        "metric", "arm", "mean", "95% CI", "diff vs first", "95% CI", "change"
-    );
-    for metric in &comparison.metric_order {
-        for (a, arm) in comparison.arms.iter().enumerate() {
-            let m = &comparison.metrics[*metric][arm];
-            let label = if a == 0 {
-                metric.to_string()
-            } else {
-                String::new()
-            };
-            let mut line = format!(
-                "{:<40} {:<18} {:>12}  {:<27}",
-                label,
-                truncate(arm, 18),
-                fmt(m.mean),
-                format!("[{}, {}]", fmt(m.ci95_low), fmt(m.ci95_high))
-            );
-            if let (Some(d), Some(lo), Some(hi)) = (m.diff_mean, m.diff_ci95_low, m.diff_ci95_high)
-            {
-                let change = m
-                    .relative_change
-                    .map_or("n/a".to_string(), |r| format!("{:+.1}%", 100.0 * r));
-                let _ = write!(
-                    line,
-                    " {:>12}  {:<27} {:>8}",
-                    fmt(d),
-                    format!("[{}, {}]", fmt(lo), fmt(hi)),
-                    change
-                );
-            }
-            let _ = writeln!(t, "{}", line.trim_end());
-        }
-    }
-    t
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n).collect()
-    }
-}
-
-/// A number in 4 significant figures, without needless decimals.
-fn fmt(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let digits = (3 - libm::floor(libm::log10(x.abs())) as i32).max(0) as usize;
-    format!("{x:.digits$}")
 }
