@@ -152,9 +152,13 @@ struct CompareArgs {
     /// Replace the output folder if it exists.
     #[arg(long)]
     force: bool,
-    /// No progress bar.
+    /// No progress bar, no table and no closing report (errors are still reported).
     #[arg(long, short)]
     quiet: bool,
+    /// Print the wide table: one line per metric and arm, full names, units in a column (wider
+    /// than 100 columns).
+    #[arg(long)]
+    wide: bool,
     /// Do not draw the figures in `plots/`.
     #[arg(long)]
     no_plots: bool,
@@ -418,8 +422,12 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         stop,
     )
     .map_err(|e| output_failure_at(e, &out))?;
-    stdout(&displace::output::compare::table(&comparison))?;
     if !args.quiet {
+        stdout(&if args.wide {
+            displace::output::compare::table_wide(&comparison)
+        } else {
+            displace::output::compare::table(&comparison)
+        })?;
         eprintln!(
             "wrote {}: {} arms x {} replicates (seeds {}..={}) in {:.1} s",
             out.display(),

@@ -77,7 +77,83 @@ pub fn headline(s: &Summary) -> Vec<(&'static str, f64)> {
     ]
 }
 
-/// Statistics of one metric in one arm. The `diff_*` fields and `relative_change` compare it with
+/// What a headline metric is measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Persons,
+    Children,
+    Households,
+    Episodes,
+    Homicides,
+    Cases,
+    Attacks,
+    Businesses,
+    Neighbourhoods,
+    /// Persons per 100,000 persons (aged 15 or over) per year.
+    Per100kPerYear,
+    /// A proportion between 0 and 1.
+    Share,
+    /// A ratio of two counts (0 or more).
+    Ratio,
+}
+
+impl Unit {
+    /// The unit as written in the table and in `compare.csv`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Persons => "persons",
+            Unit::Children => "children",
+            Unit::Households => "households",
+            Unit::Episodes => "episodes",
+            Unit::Homicides => "homicides",
+            Unit::Cases => "cases",
+            Unit::Attacks => "attacks",
+            Unit::Businesses => "businesses",
+            Unit::Neighbourhoods => "neighbourhoods",
+            Unit::Per100kPerYear => "per 100k per year",
+            Unit::Share => "share",
+            Unit::Ratio => "ratio",
+        }
+    }
+
+    /// The values a metric in this unit can take: never below 0, and shares never above 1.
+    pub fn bounds(self) -> (f64, f64) {
+        match self {
+            Unit::Share => (0.0, 1.0),
+            _ => (0.0, f64::INFINITY),
+        }
+    }
+}
+
+/// The unit of a headline metric ([`headline`] names), `None` for any other name.
+pub fn unit(metric: &str) -> Option<Unit> {
+    Some(match metric {
+        "displaced_persons" | "innocent_detentions" | "member_arrests" => Unit::Persons,
+        "children_recruited" => Unit::Children,
+        "displacement_incidence_per_100k_15plus" => Unit::Per100kPerYear,
+        "displacements" | "recruitment_displacements" | "state_abuse_displacements" => {
+            Unit::Episodes
+        }
+        "repeat_displacement_share"
+        | "mass_event_share"
+        | "whole_family_share"
+        | "assisted_preemptive_share" => Unit::Share,
+        "self_contained_households" | "cross_border_exits" | "returns" | "assisted_households" => {
+            Unit::Households
+        }
+        "homicides_total" | "homicides_oc" | "homicides_background" | "homicides_state_clash" => {
+            Unit::Homicides
+        }
+        "trafficking_true" | "trafficking_identified" => Unit::Cases,
+        "pursuit_attacks" => Unit::Attacks,
+        "business_closures" => Unit::Businesses,
+        "ghost_neighbourhoods" => Unit::Neighbourhoods,
+        "killed_to_wounded_ratio" => Unit::Ratio,
+        _ => return None,
+    })
+}
+
+/// Statistics of one metric in one arm. The `diff_*` and `relative_change*` fields compare it with
 /// the first arm, replicate by replicate; they are absent for the first arm.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArmMetric {
@@ -93,6 +169,14 @@ pub struct ArmMetric {
     /// `diff_mean / mean of the first arm` (`None` when that mean is 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relative_change: Option<f64>,
+    /// 95% interval of `relative_change`: Fieller's interval for the ratio of the paired means
+    /// (mean paired difference over the first arm's mean; see [`stats::fieller_ci95`]). `None`
+    /// when the first arm's mean is 0 or its 95% interval includes 0 (the interval is then
+    /// unbounded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_change_ci95_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_change_ci95_high: Option<f64>,
 }
 
 /// A finished comparison.
@@ -229,6 +313,8 @@ pub fn compare(
                 diff_ci95_low: None,
                 diff_ci95_high: None,
                 relative_change: None,
+                relative_change_ci95_low: None,
+                relative_change_ci95_high: None,
             };
             if a > 0 {
                 let diffs: Vec<f64> = v.iter().zip(&first).map(|(x, y)| x - y).collect();
@@ -237,6 +323,10 @@ pub fn compare(
                 entry.diff_ci95_low = Some(dl);
                 entry.diff_ci95_high = Some(dh);
                 entry.relative_change = (first_mean != 0.0).then(|| d / first_mean);
+                if let Some((low, high)) = stats::fieller_ci95(&diffs, &first) {
+                    entry.relative_change_ci95_low = Some(low);
+                    entry.relative_change_ci95_high = Some(high);
+                }
             }
             per_arm.insert(arm.name.clone(), entry);
         }
@@ -267,4 +357,20 @@ pub fn arm_names(stems: &[String]) -> Vec<String> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_12_every_headline_metric_has_a_unit() {
+        for (name, _) in headline(&Summary::default()) {
+            assert!(unit(name).is_some(), "{name} has no unit");
+        }
+        assert_eq!(unit("displaced_persons"), Some(Unit::Persons));
+        assert_eq!(unit("whole_family_share"), Some(Unit::Share));
+        assert_eq!(Unit::Share.bounds(), (0.0, 1.0));
+        assert_eq!(unit("no_such_metric"), None);
+    }
 }

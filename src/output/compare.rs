@@ -1,6 +1,8 @@
 //! Writing a comparison's folder: `compare.csv` (long format), `compare.json`, `runs.csv` (one
 //! row per run) and `manifest.json`, made visible atomically.
 
+mod table;
+
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -8,6 +10,8 @@ use serde::Serialize;
 use super::{Existing, OutputError, OutputKind, Staging, csv_error, io_at, write_json};
 use crate::compare::{Arm, Comparison, headline};
 use crate::scenario::ScenarioSpec;
+
+pub use table::{TABLE_WIDTH, table, table_wide};
 
 #[derive(Serialize)]
 struct ArmInfo<'a> {
@@ -21,6 +25,8 @@ struct CompareJson<'a> {
     replicates: usize,
     seeds: &'a [u64],
     arms: Vec<ArmInfo<'a>>,
+    /// Metric name → unit label.
+    units: std::collections::BTreeMap<&'a str, &'static str>,
     metrics: &'a std::collections::BTreeMap<
         String,
         std::collections::BTreeMap<String, crate::compare::ArmMetric>,
@@ -61,7 +67,7 @@ pub const COMPARE_TIMESERIES_COLUMNS: [&str; 6] =
     ["arm", "tick", "series", "mean", "ci95_low", "ci95_high"];
 
 /// Column names of `compare.csv`.
-pub const COMPARE_COLUMNS: [&str; 10] = [
+pub const COMPARE_COLUMNS: [&str; 13] = [
     "metric",
     "arm",
     "scenario_file",
@@ -72,6 +78,9 @@ pub const COMPARE_COLUMNS: [&str; 10] = [
     "diff_ci95_low",
     "diff_ci95_high",
     "relative_change",
+    "relative_change_ci95_low",
+    "relative_change_ci95_high",
+    "unit",
 ];
 
 /// Writes the comparison into `out`; `existing` says what happens to a folder already there.
@@ -107,6 +116,9 @@ pub fn write_comparison(
                 num(m.diff_ci95_low),
                 num(m.diff_ci95_high),
                 num(m.relative_change),
+                num(m.relative_change_ci95_low),
+                num(m.relative_change_ci95_high),
+                unit_label(metric).to_string(),
             ])
             .map_err(|e| csv_error(&path, e))?;
         }
@@ -176,6 +188,11 @@ pub fn write_comparison(
             replicates: comparison.seeds.len(),
             seeds: &comparison.seeds,
             arms: arm_info(),
+            units: comparison
+                .metric_order
+                .iter()
+                .map(|m| (*m, unit_label(m)))
+                .collect(),
             metrics: &comparison.metrics,
         },
     )?;
@@ -214,62 +231,7 @@ pub fn write_comparison(
     staging.commit()
 }
 
-/// The comparison as a readable table.
-pub fn table(comparison: &Comparison) -> String {
-    use std::fmt::Write;
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "{:<40} {:<18} {:>12}  {:<27} {:>12}  {:<27} {:>8}",
-        "metric", "arm", "mean", "95% CI", "diff vs first", "95% CI", "change"
-    );
-    for metric in &comparison.metric_order {
-        for (a, arm) in comparison.arms.iter().enumerate() {
-            let m = &comparison.metrics[*metric][arm];
-            let label = if a == 0 {
-                metric.to_string()
-            } else {
-                String::new()
-            };
-            let mut line = format!(
-                "{:<40} {:<18} {:>12}  {:<27}",
-                label,
-                truncate(arm, 18),
-                fmt(m.mean),
-                format!("[{}, {}]", fmt(m.ci95_low), fmt(m.ci95_high))
-            );
-            if let (Some(d), Some(lo), Some(hi)) = (m.diff_mean, m.diff_ci95_low, m.diff_ci95_high)
-            {
-                let change = m
-                    .relative_change
-                    .map_or("n/a".to_string(), |r| format!("{:+.1}%", 100.0 * r));
-                let _ = write!(
-                    line,
-                    " {:>12}  {:<27} {:>8}",
-                    fmt(d),
-                    format!("[{}, {}]", fmt(lo), fmt(hi)),
-                    change
-                );
-            }
-            let _ = writeln!(t, "{}", line.trim_end());
-        }
-    }
-    t
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n).collect()
-    }
-}
-
-/// A number in 4 significant figures, without needless decimals.
-fn fmt(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let digits = (3 - libm::floor(libm::log10(x.abs())) as i32).max(0) as usize;
-    format!("{x:.digits$}")
+/// The unit of a compared metric as written in the outputs (empty if it has none).
+fn unit_label(metric: &str) -> &'static str {
+    crate::compare::unit(metric).map_or("", crate::compare::Unit::label)
 }
