@@ -20,6 +20,15 @@ pub struct Group {
     pub base_strength: f64,
     /// Reach in neighbourhoods.
     pub reach: u32,
+    /// Enforcement pressure, 0 to 1: the share of its cells where forces have stood lately
+    /// (smoothed over `state.crackdown.pressure_weeks`). A group under pressure lies low.
+    pub pressure: f64,
+    /// Cells the state retook from the group, where its members lie low: once forces have left,
+    /// it takes them back (`state.crackdown.return_rate`).
+    pub underground: Vec<u32>,
+    /// Its members in state detention (expected number): until they are released, the strength
+    /// they took with them does not come back.
+    pub detained: f64,
 }
 
 impl Group {
@@ -76,6 +85,9 @@ pub fn place_groups(spec: &ScenarioSpec, world: &World) -> Vec<Group> {
                 strength: group_type.strength.unwrap_or(0.5),
                 base_strength: group_type.strength.unwrap_or(0.5),
                 reach: group_type.reach.unwrap_or(0),
+                pressure: 0.0,
+                underground: Vec::new(),
+                detained: 0.0,
             });
         }
     }

@@ -171,6 +171,15 @@ pub struct CrackdownSpec {
     pub attrition: f64,
     /// Weeks over which a group not raided regains its strength.
     pub recovery_weeks: f64,
+    /// How far a group under full pressure (forces on every cell it holds) lowers its open
+    /// violence, expansion and armed confrontation everywhere it holds: it lies low. A share.
+    pub lie_low: f64,
+    /// Weeks over which a group's pressure builds up while forces stand on its cells, and fades
+    /// once they leave (so violence returns gradually after a withdrawal).
+    pub pressure_weeks: f64,
+    /// Per year: how fast a group takes back a retaken cell once no forces stand on it (times its
+    /// strength relative to its original and the share of activity it keeps under pressure).
+    pub return_rate: f64,
 }
 
 impl Default for CrackdownSpec {
@@ -182,15 +191,18 @@ impl Default for CrackdownSpec {
             unit_presence: 0.4,
             arrest_rate: PostureTable::new(0.0, 20.0, 30.0, 150.0),
             arrest_precision: PostureTable::new(0.8, 0.8, 0.5, 0.4),
-            clash_rate: PostureTable::new(0.0, 1.0, 4.0, 4.0),
+            clash_rate: PostureTable::new(0.0, 0.5, 1.0, 1.0),
             killed_per_wounded: PostureTable::new(0.5, 0.5, 9.0, 3.0),
-            intelligence_share: PostureTable::new(0.5, 0.5, 0.03, 0.1),
+            intelligence_share: PostureTable::new(0.5, 0.5, 0.02, 0.1),
             abuse_multiplier: PostureTable::new(0.0, 0.5, 2.0, 4.0),
             retake_rate: PostureTable::new(0.0, 1.0, 2.0, 10.0),
             detention_capacity: 0.002,
             release_weeks: 52.0,
             attrition: 0.005,
             recovery_weeks: 26.0,
+            lie_low: 0.7,
+            pressure_weeks: 6.0,
+            return_rate: 12.0,
         }
     }
 }

@@ -1135,6 +1135,21 @@ fn check_state(prefix: &str, st: &StateSpec, s: &ScenarioSpec, c: &mut Checker<'
         5200.0,
         "weeks",
     );
+    c.share(&key("crackdown.lie_low"), k.lie_low);
+    c.range(
+        &key("crackdown.return_rate"),
+        k.return_rate,
+        0.0,
+        520.0,
+        "returns per retaken neighbourhood per year",
+    );
+    c.range(
+        &key("crackdown.pressure_weeks"),
+        k.pressure_weeks,
+        0.1,
+        520.0,
+        "weeks",
+    );
 
     let p = &st.protection;
     c.range(

@@ -21,6 +21,7 @@ pub fn step(model: &mut Model, metrics: &mut TickMetrics) {
     changed |= resolve_contests(model, metrics);
     let n = model.groups.len();
     for g in 0..n {
+        changed |= resurface(model, g, metrics);
         changed |= expand(model, g, metrics);
         changed |= relocate(model, g, metrics);
         changed |= split(model, g, metrics);
@@ -108,6 +109,48 @@ fn attraction(model: &Model, g: usize, c: u32) -> f64 {
     a
 }
 
+/// A group takes back the cells the state retook from it once no forces stand there: its members
+/// never left, they lay low (brief 4: violence "fluctuated depending on the presence of State
+/// forces"). The hazard grows with the group's remaining strength and shrinks while it lies low;
+/// a cell someone else has taken meanwhile becomes contested.
+fn resurface(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
+    if model.groups[g].underground.is_empty() {
+        return false;
+    }
+    let group = &model.groups[g];
+    let relative = if group.base_strength > 0.0 {
+        (group.strength / group.base_strength).min(1.0)
+    } else {
+        1.0
+    };
+    let calm = super::hazards::activity_factor(model, g as u16);
+    let dt_years = model.scenario.params.dt_years;
+    let mut d = draws(model, g as u64, 4);
+    let mut back = Vec::new();
+    for &c in &group.underground {
+        if model.world.cells.units[c as usize] > 0 {
+            continue;
+        }
+        let rate = model.policy_at(c).state.crackdown.return_rate;
+        if d.chance_of_hazard(rate * dt_years * relative * calm) {
+            back.push(c);
+        }
+    }
+    if back.is_empty() {
+        return false;
+    }
+    let group = &mut model.groups[g];
+    group.underground.retain(|c| !back.contains(c));
+    for c in back {
+        if !model.world.claims_of(c).is_empty() {
+            metrics.incursions += 1;
+        }
+        model.groups[g].territory.push(c);
+        metrics.expansions += 1;
+    }
+    true
+}
+
 /// Expansion into a neighbouring cell; into a rival's cell it is an incursion (the cell becomes
 /// contested).
 fn expand(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
@@ -121,7 +164,9 @@ fn expand(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
         return false;
     }
     let mut d = draws(model, g as u64, 1);
-    if !d.chance_of_hazard(params.expansion_hazard) {
+    // A group lying low under enforcement pressure does not push into new ground.
+    let calm = super::hazards::activity_factor(model, g as u16);
+    if !d.chance_of_hazard(params.expansion_hazard * calm) {
         return false;
     }
     // Candidates: cells next to the territory, not already held by this group.
@@ -252,6 +297,9 @@ fn split(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
         strength: group.strength,
         base_strength: group.base_strength,
         reach: group.reach,
+        pressure: group.pressure,
+        underground: Vec::new(),
+        detained: 0.0,
     };
     model.groups[g].territory = kept;
     model.groups.push(faction);

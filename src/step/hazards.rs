@@ -53,6 +53,18 @@ pub fn suppression_factor(model: &Model, cell: u32, group: u16) -> f64 {
     1.0 - state.suppression * clean_presence * (1.0 - strength)
 }
 
+/// Share of a group's open violence (killings, threats, orders to leave, mass orders, expansion,
+/// confrontation with the forces) it keeps under enforcement pressure:
+/// 1 − `state.crackdown.lie_low` × its pressure, with the state of its home region. Forces that
+/// stand on a group's cells make it lie low everywhere it holds; when they leave, pressure fades
+/// over weeks and the violence returns. Quieter predation (extortion, recruitment, sexual
+/// violence, seizures) is not lowered by lying low, only by presence where the forces stand.
+pub fn activity_factor(model: &Model, group: u16) -> f64 {
+    let group = &model.groups[group as usize];
+    let lie_low = model.policy_at(group.home).state.crackdown.lie_low;
+    1.0 - lie_low * group.pressure
+}
+
 /// Computes every cell's hazards for this tick.
 pub fn step(model: &mut Model) {
     let m = &*model;
@@ -82,23 +94,26 @@ pub fn step(model: &mut Model) {
                 let group = &m.groups[g as usize];
                 let gp = &params.groups[group.type_index as usize];
                 let survive = suppression_factor(m, c, g);
+                // Lying low means no open violence: killings, threats and orders to leave stop,
+                // while quieter predation (extortion, recruitment, abuse, seizures) goes on.
+                let calm = activity_factor(m, g);
                 let truce = if policy.truce.contains(&group.type_index) {
                     policy.state.truce.violence_factor
                 } else {
                     1.0
                 };
-                h[0] += gp.violence_hazard * survive * contest * truce;
+                h[0] += gp.violence_hazard * survive * calm * contest * truce;
                 h[1] += gp.extortion_hazard * survive;
-                h[2] += gp.threat_hazard * survive;
+                h[2] += gp.threat_hazard * survive * calm;
                 h[3] += gp.recruitment_hazard * survive * (1.0 - policy.state.youth_prevention);
                 h[4] += gp.sexual_violence_hazard * survive;
                 h[5] += gp.seizure_hazard * survive;
-                h[6] += gp.profile_hazard * survive;
+                h[6] += gp.profile_hazard * survive * calm;
                 if contested {
-                    order_rate += gp.expulsion_hazard;
+                    order_rate += gp.expulsion_hazard * calm;
                     order_share = order_share.max(spec.mass.expulsion_share);
                 } else if strategic {
-                    order_rate += gp.land_grab_hazard;
+                    order_rate += gp.land_grab_hazard * calm;
                     order_share = order_share.max(spec.mass.land_grab_share);
                 }
             }

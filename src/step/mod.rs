@@ -60,6 +60,7 @@ pub struct Model {
     pub eligible_for_assistance: Vec<u64>,
     /// Relocation places left this tick in each region.
     pub relocation_places: Vec<f64>,
+
     next_episode: u64,
     hazards: Vec<hazards::CellHazard>,
 }
@@ -153,6 +154,7 @@ impl Model {
             young_male_share: 0.0,
             eligible_for_assistance: vec![0; regions],
             relocation_places: vec![0.0; regions],
+
             scenario: scenario.clone(),
             hazards: vec![hazards::CellHazard::default(); world.len()],
             world,

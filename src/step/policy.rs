@@ -161,6 +161,7 @@ pub fn step(model: &mut Model, metrics: &mut TickMetrics) {
     }
     deploy(model);
     let raided = arrests_and_clashes(model, metrics);
+    update_pressure(model);
     recover(model, &raided);
     release_members(model);
     metrics.units_deployed = model.world.cells.units.iter().map(|&u| u32::from(u)).sum();
@@ -272,10 +273,22 @@ fn arrests_and_clashes(model: &mut Model, metrics: &mut TickMetrics) -> Vec<bool
         let units = f64::from(model.world.cells.units[c]);
         let mut draws = Draws::new(seed, Process::StateClash, c as u64, tick);
         // Clashes: everyday ones where the state is present, and the crackdown's (groups under
-        // truce are left alone).
-        let rate =
-            policy.clash_hazard * f64::from(model.world.state_presence[c]) * targets.len() as f64
-                + policy.unit_clash_hazard * units * targets.len().min(1) as f64;
+        // truce are left alone). A clash needs armed members who stand and fight: a group
+        // weakened by arrests, or lying low under pressure, meets the forces less often.
+        let armed: f64 = targets
+            .iter()
+            .map(|&g| {
+                let group = &model.groups[g as usize];
+                let relative = if group.base_strength > 0.0 {
+                    (group.strength / group.base_strength).min(1.0)
+                } else {
+                    1.0
+                };
+                relative * super::hazards::activity_factor(model, g)
+            })
+            .sum();
+        let rate = policy.clash_hazard * f64::from(model.world.state_presence[c]) * armed
+            + policy.unit_clash_hazard * units * armed.min(1.0);
         let clashes = rng::poisson(&mut draws, rate);
         if clashes > 0 {
             let casualties = rng::poisson(
@@ -307,6 +320,7 @@ fn arrests_and_clashes(model: &mut Model, metrics: &mut TickMetrics) -> Vec<bool
                     .attrition;
                 let group = &mut model.groups[g as usize];
                 group.strength = (group.strength - attrition * members as f64).max(0.0);
+                group.detained += members as f64;
                 model.detained_members += members;
                 detained += members;
                 metrics.member_arrests += members as u32;
@@ -326,7 +340,11 @@ fn arrests_and_clashes(model: &mut Model, metrics: &mut TickMetrics) -> Vec<bool
     }
     if !retaken.is_empty() {
         for &(c, g) in &retaken {
-            model.groups[g as usize].territory.retain(|&t| t != c);
+            let group = &mut model.groups[g as usize];
+            group.territory.retain(|&t| t != c);
+            if !group.underground.contains(&c) {
+                group.underground.push(c);
+            }
         }
         metrics.cells_retaken += retaken.len() as u32;
         let territories: Vec<Vec<u32>> = model.groups.iter().map(|g| g.territory.clone()).collect();
@@ -335,24 +353,52 @@ fn arrests_and_clashes(model: &mut Model, metrics: &mut TickMetrics) -> Vec<bool
     raided
 }
 
+/// Each group's enforcement pressure moves towards the share of its cells where units stand this
+/// tick, over `state.crackdown.pressure_weeks` of its home region.
+fn update_pressure(model: &mut Model) {
+    let dt_weeks = model.scenario.params.dt_weeks;
+    let units = &model.world.cells.units;
+    for group in &mut model.groups {
+        let target = if group.territory.is_empty() {
+            0.0
+        } else {
+            let policed = group
+                .territory
+                .iter()
+                .filter(|&&c| units[c as usize] > 0)
+                .count();
+            policed as f64 / group.territory.len() as f64
+        };
+        let weeks = model.policies[model.world.region[group.home as usize] as usize]
+            .state
+            .crackdown
+            .pressure_weeks;
+        group.pressure += (target - group.pressure) * (1.0 - libm::exp(-dt_weeks / weeks));
+    }
+}
+
 /// Detention places nationally (from the base `[state]`).
 pub fn detention_capacity(model: &Model) -> u64 {
     (model.scenario.spec.state.crackdown.detention_capacity * model.persons_at_start as f64) as u64
 }
 
-/// Groups that were not raided regain strength towards their original level.
+/// Groups that were not raided regain strength towards their original level, less what their
+/// members still in detention took with them (mass detention holds a group down for as long as
+/// it holds its members; brief 5.1).
 fn recover(model: &mut Model, raided: &[bool]) {
     let dt_weeks = model.scenario.params.dt_weeks;
     for (g, group) in model.groups.iter_mut().enumerate() {
         if raided[g] {
             continue;
         }
-        let weeks = model.policies[model.world.region[group.home as usize] as usize]
+        let crackdown = &model.policies[model.world.region[group.home as usize] as usize]
             .state
-            .crackdown
-            .recovery_weeks;
-        let regain = 1.0 - libm::exp(-dt_weeks / weeks);
-        group.strength += (group.base_strength - group.strength) * regain;
+            .crackdown;
+        let regain = 1.0 - libm::exp(-dt_weeks / crackdown.recovery_weeks);
+        let ceiling = (group.base_strength - crackdown.attrition * group.detained).max(0.0);
+        if ceiling > group.strength {
+            group.strength += (ceiling - group.strength) * regain;
+        }
     }
 }
 
@@ -372,4 +418,7 @@ fn release_members(model: &mut Model) {
     let released = u64::from(rng::poisson(&mut draws, model.detained_members as f64 * p))
         .min(model.detained_members);
     model.detained_members -= released;
+    for group in &mut model.groups {
+        group.detained *= 1.0 - p;
+    }
 }

@@ -46,6 +46,8 @@ pub struct Run {
     pub closures: Vec<u32>,
     pub units: Vec<u16>,
     pub risk: Vec<f32>,
+    /// Organised-crime homicides per tick and cell.
+    pub oc_homicides: Vec<u32>,
     /// Per household, at the start: liquid wealth, and whether it is a migrant household.
     pub wealth: Vec<f32>,
     pub migrant: Vec<bool>,
@@ -136,6 +138,7 @@ impl Observer for Recorder {
                 .push(state.business_closures[c].saturating_sub(self.last_closures[c]));
             run.units.push(state.units[c]);
             run.risk.push(state.risk[c]);
+            run.oc_homicides.push(state.homicides_oc_tick[c]);
         }
         self.last_departures.clone_from(&state.displaced_out);
         self.last_closures.clone_from(&state.business_closures);

@@ -1,0 +1,131 @@
+//! Issue 13: forces' presence as state. Groups under pressure lie low everywhere they hold, meet
+//! the forces less often as they weaken, keep retaken neighbourhoods underground and take them
+//! back once the forces leave, and stay down while their members are detained. Each mechanism is
+//! shown by paired seeds against the same scenario with it switched off.
+
+mod common;
+
+use common::{SEEDS, run_ticks};
+use displace::metrics::TickMetrics;
+
+/// A militarised crackdown of `units` units in every region from `from` until `until`.
+fn crackdown(units: u32, from: u32, until: u32) -> String {
+    format!(
+        "events=[{{label=\"crackdown\", tick={from}, until={until}, \
+         state={{crackdown={{posture=\"militarised\", units={units}}}}}}}]"
+    )
+}
+
+fn sum(metrics: &[TickMetrics], ticks: std::ops::Range<usize>, f: fn(&TickMetrics) -> u32) -> f64 {
+    metrics[ticks].iter().map(|m| f64::from(f(m))).sum()
+}
+
+#[test]
+fn groups_under_pressure_lie_low_and_their_violence_returns_after_withdrawal() {
+    let event = crackdown(6, 4, 16);
+    let ticks = "simulation.ticks=40";
+    let (mut low, mut high, mut after_low, mut after_high) = (0.0, 0.0, 0.0, 0.0);
+    let mut pressure_faded = 0;
+    for &seed in &SEEDS {
+        let (model, lying) = run_ticks(&[ticks, &event], seed);
+        let (_, bold) = run_ticks(&[ticks, &event, "state.crackdown.lie_low=0"], seed);
+        low += sum(&lying, 8..16, |m| m.homicides_oc);
+        high += sum(&bold, 8..16, |m| m.homicides_oc);
+        after_low += sum(&lying, 30..40, |m| m.homicides_oc);
+        after_high += sum(&bold, 30..40, |m| m.homicides_oc);
+        // 24 weeks after the withdrawal, four time constants of 6 weeks: pressure is all but gone.
+        if model.groups.iter().all(|g| g.pressure < 0.05) {
+            pressure_faded += 1;
+        }
+    }
+    assert!(low < high, "lying low: {low} homicides against {high}");
+    assert_eq!(pressure_faded, SEEDS.len());
+    // Lying low defers violence rather than ending it: once the pressure fades, killings come
+    // back further from where they were held than they do without it.
+    assert!(
+        after_low / low > after_high / high,
+        "after / during: {after_low}/{low} with lying low, {after_high}/{high} without"
+    );
+}
+
+#[test]
+fn clashes_fall_as_groups_weaken_and_lie_low() {
+    let event = crackdown(6, 2, 40);
+    let ticks = "simulation.ticks=30";
+    let (mut early, mut late, mut late_constant) = (0.0, 0.0, 0.0);
+    for &seed in &SEEDS {
+        let (_, adaptive) = run_ticks(&[ticks, &event], seed);
+        // With no lying low and no attrition, the forces meet the groups at the same rate.
+        let (_, constant) = run_ticks(
+            &[
+                ticks,
+                &event,
+                "state.crackdown.lie_low=0",
+                "state.crackdown.attrition=0",
+            ],
+            seed,
+        );
+        early += sum(&adaptive, 2..8, |m| m.clashes) / 6.0;
+        late += sum(&adaptive, 22..30, |m| m.clashes) / 8.0;
+        late_constant += sum(&constant, 22..30, |m| m.clashes) / 8.0;
+    }
+    assert!(late < early, "clashes per tick: early {early}, late {late}");
+    assert!(late < late_constant, "late {late} against {late_constant}");
+}
+
+#[test]
+fn retaken_neighbourhoods_go_underground_and_come_back_once_forces_leave() {
+    let event = crackdown(12, 2, 14);
+    let ticks = "simulation.ticks=40";
+    let retake = "state.crackdown.retake_rate.militarised=50";
+    let (mut back, mut none) = (0.0, 0.0);
+    let mut went_underground = false;
+    for &seed in &SEEDS {
+        let (_, returning) = run_ticks(&[ticks, &event, retake], seed);
+        let (model, staying) = run_ticks(
+            &[ticks, &event, retake, "state.crackdown.return_rate=0"],
+            seed,
+        );
+        went_underground |= model.groups.iter().any(|g| !g.underground.is_empty());
+        let held = |m: &TickMetrics| m.cells_by_group_kind.iter().sum::<u32>() + m.cells_contested;
+        back += f64::from(held(&returning[39])) - f64::from(held(&returning[14]));
+        none += f64::from(held(&staying[39])) - f64::from(held(&staying[14]));
+    }
+    assert!(went_underground, "no cell was retaken");
+    assert!(
+        back > none,
+        "cells regained after withdrawal: {back} against {none}"
+    );
+}
+
+#[test]
+fn detained_members_hold_a_group_down_until_they_are_released() {
+    let event = crackdown(12, 2, 12);
+    let ticks = "simulation.ticks=30";
+    // Places for everyone, so that both arms arrest the same members.
+    let places = "state.crackdown.detention_capacity=0.5";
+    let (mut held_long, mut held_short) = (0.0, 0.0);
+    for &seed in &SEEDS {
+        let (long, _) = run_ticks(
+            &[ticks, &event, places, "state.crackdown.release_weeks=520"],
+            seed,
+        );
+        let (short, _) = run_ticks(
+            &[ticks, &event, places, "state.crackdown.release_weeks=1"],
+            seed,
+        );
+        let strength = |m: &displace::step::Model| {
+            m.groups
+                .iter()
+                .map(|g| g.strength / g.base_strength.max(1e-9))
+                .sum::<f64>()
+        };
+        held_long += strength(&long);
+        held_short += strength(&short);
+        assert!(long.groups.iter().any(|g| g.detained > 0.0));
+    }
+    assert!(
+        held_long < held_short,
+        "relative strength with long detention {held_long}, short {held_short}"
+    );
+}
