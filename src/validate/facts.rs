@@ -200,6 +200,16 @@ fn wealth_terciles(run: &Run) -> Vec<u8> {
         .collect()
 }
 
+/// Rural and peripheral cells held by the state at week 7, before the raids of crackdown.toml
+/// (the same cells in both arms of a contrast, which share every draw until then), ascending.
+fn quiet_outskirts(run: &Run) -> Vec<usize> {
+    use crate::scenario::CellKind;
+    (0..run.cells)
+        .filter(|&c| matches!(run.kind[c], CellKind::Rural | CellKind::UrbanPeriphery))
+        .filter(|&c| run.holder_at(6, c) == Holder::State)
+        .collect()
+}
+
 fn oc_share(run: &Run) -> f64 {
     let s = &run.summary;
     ratio(
@@ -941,38 +951,38 @@ pub fn catalogue() -> Vec<Fact> {
         ),
         fact(
             27,
-            "Balloon effect: urban raids raise group presence, then displacement, in quiet cells of other regions.",
+            "Balloon effect: urban raids raise group presence, then displacement, in previously quiet rural or peripheral cells.",
             vec![
                 paired(
-                    "cells of the untreated regions state-held at week 7 and group-held at week 51, with the raids minus without",
+                    "rural and peripheral cells state-held at week 7 and group-held at week 51, with the raids minus without",
                     baseline(),
                     arm("crackdown.toml", &[]),
                     |run| {
-                        (0..run.cells)
-                            .filter(|&c| run.region[c] >= 2)
-                            .filter(|&c| {
-                                run.holder_at(6, c) == Holder::State
-                                    && run.holder_at(run.len() - 1, c).is_group()
-                            })
+                        quiet_outskirts(run)
+                            .into_iter()
+                            .filter(|&c| run.holder_at(run.len() - 1, c).is_group())
                             .count() as f64
                     },
                     Above(0.0),
                     Brief,
                 ),
                 paired(
-                    "departures in weeks 20 to 52 from cells of the untreated regions state-held at week 7, with the raids minus without",
+                    "displacements caused by groups (not diffuse fear or the state) in weeks 20 to 52 from those cells, with the raids minus without",
                     baseline(),
                     arm("crackdown.toml", &[]),
                     |run| {
-                        let mut total = 0.0;
-                        for c in (0..run.cells).filter(|&c| run.region[c] >= 2) {
-                            if run.holder_at(6, c) == Holder::State {
-                                total += (19..run.len())
-                                    .map(|t| f64::from(run.at(&run.departures, t, c)))
-                                    .sum::<f64>();
-                            }
-                        }
-                        total
+                        let quiet = quiet_outskirts(run);
+                        run.episodes
+                            .iter()
+                            .filter(|e| {
+                                e.tick >= 19
+                                    && !matches!(
+                                        e.trigger,
+                                        Trigger::DiffuseInsecurity | Trigger::StateAbuse
+                                    )
+                                    && quiet.binary_search(&(e.origin_cell as usize)).is_ok()
+                            })
+                            .count() as f64
                     },
                     Above(0.0),
                     Brief,

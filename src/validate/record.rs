@@ -31,8 +31,9 @@ pub struct Run {
     pub ticks: Vec<TickMetrics>,
     pub episodes: Vec<Episode>,
     pub cells: usize,
-    /// Region of each cell, and the region names.
+    /// Region and kind of each cell, and the number of regions.
     pub region: Vec<u16>,
+    pub kind: Vec<crate::scenario::CellKind>,
     pub regions: usize,
     /// Households living in each cell at the start.
     pub initial_households: Vec<u32>,
@@ -103,6 +104,7 @@ impl Observer for Recorder {
         let cells = model.world.len();
         run.cells = cells;
         run.region = model.world.region.clone();
+        run.kind = model.world.kind.clone();
         run.regions = model.world.region_names.len();
         run.initial_households = model.world.cells.households.clone();
         run.initial_presence = model.world.state_presence.clone();
