@@ -210,6 +210,22 @@ fn quiet_outskirts(run: &Run) -> Vec<usize> {
         .collect()
 }
 
+/// Kin's share of arrivals minus the largest share of any other lodging.
+fn kin_margin(run: &Run) -> f64 {
+    let other = [Lodging::Shelter, Lodging::Rent, Lodging::Informal]
+        .iter()
+        .map(|&l| lodging_share(run, l))
+        .fold(0.0, f64::max);
+    lodging_share(run, Lodging::Kin) - other
+}
+
+/// How much more common `pick` is among exits abroad than among all episodes.
+fn exit_excess(run: &Run, pick: impl Fn(&Episode) -> bool) -> f64 {
+    let all: Vec<&Episode> = run.episodes.iter().collect();
+    let exits: Vec<&Episode> = run.episodes.iter().filter(|e| e.cross_border).collect();
+    share_of(&exits, &pick) - share_of(&all, &pick)
+}
+
 fn oc_share(run: &Run) -> f64 {
     let s = &run.summary;
     ratio(
@@ -693,14 +709,7 @@ pub fn catalogue() -> Vec<Fact> {
                 single(
                     "kin share of arrivals minus the largest other lodging share",
                     baseline(),
-                    |run| {
-                        let kin = lodging_share(run, Lodging::Kin);
-                        let other = [Lodging::Shelter, Lodging::Rent, Lodging::Informal]
-                            .iter()
-                            .map(|&l| lodging_share(run, l))
-                            .fold(0.0, f64::max);
-                        kin - other
-                    },
+                    kin_margin,
                     Above(0.0),
                     Brief,
                 ),
@@ -714,14 +723,7 @@ pub fn catalogue() -> Vec<Fact> {
                 single(
                     "kin share of arrivals minus the largest other lodging share",
                     ecuador(),
-                    |run| {
-                        let kin = lodging_share(run, Lodging::Kin);
-                        let other = [Lodging::Shelter, Lodging::Rent, Lodging::Informal]
-                            .iter()
-                            .map(|&l| lodging_share(run, l))
-                            .fold(0.0, f64::max);
-                        kin - other
-                    },
+                    kin_margin,
                     Above(0.0),
                     Brief,
                 ),
@@ -752,26 +754,14 @@ pub fn catalogue() -> Vec<Fact> {
                 single(
                     "share of exits that are repeat moves minus that share of all episodes",
                     baseline(),
-                    |run| {
-                        let all: Vec<&Episode> = run.episodes.iter().collect();
-                        let exits: Vec<&Episode> =
-                            run.episodes.iter().filter(|e| e.cross_border).collect();
-                        share_of(&exits, |e| e.move_number > 1)
-                            - share_of(&all, |e| e.move_number > 1)
-                    },
+                    |run| exit_excess(run, |e| e.move_number > 1),
                     Above(0.0),
                     Brief,
                 ),
                 single(
                     "share of exits by marked households minus that share of all episodes",
                     baseline(),
-                    |run| {
-                        let all: Vec<&Episode> = run.episodes.iter().collect();
-                        let exits: Vec<&Episode> =
-                            run.episodes.iter().filter(|e| e.cross_border).collect();
-                        share_of(&exits, |e| e.mark != Mark::None)
-                            - share_of(&all, |e| e.mark != Mark::None)
-                    },
+                    |run| exit_excess(run, |e| e.mark != Mark::None),
                     Above(0.0),
                     Brief,
                 ),
