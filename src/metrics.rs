@@ -33,10 +33,13 @@ pub enum Trigger {
     DiffuseInsecurity = 8,
     /// Harassment, raids or 'social cleansing' by state forces.
     StateAbuse = 9,
+    /// The household's income went with a business closed by extortion, and its savings ran
+    /// down (an owner whose own business closed is recorded under `Extortion`).
+    LivelihoodLoss = 10,
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 10] = [
+    pub const ALL: [Trigger; 11] = [
         Trigger::Extortion,
         Trigger::SexualViolence,
         Trigger::PropertySeizure,
@@ -47,6 +50,7 @@ impl Trigger {
         Trigger::MassExpulsion,
         Trigger::DiffuseInsecurity,
         Trigger::StateAbuse,
+        Trigger::LivelihoodLoss,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +65,7 @@ impl Trigger {
             Trigger::MassExpulsion => "mass_expulsion",
             Trigger::DiffuseInsecurity => "diffuse_insecurity",
             Trigger::StateAbuse => "state_abuse",
+            Trigger::LivelihoodLoss => "livelihood_loss",
         }
     }
 
@@ -75,9 +80,10 @@ impl Trigger {
         self as u8 + 1
     }
 
-    /// Targeted triggers make a household leave within the tick; diffuse fear builds up.
+    /// Targeted triggers make a household leave within the tick; diffuse fear and a lost
+    /// livelihood build up.
     pub fn is_targeted(self) -> bool {
-        !matches!(self, Trigger::DiffuseInsecurity)
+        !matches!(self, Trigger::DiffuseInsecurity | Trigger::LivelihoodLoss)
     }
 }
 

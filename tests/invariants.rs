@@ -3,7 +3,7 @@
 mod common;
 
 use displace::households::{Lodging, Status, flags};
-use displace::metrics::Episode;
+use displace::metrics::{Episode, Trigger};
 use displace::sim::{Observer, simulate};
 use displace::step::Model;
 
@@ -120,8 +120,10 @@ impl Observer for Checker {
             m.displacements_first + m.displacements_repeat,
             m.displacements()
         );
+        // Every episode is targeted, pre-emptive, or for a livelihood lost to a closure.
+        let livelihood = m.displacements_by_trigger[Trigger::LivelihoodLoss as usize];
         assert_eq!(
-            m.displacements_targeted + m.displacements_preemptive,
+            m.displacements_targeted + m.displacements_preemptive + livelihood,
             m.displacements()
         );
         self.episodes_this_tick = 0;

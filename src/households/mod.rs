@@ -441,6 +441,10 @@ pub mod flags {
     pub const ASSISTED: u8 = 16;
     /// The household was relocated by a protection programme.
     pub const RELOCATED: u8 = 32;
+    /// The household lost its income to a business closure and lives on its savings.
+    pub const WITHOUT_INCOME: u8 = 64;
+    /// The business that carried that income was the household's own.
+    pub const OWN_BUSINESS_CLOSED: u8 = 128;
 }
 
 /// The state a household's own decisions change, owned by the decision phase chunk by chunk.

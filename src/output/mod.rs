@@ -96,8 +96,19 @@ pub struct RunWriter {
     map_ticks: Vec<u32>,
     cells: usize,
     tick_days: u32,
+    /// `cell_ticks.csv`, when the scenario asks for it.
+    cell_ticks: Option<CellTicks>,
     /// Declared last: dropped after the open files, removing an unfinished folder.
     staging: Staging,
+}
+
+/// What happened in each neighbourhood each tick, one row per neighbourhood and tick in which
+/// anything did (a sparse long table: absent rows are all zeros).
+struct CellTicks {
+    out: CsvOut,
+    /// Cumulative departures and arrivals at the end of the previous tick.
+    last_out: Vec<u32>,
+    last_in: Vec<u32>,
 }
 
 impl RunWriter {
@@ -134,8 +145,21 @@ impl RunWriter {
         } else {
             None
         };
+        let cell_ticks = if scenario.spec.outputs.cell_ticks {
+            let mut out = open_csv("cell_ticks.csv")?;
+            out.write_record(CELL_TICK_COLUMNS)
+                .map_err(|e| csv_error(&temp_dir, e))?;
+            Some(CellTicks {
+                out,
+                last_out: Vec::new(),
+                last_in: Vec::new(),
+            })
+        } else {
+            None
+        };
         Ok(RunWriter {
             staging,
+            cell_ticks,
             timeseries,
             episodes,
             write_cells: scenario.spec.outputs.cells,
@@ -174,6 +198,9 @@ impl RunWriter {
         if let Some(w) = self.episodes.as_mut() {
             w.flush().map_err(io_at(&temp))?;
         }
+        if let Some(w) = self.cell_ticks.as_mut() {
+            w.out.flush().map_err(io_at(&temp))?;
+        }
         let mut files = vec![
             "manifest.json",
             "summary.json",
@@ -182,6 +209,9 @@ impl RunWriter {
         ];
         if self.episodes.is_some() {
             files.push("episodes.csv");
+        }
+        if self.cell_ticks.is_some() {
+            files.push("cell_ticks.csv");
         }
         if self.write_cells {
             self.write_cells_csv(&outcome.model)?;
@@ -207,6 +237,7 @@ impl RunWriter {
         drop(self.timeseries);
         drop(self.episodes);
         drop(self.territory);
+        drop(self.cell_ticks);
         if plots {
             crate::plot::render_run(&temp, &temp.join("plots"))
                 .map_err(|e| e.relocated(&temp, self.staging.final_path()))?;
@@ -278,11 +309,49 @@ impl RunWriter {
     }
 }
 
+impl CellTicks {
+    fn write(&mut self, tick: u32, model: &Model) -> std::io::Result<()> {
+        let world = &model.world;
+        let cells = &world.cells;
+        for c in 0..world.len() {
+            let row = [
+                cells.business_closures_tick[c],
+                cells.displaced_out[c] - self.last_out[c],
+                cells.displaced_in[c] - self.last_in[c],
+                cells.homicides_oc_tick[c],
+                cells.homicides_background_tick[c],
+                cells.homicides_state_clash_tick[c],
+            ];
+            if row.iter().all(|&v| v == 0) {
+                continue;
+            }
+            let (x, y) = world.xy(c as u32);
+            let mut record = vec![
+                tick.to_string(),
+                c.to_string(),
+                x.to_string(),
+                y.to_string(),
+            ];
+            record.extend(row.iter().map(u32::to_string));
+            self.out
+                .write_record(&record)
+                .map_err(std::io::Error::other)?;
+        }
+        self.last_out.clone_from(&cells.displaced_out);
+        self.last_in.clone_from(&cells.displaced_in);
+        Ok(())
+    }
+}
+
 impl Observer for RunWriter {
     fn start(&mut self, model: &Model) -> std::io::Result<()> {
         self.group_names = model.groups.iter().map(|g| g.name.clone()).collect();
         self.group_kinds = model.groups.iter().map(|g| g.kind).collect();
         self.cells = model.world.len();
+        if let Some(w) = self.cell_ticks.as_mut() {
+            w.last_out.clone_from(&model.world.cells.displaced_out);
+            w.last_in.clone_from(&model.world.cells.displaced_in);
+        }
         Ok(())
     }
 
@@ -307,6 +376,9 @@ impl Observer for RunWriter {
             || self.map_ticks.contains(&m.tick)
         {
             self.write_territory(m.tick, model)?;
+        }
+        if let Some(w) = self.cell_ticks.as_mut() {
+            w.write(m.tick, model)?;
         }
         self.write_tick(m)
     }
@@ -481,6 +553,20 @@ pub const EPISODE_COLUMNS: [&str; 27] = [
 ];
 
 /// Column names of `territory.csv`, in order.
+/// Columns of `cell_ticks.csv`.
+pub const CELL_TICK_COLUMNS: [&str; 10] = [
+    "tick",
+    "cell",
+    "x",
+    "y",
+    "business_closures",
+    "departures",
+    "arrivals",
+    "homicides_oc",
+    "homicides_background",
+    "homicides_state_clash",
+];
+
 pub const TERRITORY_COLUMNS: [&str; 5] = ["tick", "width", "height", "controllers", "presence"];
 
 /// At most this many territory snapshots per run (the frames of the animated map).

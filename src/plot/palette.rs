@@ -15,6 +15,7 @@ pub const GREY: RGBColor = RGBColor(153, 153, 153);
 /// Extra hues (from Paul Tol's palette) for series beyond eight.
 pub const WINE: RGBColor = RGBColor(136, 34, 85);
 pub const TEAL: RGBColor = RGBColor(68, 170, 153);
+pub const OLIVE: RGBColor = RGBColor(153, 153, 51);
 
 /// Household statuses, in the order of `timeseries.csv`.
 pub fn status(name: &str) -> RGBColor {
@@ -39,6 +40,7 @@ pub fn trigger(name: &str) -> RGBColor {
         "targeted_profile" => YELLOW,
         "mass_expulsion" => GREEN,
         "diffuse_insecurity" => SKY_BLUE,
+        "livelihood_loss" => OLIVE,
         _ => TEAL,
     }
 }

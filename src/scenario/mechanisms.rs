@@ -413,6 +413,37 @@ impl Default for MassSpec {
     }
 }
 
+/// What a business closure costs its neighbourhood: the jobs and custom of households whose income
+/// depended on it. A household without income lives on its savings; when they fall to
+/// `reserve_months` it leaves to make a living elsewhere, or stays on and gets by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LivelihoodSpec {
+    /// Other households of the neighbourhood whose income one closed business carried (workers,
+    /// suppliers, clients' trades), besides the owner's.
+    pub jobs_per_closure: f64,
+    /// Months of savings (in months of median income) a household without income spends a month.
+    pub spending_months: f64,
+    /// Savings, in months of median income, at which a household without income decides.
+    pub reserve_months: f64,
+    /// Probability that it then leaves (it stays on and gets by otherwise).
+    pub leave_share: f64,
+    /// Mean weeks to find a new income in the neighbourhood.
+    pub reemployment_weeks: f64,
+}
+
+impl Default for LivelihoodSpec {
+    fn default() -> Self {
+        Self {
+            jobs_per_closure: 1.0,
+            spending_months: 0.5,
+            reserve_months: 1.0,
+            leave_share: 0.5,
+            reemployment_weeks: 26.0,
+        }
+    }
+}
+
 /// Figures the scenario is calibrated to, drawn beside the simulated ones in the figures.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

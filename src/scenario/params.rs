@@ -15,6 +15,10 @@ pub struct Params {
     pub risk_alpha: f64,
     /// Per-tick survival of accumulated fear.
     pub fear_decay: f64,
+    /// Per-tick probability that a household without income finds a new one.
+    pub reemployment_probability: f64,
+    /// Savings (months of median income) a household without income spends in a tick.
+    pub savings_spent: f64,
     /// Per-tick survival of extortion strain.
     pub strain_decay: f64,
     /// Strain a household of median wealth can bear (a demand adds its level in months).
@@ -124,6 +128,9 @@ impl Params {
             },
             hide_cost: spec.self_containment.weekly_cost_months * dt_weeks,
             contest_resolution_hazard: per_tick(spec.violence.contest_resolution_rate, dt_years),
+            reemployment_probability: 1.0 - decay(dt_weeks, spec.livelihood.reemployment_weeks),
+            // Months of income spent a month, over the weeks of a month.
+            savings_spent: spec.livelihood.spending_months * dt_weeks * 12.0 / 52.0,
         }
     }
 }

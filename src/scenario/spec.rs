@@ -26,6 +26,7 @@ pub struct ScenarioSpec {
     pub state: StateSpec,
     pub violence: ViolenceSpec,
     pub extortion: ExtortionSpec,
+    pub livelihood: LivelihoodSpec,
     pub threats: ThreatSpec,
     pub fear: FearSpec,
     pub flight: FlightSpec,
@@ -593,7 +594,8 @@ pub struct ExtortionSpec {
     pub flee_on_demand: f64,
     /// Probability that a defaulting business owner closes the business.
     pub closure_on_default: f64,
-    /// Probability that a defaulting household, threatened for it, flees.
+    /// Probability that a defaulting household, threatened for it, flees (a business owner who
+    /// closes instead lives on its savings: `[livelihood]`).
     pub flee_on_default: f64,
     /// Probability that a household refuses a demand it could pay (the group marks it a resister).
     pub refusal: f64,
@@ -726,6 +728,9 @@ pub struct OutputsSpec {
     pub episodes: bool,
     /// Write `cells.csv` (final state of each neighbourhood).
     pub cells: bool,
+    /// Write `cell_ticks.csv` (closures, departures, arrivals and killings per neighbourhood and
+    /// tick).
+    pub cell_ticks: bool,
     /// Weeks (1 = the first tick) at which to draw territory maps; empty: the first, middle and
     /// last snapshot.
     pub map_weeks: Vec<u32>,
@@ -736,6 +741,7 @@ impl Default for OutputsSpec {
         Self {
             episodes: true,
             cells: true,
+            cell_ticks: false,
             map_weeks: Vec::new(),
         }
     }

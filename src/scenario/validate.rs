@@ -357,6 +357,37 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
     c.share("extortion.flee_on_default", e.flee_on_default);
     c.share("extortion.refusal", e.refusal);
 
+    let l = &s.livelihood;
+    c.range(
+        "livelihood.jobs_per_closure",
+        l.jobs_per_closure,
+        0.0,
+        1000.0,
+        "households",
+    );
+    c.range(
+        "livelihood.spending_months",
+        l.spending_months,
+        0.0,
+        12.0,
+        "months of income a month",
+    );
+    c.range(
+        "livelihood.reserve_months",
+        l.reserve_months,
+        0.0,
+        120.0,
+        "months of income",
+    );
+    c.share("livelihood.leave_share", l.leave_share);
+    c.range(
+        "livelihood.reemployment_weeks",
+        l.reemployment_weeks,
+        1.0,
+        5200.0,
+        "weeks",
+    );
+
     c.share("threats.flee_on_threat", s.threats.flee_on_threat);
     c.range(
         "threats.marked_multiplier",

@@ -423,7 +423,69 @@ fn decide_household(
             return;
         }
     }
+    if livelihood(ctx, h, m, members, &facing, &mut draws, out) {
+        return;
+    }
     after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
+}
+
+/// A household at home that lost its income to a closure (its own business, or the one that
+/// employed or bought from it) lives on its savings until it finds a new income; when they fall
+/// to `livelihood.reserve_months` it leaves while it can still pay the move, or stays on and gets
+/// by. Returns whether it asked to leave. A household that left the neighbourhood left that
+/// income behind.
+fn livelihood(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &Members,
+    facing: &Facing<'_>,
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) -> bool {
+    const LIVELIHOOD: u8 = flags::WITHOUT_INCOME | flags::OWN_BUSINESS_CLOSED;
+    match m.status {
+        Status::Resident => {}
+        Status::SelfContained => return false,
+        _ => {
+            m.set(LIVELIHOOD, false);
+            return false;
+        }
+    }
+    if !m.has(flags::WITHOUT_INCOME) {
+        let job_loss = f64::from(facing.hazard.job_loss);
+        if job_loss <= 0.0 || !draws.chance(job_loss) {
+            return false;
+        }
+        m.set(flags::WITHOUT_INCOME, true);
+    }
+    if draws.chance(ctx.params.reemployment_probability) {
+        m.set(LIVELIHOOD, false);
+        return false;
+    }
+    m.wealth = (f64::from(m.wealth) - ctx.params.savings_spent).max(0.0) as f32;
+    let l = &ctx.spec.livelihood;
+    if f64::from(m.wealth) > l.reserve_months {
+        return false;
+    }
+    // The owner of the closed business was forced out by extortion; its workers and suppliers
+    // by the loss of their living.
+    let trigger = if m.has(flags::OWN_BUSINESS_CLOSED) {
+        Trigger::Extortion
+    } else {
+        Trigger::LivelihoodLoss
+    };
+    m.set(LIVELIHOOD, false);
+    if !draws.chance(l.leave_share) {
+        return false;
+    }
+    let group = if trigger == Trigger::Extortion && m.mark != Mark::None {
+        m.marked_by
+    } else {
+        facing.claims.first().copied().unwrap_or(NO_GROUP)
+    };
+    flee(ctx, h, m, members, trigger, group, false, draws, out);
+    true
 }
 
 /// What one household faces where it is this tick.
@@ -869,12 +931,16 @@ fn extortion(
         return;
     }
     out.counts.defaults += 1;
+    m.mark_by(Mark::Defaulter, group);
+    // An owner who closes the business has answered the demand: it stays, without the income,
+    // and lives on its savings (`livelihood`); the threats a default brings may still come.
     if m.has(flags::BUSINESS_OPEN) && draws.chance(spec.extortion.closure_on_default) {
         m.set(flags::BUSINESS_OPEN, false);
+        m.set(flags::WITHOUT_INCOME | flags::OWN_BUSINESS_CLOSED, true);
         out.cell_events
             .push((ctx.cell[h], CellEvent::BusinessClosed));
+        return;
     }
-    m.mark_by(Mark::Defaulter, group);
     if draws.chance(spec.extortion.flee_on_default) {
         flee(
             ctx,
@@ -1317,11 +1383,15 @@ fn flee(
         return;
     }
     // A threat aimed at the family through one member (a demand, a death threat, a killing) may
-    // send only the member most at risk to kin: an individual move (young men first).
+    // send only the member most at risk to kin: an individual move (young men first). A lost
+    // income, likewise, may send one adult to make a living elsewhere.
     if !forced
         && matches!(
             trigger,
-            Trigger::Extortion | Trigger::ThreatInformant | Trigger::Homicide
+            Trigger::Extortion
+                | Trigger::ThreatInformant
+                | Trigger::Homicide
+                | Trigger::LivelihoodLoss
         )
         && members.total() > 1
         && has_kin_elsewhere(ctx, h)

@@ -510,7 +510,7 @@ fn book_episode(e: &Episode, metrics: &mut TickMetrics) {
     metrics.displacements_by_trigger[e.trigger as usize] += 1;
     if e.trigger.is_targeted() {
         metrics.displacements_targeted += 1;
-    } else {
+    } else if e.trigger == Trigger::DiffuseInsecurity {
         metrics.displacements_preemptive += 1;
     }
     if e.move_number == 1 {

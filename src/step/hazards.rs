@@ -38,6 +38,9 @@ pub struct CellHazard {
     /// Hazard, this tick, that a household here is ordered out in a mass expulsion
     /// (−ln(1 − share ordered out) where an order was issued, 0 elsewhere).
     pub mass_order: f32,
+    /// Probability, this tick, that a household here loses its income to last tick's business
+    /// closures (`livelihood.jobs_per_closure` households per closure).
+    pub job_loss: f32,
     /// Change in accumulated fear this tick for a household of unit sensitivity (may be negative).
     pub fear_drive: f32,
 }
@@ -131,6 +134,7 @@ pub fn step(model: &mut Model) {
                 (f64::from(m.world.cells.persons[c as usize]) * m.young_male_share).max(1.0);
             let innocent = policy.arrest_hazard * units * (1.0 - policy.precision) / young_men;
             let perceived = f64::from(m.world.cells.risk[c as usize]);
+            let closed = f64::from(m.world.cells.business_closures_tick[c as usize]);
             CellHazard {
                 organised_homicide: h[0] as f32,
                 extortion: h[1] as f32,
@@ -150,6 +154,7 @@ pub fn step(model: &mut Model) {
                 } else {
                     0.0
                 },
+                job_loss: (spec.livelihood.jobs_per_closure * closed / households).min(1.0) as f32,
                 fear_drive: (params.dt_weeks * (perceived / spec.fear.tolerance - 1.0)) as f32,
             }
         })

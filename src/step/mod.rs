@@ -264,6 +264,7 @@ impl Model {
         // Hazards read last tick's killings (witnesses); then this tick's are counted afresh.
         hazards::step(self);
         self.world.cells.homicides_oc_tick.fill(0);
+        self.world.cells.business_closures_tick.fill(0);
         self.world.cells.homicides_background_tick.fill(0);
         clock.lap(times, Phase::Hazards);
 
@@ -309,6 +310,7 @@ impl Model {
                     decide::CellEvent::BusinessClosed => {
                         cells.businesses_open[c] -= 1;
                         cells.business_closures[c] += 1;
+                        cells.business_closures_tick[c] += 1;
                         metrics.business_closures += 1;
                     }
                     decide::CellEvent::Killed { organised } => {

@@ -69,6 +69,7 @@ impl World {
             shelter_used: vec![0; n],
             businesses_open: vec![0; n],
             business_closures: vec![0; n],
+            business_closures_tick: vec![0; n],
             displaced_out: vec![0; n],
             displaced_in: vec![0; n],
             homicides_oc: vec![0; n],

@@ -78,6 +78,8 @@ pub struct CellState {
     pub shelter_used: Vec<u32>,
     pub businesses_open: Vec<u32>,
     pub business_closures: Vec<u32>,
+    /// Closures of the current tick (they cost jobs in the next).
+    pub business_closures_tick: Vec<u32>,
     pub displaced_out: Vec<u32>,
     pub displaced_in: Vec<u32>,
     pub homicides_oc: Vec<u32>,
