@@ -216,6 +216,64 @@ fn kin_reject_households_in_danger_and_host_only_for_a_while() {
     );
 }
 
+/// Share of arrivals refused by kin after which the household moves again within two ticks.
+fn moved_on_after_rejection(overrides: &[&str]) -> f64 {
+    let (mut rejected, mut moved_on) = (0u32, 0u32);
+    for &seed in &SEEDS {
+        let mut arrivals: std::collections::BTreeMap<u32, u32> = Default::default();
+        let mut followed = std::collections::BTreeSet::new();
+        episodes_with_model(overrides, seed, |e, _| {
+            if let Some(&tick) = arrivals.get(&e.household)
+                && e.tick > tick
+                && e.tick <= tick + 2
+                && e.whole_household
+            {
+                followed.insert((e.household, tick));
+            }
+            if e.host_rejected {
+                arrivals.insert(e.household, e.tick);
+                rejected += 1;
+            }
+        });
+        moved_on += followed.len() as u32;
+    }
+    assert!(rejected > 20, "only {rejected} rejections");
+    f64::from(moved_on) / f64::from(rejected)
+}
+
+#[test]
+fn households_refused_by_kin_move_on_and_repeat_displacement_rises_with_rejection() {
+    let settle = moved_on_after_rejection(&["hosting.move_on_share=0"]);
+    let move_on = moved_on_after_rejection(&["hosting.move_on_share=1"]);
+    // Those who cannot pay the move stay (or hide); the rest leave again at once.
+    assert!(
+        move_on > 0.5 && settle < 0.1,
+        "moved on: {settle} -> {move_on}"
+    );
+    let repeat = |s: &Summary| s.repeat_displacement_share;
+    let (a, b) = paired(
+        &["hosting.rejection_per_severity=0"],
+        &["hosting.rejection_per_severity=1"],
+        repeat,
+    );
+    assert!(b > a, "repeat share with rejection: {a} -> {b}");
+    let (a, b) = paired(
+        &[
+            "hosting.rejection_per_severity=0",
+            "hosting.move_on_share=0",
+        ],
+        &[
+            "hosting.rejection_per_severity=1",
+            "hosting.move_on_share=0",
+        ],
+        repeat,
+    );
+    assert!(
+        b <= a * 1.02,
+        "without moving on, rejection alone: {a} -> {b}"
+    );
+}
+
 #[test]
 fn school_readmission_sets_the_resumption_share() {
     let (none, all) = paired(

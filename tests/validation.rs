@@ -33,8 +33,8 @@ fn options(facts: &[u32], set: &[&str]) -> Options {
 fn verdicts(facts: &[u32], set: &[&str]) -> BTreeMap<u32, Verdict> {
     let options = options(facts, set);
     let selected = validate::selected(&options).unwrap();
-    let results = validate::run(&selected, &options, &|| {}, &AtomicBool::new(false)).unwrap();
-    validate::fact_verdicts(&results)
+    let battery = validate::run(&selected, &options, &|| {}, &AtomicBool::new(false)).unwrap();
+    validate::fact_verdicts(&battery.results)
 }
 
 #[test]
@@ -92,9 +92,33 @@ fn issue_13_validate_is_byte_identical_for_any_thread_count_and_exits_by_verdict
         // Fact 24 fails today: the exit code says so.
         assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
         assert!(stderr(&result).contains("1 of 3 facts do not hold"));
-        tables.push(std::fs::read(out.join("validation.csv")).unwrap());
+        let mut files = Vec::new();
+        for name in [
+            "validation.csv",
+            "validation_series.csv",
+            "figures/fact_24_homicides.png",
+            "figures/fact_24_homicides.svg",
+        ] {
+            files.push(std::fs::read(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")));
+        }
+        tables.push(files);
     }
     assert_eq!(tables[0], tables[1]);
+    // Fact 24's figure: both arms, every week of the three years, a band that contains its mean.
+    let series = std::fs::read_to_string(dir.path().join("v1/validation_series.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(series.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[1] == "fact_24_homicides")
+        .collect();
+    let arms: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[5]).collect();
+    assert_eq!(arms.len(), 2, "{arms:?}");
+    assert_eq!(rows.len(), 2 * 156);
+    for r in &rows {
+        let [mean, low, high] = [7, 8, 9].map(|i| r[i].parse::<f64>().unwrap());
+        assert!(low <= mean && mean <= high, "{r:?}");
+    }
     let ok_out = dir.path().join("ok");
     let ok = displace(
         &[

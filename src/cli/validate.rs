@@ -96,7 +96,7 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
     .context("cannot start worker threads")
     .map_err(Failure::other)?;
     bar.finish_and_clear();
-    let results = match results {
+    let battery = match results {
         Err(validate::ValidateError::Run(e)) => {
             return Err(super::interrupted_or(
                 e,
@@ -106,6 +106,7 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
         }
         other => other.map_err(Failure::input)?,
     };
+    let results = &battery.results;
     let info = ValidationInfo {
         replicates,
         seed: args.seed,
@@ -117,12 +118,12 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
         started_unix,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
-    let kept = write_validation(&out, existing, &results, &info, stop)
+    let kept = write_validation(&out, existing, &battery, &info, stop)
         .map_err(|e| output_failure_at(e, &out))?;
-    let verdicts = fact_verdicts(&results);
+    let verdicts = fact_verdicts(results);
     let holding = verdicts.values().filter(|&&v| v == Verdict::Holds).count();
     if !args.quiet {
-        super::stdout(&table(&results))?;
+        super::stdout(&table(results))?;
         eprintln!(
             "wrote {}: {} facts, {} runs ({} replicates{}) in {:.1} s",
             out.display(),

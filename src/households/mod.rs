@@ -430,21 +430,23 @@ pub mod traits {
 
 /// Household state flags that change (bit flags of [`Mind::flags`]).
 pub mod flags {
-    pub const BUSINESS_OPEN: u8 = 1;
+    pub const BUSINESS_OPEN: u16 = 1;
     /// The household's home was seized by a group (return is blocked).
-    pub const HOUSE_SEIZED: u8 = 2;
+    pub const HOUSE_SEIZED: u16 = 2;
     /// The household reported a crime.
-    pub const REPORTED: u8 = 4;
+    pub const REPORTED: u16 = 4;
     /// The household has hidden at least once.
-    pub const EVER_HID: u8 = 8;
+    pub const EVER_HID: u16 = 8;
     /// The household received assistance from a protection programme.
-    pub const ASSISTED: u8 = 16;
+    pub const ASSISTED: u16 = 16;
     /// The household was relocated by a protection programme.
-    pub const RELOCATED: u8 = 32;
+    pub const RELOCATED: u16 = 32;
     /// The household lost its income to a business closure and lives on its savings.
-    pub const WITHOUT_INCOME: u8 = 64;
+    pub const WITHOUT_INCOME: u16 = 64;
     /// The business that carried that income was the household's own.
-    pub const OWN_BUSINESS_CLOSED: u8 = 128;
+    pub const OWN_BUSINESS_CLOSED: u16 = 128;
+    /// Kin refused the household where it last arrived (it may move on).
+    pub const REJECTED_HERE: u16 = 256;
 }
 
 /// The state a household's own decisions change, owned by the decision phase chunk by chunk.
@@ -470,17 +472,17 @@ pub struct Mind {
     /// Trigger of the first displacement, as `Trigger as u8 + 1` (0: never displaced).
     pub first_trigger: u8,
     /// [`flags`] bits.
-    pub flags: u8,
+    pub flags: u16,
     /// Members held in state detention (innocent youths).
     pub detained: u8,
 }
 
 impl Mind {
-    pub fn has(&self, flag: u8) -> bool {
+    pub fn has(&self, flag: u16) -> bool {
         self.flags & flag != 0
     }
 
-    pub fn set(&mut self, flag: u8, on: bool) {
+    pub fn set(&mut self, flag: u16, on: bool) {
         if on {
             self.flags |= flag;
         } else {

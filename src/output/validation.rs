@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 
 use super::{Existing, OutputError, OutputKind, Staging, csv_error, write_json};
-use crate::validate::{CheckResult, Verdict, fact_verdicts};
+use crate::plot::validation::{SERIES_COLUMNS, render_validation};
+use crate::validate::{Battery, CheckResult, Verdict, fact_verdicts};
 
 /// Column names of `validation.csv`.
 pub const VALIDATION_COLUMNS: [&str; 14] = [
@@ -71,10 +72,11 @@ fn cell(v: f64) -> String {
 pub fn write_validation(
     out: &Path,
     existing: Existing,
-    results: &[CheckResult],
+    battery: &Battery,
     info: &ValidationInfo,
     stop: &AtomicBool,
 ) -> Result<Option<PathBuf>, OutputError> {
+    let results = &battery.results;
     let staging = Staging::create(out, OutputKind::Validation, existing)?;
     let verdicts = fact_verdicts(results);
     let path = staging.path("validation.csv");
@@ -120,10 +122,43 @@ pub fn write_validation(
             info,
         },
     )?;
+    write_series(&staging, battery)?;
+    let temp = staging.path("");
+    render_validation(&temp, &temp.join("figures"))
+        .map_err(|e| e.relocated(&temp, staging.final_path()))?;
     if stop.load(Ordering::SeqCst) {
         return Err(OutputError::Interrupted);
     }
     staging.commit()
+}
+
+/// `validation_series.csv`: the points of every figure, one row per figure, arm and x.
+fn write_series(staging: &Staging, battery: &Battery) -> Result<(), OutputError> {
+    let path = staging.path("validation_series.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(|e| csv_error(&path, e))?;
+    w.write_record(SERIES_COLUMNS)
+        .map_err(|e| csv_error(&path, e))?;
+    for figure in &battery.figures {
+        let spec = &figure.spec;
+        for (arm, points) in &figure.arms {
+            for &(x, mean, low, high) in points {
+                w.write_record([
+                    figure.fact.to_string(),
+                    spec.name.to_string(),
+                    spec.title.to_string(),
+                    spec.x_label.to_string(),
+                    spec.y_label.to_string(),
+                    arm.clone(),
+                    cell(x),
+                    cell(mean),
+                    cell(low),
+                    cell(high),
+                ])
+                .map_err(|e| csv_error(&path, e))?;
+            }
+        }
+    }
+    w.flush().map_err(|e| csv_error(&path, e.into()))
 }
 
 /// The battery as a table for the terminal: one line per check, the fact's verdict on its

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod data;
 pub mod maps;
 pub mod palette;
+pub mod validation;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;

@@ -236,6 +236,9 @@ pub struct HostingSpec {
     pub rejection_per_severity: f64,
     /// Moves per year forced on households in shelters and informal settlements (evictions, insecurity).
     pub precarious_move_rate: f64,
+    /// Probability that a household its kin refused on arrival, or stopped hosting, moves on to
+    /// another neighbourhood instead of finding other lodging where it is.
+    pub move_on_share: f64,
 }
 
 impl Default for HostingSpec {
@@ -244,6 +247,7 @@ impl Default for HostingSpec {
             kin_weeks: 16.0,
             rejection_per_severity: 0.15,
             precarious_move_rate: 0.5,
+            move_on_share: 0.3,
         }
     }
 }

@@ -617,6 +617,7 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
         52.0,
         "moves per year",
     );
+    c.share("hosting.move_on_share", ho.move_on_share);
 
     let sch = &s.school;
     c.share("school.readmission", sch.readmission);

@@ -443,7 +443,7 @@ fn livelihood(
     draws: &mut Draws,
     out: &mut ChunkDecisions,
 ) -> bool {
-    const LIVELIHOOD: u8 = flags::WITHOUT_INCOME | flags::OWN_BUSINESS_CLOSED;
+    const LIVELIHOOD: u16 = flags::WITHOUT_INCOME | flags::OWN_BUSINESS_CLOSED;
     match m.status {
         Status::Resident => {}
         Status::SelfContained => return false,
@@ -1187,8 +1187,24 @@ fn after_displacement(
         trafficked(ctx, c, draws, out);
     }
 
+    // Refused by kin on arrival, or no longer hosted, a household may move on rather than find
+    // other lodging here: internal flight that fails (a repeat displacement).
+    let move_on = ctx.spec.hosting.move_on_share;
+    if m.has(flags::REJECTED_HERE) {
+        m.set(flags::REJECTED_HERE, false);
+        if draws.chance(move_on) {
+            flee_again(ctx, h, m, members, claims, draws, out);
+            return;
+        }
+    }
     match m.lodging {
-        Lodging::Kin if draws.chance(params.kin_hosting_end) => out.relodge.push(h as u32),
+        Lodging::Kin if draws.chance(params.kin_hosting_end) => {
+            if draws.chance(move_on) {
+                flee_again(ctx, h, m, members, claims, draws, out);
+            } else {
+                out.relodge.push(h as u32);
+            }
+        }
         Lodging::Shelter | Lodging::Informal
             if draws.chance(params.precarious_move_hazard * protected) =>
         {
@@ -1203,6 +1219,26 @@ fn after_displacement(
             }
         }
     }
+}
+
+/// A displaced household moves on for want of a place to stay, with the trigger of its first
+/// displacement (the danger it is still fleeing), away from the group that marked it if any.
+fn flee_again(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &Members,
+    claims: &[u16],
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    let trigger = Trigger::from_code(m.first_trigger).unwrap_or(Trigger::DiffuseInsecurity);
+    let group = if m.mark != Mark::None {
+        m.marked_by
+    } else {
+        claims.first().copied().unwrap_or(NO_GROUP)
+    };
+    flee(ctx, h, m, members, trigger, group, false, draws, out);
 }
 
 /// Return needs a calmer origin, not held by the group that marked the household, and a house

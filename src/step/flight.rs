@@ -307,6 +307,7 @@ fn arrive(
     }
     let old_status = mind.status;
     mind.lodging = lodging;
+    mind.set(flags::REJECTED_HERE, host_rejected);
     mind.fear = 0.0;
     mind.displaced_since = model.tick.min(u32::from(u16::MAX)) as u16;
     mind.status = Status::Displaced;

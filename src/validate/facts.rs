@@ -5,7 +5,7 @@
 //! the way the brief marks its own. A fact the model cannot show yet says what it lacks.
 
 use super::record::{Holder, Run};
-use super::{ArmSpec, Basis, Check, Design, Fact, Threshold};
+use super::{ArmSpec, Basis, Check, Design, Fact, FigureSpec, Threshold};
 use crate::households::{Lodging, Mark};
 use crate::metrics::{Episode, TickMetrics, Trigger};
 use crate::scenario::GroupKind;
@@ -27,6 +27,7 @@ fn single(
         measure,
         threshold,
         basis,
+        figure: None,
     }
 }
 
@@ -44,6 +45,7 @@ fn paired(
         measure,
         threshold,
         basis,
+        figure: None,
     }
 }
 
@@ -150,11 +152,14 @@ fn newly_entered(run: &Run, t: usize, c: usize, recent: usize) -> bool {
     })
 }
 
-/// The lag (in ticks, -4 to 4) at which a cell's closures correlate best with its departures
-/// `lag` ticks later. Each cell's series is taken about its own mean, so that the statistic is
-/// about timing within a neighbourhood, not about which neighbourhoods have both; cells without a
-/// closure are left out.
-fn best_closure_lag(run: &Run) -> f64 {
+/// Lags (ticks) the closure correlation is computed at.
+const CLOSURE_LAGS: std::ops::RangeInclusive<i64> = -4..=4;
+
+/// The within-cell correlation between a cell's closures and its departures `lag` ticks later,
+/// for each lag of [`CLOSURE_LAGS`]. Each cell's series is taken about its own mean, so that the
+/// statistic is about timing within a neighbourhood, not about which neighbourhoods have both;
+/// cells without a closure are left out. NaN where a series does not vary.
+fn closure_correlations(run: &Run) -> Vec<f64> {
     let ticks = run.len();
     let cells: Vec<usize> = (0..run.cells)
         .filter(|&c| (0..ticks).any(|t| run.at(&run.closures, t, c) > 0))
@@ -169,30 +174,54 @@ fn best_closure_lag(run: &Run) -> f64 {
         .iter()
         .map(|&c| (mean_of(&run.closures, c), mean_of(&run.departures, c)))
         .collect();
+    CLOSURE_LAGS
+        .map(|lag| {
+            let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+            for t in 0..ticks as i64 {
+                let u = t + lag;
+                if u < 0 || u >= ticks as i64 {
+                    continue;
+                }
+                for (&c, &(mx, my)) in cells.iter().zip(&means) {
+                    let x = f64::from(run.at(&run.closures, t as usize, c)) - mx;
+                    let y = f64::from(run.at(&run.departures, u as usize, c)) - my;
+                    sxy += x * y;
+                    sxx += x * x;
+                    syy += y * y;
+                }
+            }
+            if sxx > 0.0 && syy > 0.0 {
+                sxy / (sxx * syy).sqrt()
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
+}
+
+/// The lag (in ticks, -4 to 4) at which a cell's closures correlate best with its departures
+/// that many ticks later ([`closure_correlations`]); NaN if no lag has a correlation.
+fn best_closure_lag(run: &Run) -> f64 {
     let mut best = (f64::NEG_INFINITY, f64::NAN);
-    for lag in -4i64..=4 {
-        let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-        for t in 0..ticks as i64 {
-            let u = t + lag;
-            if u < 0 || u >= ticks as i64 {
-                continue;
-            }
-            for (&c, &(mx, my)) in cells.iter().zip(&means) {
-                let x = f64::from(run.at(&run.closures, t as usize, c)) - mx;
-                let y = f64::from(run.at(&run.departures, u as usize, c)) - my;
-                sxy += x * y;
-                sxx += x * x;
-                syy += y * y;
-            }
-        }
-        if sxx > 0.0 && syy > 0.0 {
-            let r = sxy / (sxx * syy).sqrt();
-            if r > best.0 {
-                best = (r, lag as f64);
-            }
+    for (r, lag) in closure_correlations(run).into_iter().zip(CLOSURE_LAGS) {
+        if r > best.0 {
+            best = (r, lag as f64);
         }
     }
     best.1
+}
+
+/// Rural and peripheral cells state-held at week 7 that a group holds at each week.
+fn quiet_outskirts_taken(run: &Run) -> Vec<f64> {
+    let quiet = quiet_outskirts(run);
+    (0..run.len())
+        .map(|t| {
+            quiet
+                .iter()
+                .filter(|&&c| run.holder_at(t, c).is_group())
+                .count() as f64
+        })
+        .collect()
 }
 
 /// Wealth terciles of households at the start: 0 poorest, 2 richest.
@@ -626,7 +655,16 @@ pub fn catalogue() -> Vec<Fact> {
                 best_closure_lag,
                 Above(0.0),
                 Brief,
-            )],
+            )
+            .with_figure(FigureSpec {
+                name: "fact_13_closure_lag",
+                title: "Fact 13: within-cell correlation of closures with departures by lag",
+                x_label: "lag (ticks): departures this many ticks after the closures",
+                y_label: "correlation",
+                x_first: *CLOSURE_LAGS.start() as f64,
+                arm_labels: &["baseline"],
+                series: closure_correlations,
+            })],
         ),
         fact(
             14,
@@ -847,7 +885,16 @@ pub fn catalogue() -> Vec<Fact> {
                     |run| window(run, 56, 104, homicides),
                     Below(0.0),
                     Brief,
-                ),
+                )
+                .with_figure(FigureSpec {
+                    name: "fact_24_homicides",
+                    title: "Fact 24: homicides per week, crackdown in weeks 53-104 and without it",
+                    x_label: "week",
+                    y_label: "homicides per week (clash deaths included)",
+                    x_first: 1.0,
+                    arm_labels: &["without the crackdown", "crackdown, weeks 53 to 104"],
+                    series: |run| run.ticks.iter().map(homicides).collect(),
+                }),
                 single(
                     "homicides per week in the 26 weeks after withdrawal minus the last 26 weeks of the crackdown",
                     ecuador_crackdown(),
@@ -965,7 +1012,16 @@ pub fn catalogue() -> Vec<Fact> {
                     },
                     Above(0.0),
                     Brief,
-                ),
+                )
+                .with_figure(FigureSpec {
+                    name: "fact_27_quiet_cells_taken",
+                    title: "Fact 27: quiet rural and peripheral cells (state-held at week 7) held by a group",
+                    x_label: "week",
+                    y_label: "cells",
+                    x_first: 1.0,
+                    arm_labels: &["without the raids", "with the raids"],
+                    series: quiet_outskirts_taken,
+                }),
                 paired(
                     "displacements caused by groups (not diffuse fear or the state) in weeks 20 to 52 from those cells, with the raids minus without",
                     baseline(),

@@ -29,6 +29,43 @@ pub use record::{Holder, Run};
 /// A statistic of one run.
 pub type Measure = fn(&Run) -> f64;
 
+/// A series of one run (one value per point of the figure's x axis).
+pub type SeriesOf = fn(&Run) -> Vec<f64>;
+
+/// A figure drawn beside a check, where a picture says it better than the number: each arm's
+/// series, its mean over the replicates with a 95% band.
+#[derive(Debug, Clone)]
+pub struct FigureSpec {
+    /// File name, without extension (`fact_24_homicides`).
+    pub name: &'static str,
+    pub title: &'static str,
+    pub x_label: &'static str,
+    pub y_label: &'static str,
+    /// The x of the series' first value; later values are one apart.
+    pub x_first: f64,
+    /// The arms' names in the legend, in the design's order (base, then treated).
+    pub arm_labels: &'static [&'static str],
+    pub series: SeriesOf,
+}
+
+/// An arm's points in a figure: (x, mean, 95% low, 95% high).
+pub type Band = Vec<(f64, f64, f64, f64)>;
+
+/// A check's figure as drawn: per arm, its label and its points.
+#[derive(Debug, Clone)]
+pub struct FigureData {
+    pub fact: u32,
+    pub spec: FigureSpec,
+    pub arms: Vec<(String, Band)>,
+}
+
+/// What the battery found: a result per check, and the figures of the checks that have one.
+#[derive(Debug, Clone)]
+pub struct Battery {
+    pub results: Vec<CheckResult>,
+    pub figures: Vec<FigureData>,
+}
+
 /// A scenario as a check runs it: a shipped file (relative to the scenario folder) and overrides.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ArmSpec {
@@ -120,6 +157,15 @@ pub struct Check {
     pub measure: Measure,
     pub threshold: Threshold,
     pub basis: Basis,
+    pub figure: Option<FigureSpec>,
+}
+
+impl Check {
+    /// The same check with a figure.
+    pub fn with_figure(mut self, figure: FigureSpec) -> Check {
+        self.figure = Some(figure);
+        self
+    }
 }
 
 /// A stylised fact of the brief with its checks.
@@ -253,6 +299,13 @@ fn load_arm(arm: &ArmSpec, options: &Options) -> Result<Scenario, ValidateError>
     Ok(Scenario::load(&path, &set)?)
 }
 
+/// What one run leaves for the checks of its arm: their statistics and figure series.
+#[derive(Default)]
+struct Reduced {
+    values: BTreeMap<(usize, usize), f64>,
+    series: BTreeMap<(usize, usize), Vec<f64>>,
+}
+
 /// Runs the battery: every arm of the selected facts for every replicate (in parallel on the
 /// current rayon pool), then every check. `on_run_done` is called once per run; raising `stop`
 /// ends it with an interruption. The result is the same for any number of threads.
@@ -261,7 +314,7 @@ pub fn run(
     options: &Options,
     on_run_done: &(dyn Fn() + Sync),
     stop: &AtomicBool,
-) -> Result<Vec<CheckResult>, ValidateError> {
+) -> Result<Battery, ValidateError> {
     let arms = arms_of(facts);
     let scenarios: Vec<(ArmSpec, Scenario)> = arms
         .keys()
@@ -274,7 +327,7 @@ pub fn run(
         .flat_map(|a| (0..seeds.len()).map(move |r| (a, r)))
         .collect();
     // Each run is reduced at once to the values of the checks that use its arm.
-    let values: Vec<BTreeMap<(usize, usize), f64>> = jobs
+    let reduced: Vec<Reduced> = jobs
         .par_iter()
         .map(|&(a, r)| {
             let (arm, scenario) = &scenarios[a];
@@ -284,9 +337,13 @@ pub fn run(
             let outcome = simulate(&scenario, &mut Stoppable::new(&mut recorder, stop))
                 .map_err(ValidateError::Run)?;
             let run = recorder.finish(outcome.summary, &outcome.model);
-            let mut out = BTreeMap::new();
+            let mut out = Reduced::default();
             for &(f, c) in &arms[arm] {
-                out.insert((f, c), (facts[f].checks[c].measure)(&run));
+                let check = &facts[f].checks[c];
+                out.values.insert((f, c), (check.measure)(&run));
+                if let Some(figure) = &check.figure {
+                    out.series.insert((f, c), (figure.series)(&run));
+                }
             }
             on_run_done();
             Ok(out)
@@ -298,8 +355,35 @@ pub fn run(
         .map(|(i, (a, _))| (a, i))
         .collect();
     let value = |arm: &ArmSpec, r: usize, key: (usize, usize)| -> f64 {
-        values[index[arm] * seeds.len() + r][&key]
+        reduced[index[arm] * seeds.len() + r].values[&key]
     };
+    let mut figures = Vec::new();
+    for (f, fact) in facts.iter().enumerate() {
+        for (c, check) in fact.checks.iter().enumerate() {
+            let Some(spec) = &check.figure else { continue };
+            let arms = check
+                .design
+                .arms()
+                .into_iter()
+                .enumerate()
+                .map(|(a, arm)| {
+                    let runs: Vec<&Vec<f64>> = (0..seeds.len())
+                        .map(|r| &reduced[index[arm] * seeds.len() + r].series[&(f, c)])
+                        .collect();
+                    let label = spec
+                        .arm_labels
+                        .get(a)
+                        .map_or_else(|| arm.describe(), |l| l.to_string());
+                    (label, bands(spec.x_first, &runs))
+                })
+                .collect();
+            figures.push(FigureData {
+                fact: fact.id,
+                spec: spec.clone(),
+                arms,
+            });
+        }
+    }
 
     let mut results = Vec::new();
     for (f, fact) in facts.iter().enumerate() {
@@ -374,7 +458,27 @@ pub fn run(
             });
         }
     }
-    Ok(results)
+    Ok(Battery { results, figures })
+}
+
+/// Mean and 95% band over replicates at each point (as far as the shortest replicate's series).
+fn bands(x_first: f64, runs: &[&Vec<f64>]) -> Band {
+    let points = runs.iter().map(|s| s.len()).min().unwrap_or(0);
+    (0..points)
+        .map(|i| {
+            let at: Vec<f64> = runs
+                .iter()
+                .map(|s| s[i])
+                .filter(|v| v.is_finite())
+                .collect();
+            let (mean, low, high) = if at.is_empty() {
+                (f64::NAN, f64::NAN, f64::NAN)
+            } else {
+                stats::mean_ci95(&at)
+            };
+            (x_first + i as f64, mean, low, high)
+        })
+        .collect()
 }
 
 /// A fact holds when every one of its checks does.
