@@ -43,8 +43,10 @@ fn gangs_displace_drop_by_drop_and_contested_cartel_corridors_in_mass() {
         let gangs = run("gang_city.toml", seed);
         let cartels = run("cartel_corridor.toml", seed);
         let (g, c) = (&gangs.summary, &cartels.summary);
+        // Mass events are a share of displaced persons: most gang-city departures are one
+        // family, or since partial moves one member, at a time.
         assert!(
-            g.mass_event_share < 0.1,
+            g.mass_event_share < 0.15,
             "gang city: mass share {}",
             g.mass_event_share
         );

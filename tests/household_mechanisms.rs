@@ -51,8 +51,11 @@ fn recruitment_starts_at_the_minimum_age_and_answers_follow_their_weights() {
         "households that never comply lose no child to recruitment"
     );
 
-    let send = [&strs(&high)[..], &["recruitment.send_away_weight=20"]].concat();
-    let keep = [&strs(&high)[..], &["recruitment.send_away_weight=0"]].concat();
+    // Children are also sent away out of fear (6.13); without that, only the answer to an
+    // attempt sends them.
+    let answer_only = [&strs(&high)[..], &["responses.send_away_share=0"]].concat();
+    let send = [&answer_only[..], &["recruitment.send_away_weight=20"]].concat();
+    let keep = [&answer_only[..], &["recruitment.send_away_weight=0"]].concat();
     let (a, b) = paired(&send, &keep, count(|s| s.sent_away_children));
     assert!(a > 2.0 * b, "children sent to kin: {a} vs {b}");
 }
@@ -170,6 +173,36 @@ fn sending_one_member_away_makes_partial_moves() {
         |s| s.whole_family_share,
     );
     assert!(a < b, "whole-family share {a} vs {b}");
+}
+
+/// Children sent alone to kin from home out of diffuse fear, over the paired seeds.
+fn children_sent_for_fear(overrides: &[&str]) -> u32 {
+    let mut sent = 0;
+    for &seed in &SEEDS {
+        episodes_with_model(overrides, seed, |e, model| {
+            let home = model.households.origin[e.household as usize];
+            if e.trigger == displace::metrics::Trigger::DiffuseInsecurity
+                && !e.whole_household
+                && e.origin_cell == home
+            {
+                assert!(e.persons == 1 && e.school_age_children <= 1, "{e:?}");
+                sent += 1;
+            }
+        });
+    }
+    sent
+}
+
+#[test]
+fn fear_where_a_group_recruits_sends_a_child_to_kin_before_the_family_leaves() {
+    // Fear builds fast enough in the tiny scenario for pre-emptive flight.
+    let fearful = ["fear.threshold_weeks=4", "fear.tolerance=50"];
+    let sent = children_sent_for_fear(&[&fearful[..], &["responses.send_away_share=1"]].concat());
+    let none = children_sent_for_fear(&[&fearful[..], &["responses.send_away_share=0"]].concat());
+    assert!(
+        sent > 10 && none == 0,
+        "children sent for fear: {sent} vs {none}"
+    );
 }
 
 #[test]

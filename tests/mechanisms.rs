@@ -270,10 +270,12 @@ fn lodging_depends_on_shelter_capacity_and_wealth() {
 
 #[test]
 fn flight_costs_money_so_the_poor_hide_or_stay() {
+    // Sending a child to kin needs only the kin tie (brief 7.4), not the cost of a move.
     let trapped = [
         "flight.cost_months=2",
         "population.wealth.median_months=0.9",
         "population.wealth.sigma=0",
+        "responses.send_away_share=0",
     ];
     let s = summary(&trapped, 11);
     for voluntary in [

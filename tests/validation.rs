@@ -13,8 +13,11 @@ use displace::validate::{self, Options, Verdict, facts};
 /// Facts that hold in the quick battery (seed 1, 3 replicates, a quarter of the households).
 /// When a change makes one of them fail, the change is wrong or this list must say why.
 /// Fact 17 (regions that both send and receive) holds at full size but is a count of regions,
-/// too coarse for three replicates of a quarter of the households.
-const HOLD_IN_QUICK: [u32; 10] = [9, 10, 12, 13, 16, 19, 22, 28, 35, 38];
+/// too coarse for three replicates of a quarter of the households. Fact 28 (state-abuse
+/// departures rise with raid intensity) holds at full size (+168 [141, 195]); at a quarter of
+/// the households, since harassed young men are sent to kin alone rather than with their
+/// families, twice the units add too few departures for three replicates to tell.
+const HOLD_IN_QUICK: [u32; 9] = [9, 10, 12, 13, 16, 19, 22, 35, 38];
 
 /// Facts the model cannot show yet (they need mechanisms or records it lacks).
 const NOT_MODELLED: [u32; 6] = [21, 23, 34, 36, 37, 39];

@@ -1381,6 +1381,28 @@ fn flee_insecurity(
     out: &mut ChunkDecisions,
 ) {
     let group = claims.first().copied().unwrap_or(NO_GROUP);
+    // At home where a group holds sway, the fear is first for the children it recruits: the
+    // family may send one of them to kin and stay, which starts its fear afresh.
+    if m.status == Status::Resident && group != NO_GROUP && members.total() > 1 {
+        let weights = members.weighted(&ctx.recruitment_multipliers);
+        if let Some(child) = Members::pick(&weights, draws.unit())
+            && has_kin_elsewhere(ctx, h)
+            && draws.chance(ctx.spec.responses.send_away_share)
+        {
+            m.fear = 0.0;
+            out.flights.push(FlightRequest {
+                household: h as u32,
+                trigger: Trigger::DiffuseInsecurity,
+                group,
+                kind: FlightKind::SendAway {
+                    band: child.0,
+                    sex: child.1,
+                },
+                mass_order: NO_CELL,
+            });
+            return;
+        }
+    }
     flee(
         ctx,
         h,
