@@ -8,8 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{SEEDS, displace, displaced_by, paired};
-use displace::metrics::{Episode, Trigger};
-use displace::step::Model;
+use displace::metrics::Trigger;
 
 #[test]
 fn every_departure_from_home_for_a_lost_livelihood_follows_a_closure_there() {
@@ -17,15 +16,7 @@ fn every_departure_from_home_for_a_lost_livelihood_follows_a_closure_there() {
     for &seed in &SEEDS {
         // (cell, tick) of every closure so far.
         let mut closures: BTreeSet<(u32, u32)> = BTreeSet::new();
-        let mut model = Model::build(&common::scenario(&[], seed));
-        for tick in 0..model.scenario.spec.simulation.ticks {
-            let mut episodes = Vec::new();
-            model
-                .step(&mut |e: &Episode| {
-                    episodes.push(e.clone());
-                    Ok::<(), ()>(())
-                })
-                .unwrap();
+        common::ticks_with_episodes(&[], seed, |tick, episodes, model| {
             // From home: a household that moves on from where it fled keeps its first trigger.
             let home = &model.households.origin;
             for e in episodes.iter().filter(|e| {
@@ -47,7 +38,7 @@ fn every_departure_from_home_for_a_lost_livelihood_follows_a_closure_there() {
                     closures.insert((c as u32, tick));
                 }
             }
-        }
+        });
     }
     assert!(departures > 20, "only {departures} livelihood departures");
 }

@@ -1367,8 +1367,6 @@ fn send_or_flee(
     flee(ctx, h, m, members, trigger, group, false, draws, out);
 }
 
-/// Requests a whole-household flight. A voluntary flight the household cannot afford becomes a
-/// hiding spell (with `self_containment.when_trapped`) or nothing (blocked).
 /// Flight out of general insecurity rather than a targeted event, away from the group (if any)
 /// that holds the cell.
 fn flee_insecurity(
@@ -1416,6 +1414,9 @@ fn flee_insecurity(
     );
 }
 
+/// Requests a flight: of the whole household, or of the member most at risk (6.13). A voluntary
+/// flight the household cannot afford becomes a hiding spell (with
+/// `self_containment.when_trapped`) or nothing (blocked).
 #[allow(clippy::too_many_arguments)]
 fn flee(
     ctx: &Context<'_>,

@@ -90,8 +90,21 @@ pub fn episodes_with_model(
     seed: u64,
     mut inspect: impl FnMut(&Episode, &Model),
 ) {
+    ticks_with_episodes(overrides, seed, |_, episodes, model| {
+        for e in episodes {
+            inspect(e, model);
+        }
+    });
+}
+
+/// Runs tick by tick, handing each tick, its episodes and the model right after it to `inspect`.
+pub fn ticks_with_episodes(
+    overrides: &[&str],
+    seed: u64,
+    mut inspect: impl FnMut(u32, &[Episode], &Model),
+) {
     let mut model = Model::build(&scenario(overrides, seed));
-    for _ in 0..model.scenario.spec.simulation.ticks {
+    for tick in 0..model.scenario.spec.simulation.ticks {
         let mut episodes = Vec::new();
         model
             .step(&mut |e: &Episode| {
@@ -99,9 +112,7 @@ pub fn episodes_with_model(
                 Ok::<(), ()>(())
             })
             .unwrap();
-        for e in &episodes {
-            inspect(e, &model);
-        }
+        inspect(tick, &episodes, &model);
     }
 }
 
