@@ -308,6 +308,23 @@ fn households_refused_by_kin_move_on_and_repeat_displacement_rises_with_rejectio
 }
 
 #[test]
+fn households_whose_kin_stop_hosting_them_move_on() {
+    // Kin always take households in and host them for two weeks on average.
+    let hosted = [
+        "hosting.rejection_per_severity=0",
+        "flight.kin_acceptance=1",
+        "hosting.kin_weeks=2",
+    ];
+    let stay = [&hosted[..], &["hosting.move_on_share=0"]].concat();
+    let move_on = [&hosted[..], &["hosting.move_on_share=1"]].concat();
+    let (a, b) = paired(&stay, &move_on, |s| s.repeat_displacement_share);
+    assert!(b > a, "repeat share when hosting ends: {a} -> {b}");
+    // Every end of hosting is counted, whether the household relodges or moves on.
+    let (a, b) = paired(&stay, &move_on, count(|s| s.kin_hosting_ended));
+    assert!(a > 0.0 && b > 0.5 * a, "kin hosting ended: {a} -> {b}");
+}
+
+#[test]
 fn school_readmission_sets_the_resumption_share() {
     let (none, all) = paired(
         &["school.readmission=0", "school.sent_away_readmission=0"],

@@ -15,8 +15,7 @@ use displace::validate::{self, Options, Verdict, facts};
 /// Fact 17 (regions that both send and receive) holds at full size but is a count of regions,
 /// too coarse for three replicates of a quarter of the households. Fact 28 (state-abuse
 /// departures rise with raid intensity) holds at full size (+168 [141, 195]); at a quarter of
-/// the households, since harassed young men are sent to kin alone rather than with their
-/// families, twice the units add too few departures for three replicates to tell.
+/// the households twice the units add only +11 [−6, 28] departures over three replicates.
 const HOLD_IN_QUICK: [u32; 9] = [9, 10, 12, 13, 16, 19, 22, 35, 38];
 
 /// Facts the model cannot show yet (they need mechanisms or records it lacks).

@@ -97,6 +97,8 @@ pub struct DecisionCounts {
     pub innocent_detentions: u32,
     pub assisted: u32,
     pub assisted_preemptive: u32,
+    /// Households whose kin stopped hosting them and who moved on (the others relodge later).
+    pub kin_hosting_moved_on: u32,
 }
 
 /// Decisions of one chunk of households, in household order.
@@ -1200,6 +1202,7 @@ fn after_displacement(
     match m.lodging {
         Lodging::Kin if draws.chance(params.kin_hosting_end) => {
             if draws.chance(move_on) {
+                out.counts.kin_hosting_moved_on += 1;
                 flee_again(ctx, h, m, members, claims, draws, out);
             } else {
                 out.relodge.push(h as u32);

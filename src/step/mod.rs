@@ -381,6 +381,7 @@ impl Model {
             metrics.innocent_detentions += k.innocent_detentions;
             metrics.assisted_households += k.assisted;
             metrics.assisted_preemptive += k.assisted_preemptive;
+            metrics.kin_hosting_ended += k.kin_hosting_moved_on;
             for (r, &n) in d.eligible.iter().enumerate() {
                 eligible[r] += n;
             }
