@@ -254,6 +254,32 @@ fn report_first_protection_misses_preemptive_displacers() {
 }
 
 #[test]
+fn report_first_assists_victims_who_denounce_and_exposes_them_to_leaks() {
+    let base = [
+        "state.protection.regime=\"report_first\"",
+        "state.protection.budget=2000",
+        "state.leak_probability=0.5",
+        "witness.report=0",
+    ];
+    let with = |share: &'static str| {
+        let mut v = base.to_vec();
+        v.push(share);
+        v
+    };
+    let silent = with("state.protection.denounce_share=0");
+    let denouncing = with("state.protection.denounce_share=1");
+    let (a, b) = paired(&silent, &denouncing, count(|s| s.assisted_households));
+    assert!(
+        a == 0.0 && b > 0.0,
+        "with no witness reports, only denunciations open report-first assistance: {a} vs {b}"
+    );
+    let (a, b) = paired(&silent, &denouncing, count(|s| s.report_leaks));
+    assert!(a < b, "denunciations leak: {a} vs {b}");
+    let (_, share) = paired(&silent, &denouncing, |s| s.assisted_preemptive_share);
+    assert_eq!(share, 0.0, "pre-emptive leavers have no crime to denounce");
+}
+
+#[test]
 fn screening_raises_identified_trafficking() {
     let (a, b) = paired(
         &["trafficking.base_rate=0.3", "state.screening_rate=0"],

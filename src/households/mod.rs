@@ -447,6 +447,8 @@ pub mod flags {
     pub const OWN_BUSINESS_CLOSED: u16 = 128;
     /// Kin refused the household where it last arrived (it may move on).
     pub const REJECTED_HERE: u16 = 256;
+    /// The household has decided whether to denounce the crime that displaced it.
+    pub const DENOUNCE_DECIDED: u16 = 512;
 }
 
 /// The state a household's own decisions change, owned by the decision phase chunk by chunk.

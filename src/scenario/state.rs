@@ -235,6 +235,9 @@ pub struct ProtectionSpec {
     pub relocation_capacity: f64,
     /// Share of pursuit a relocated household escapes.
     pub relocation_protection: f64,
+    /// Under report-first protection: probability that a household displaced by a crime against
+    /// it denounces that crime to qualify, when it expects no leak (a leak marks it informant).
+    pub denounce_share: f64,
 }
 
 impl Default for ProtectionSpec {
@@ -247,6 +250,7 @@ impl Default for ProtectionSpec {
             shelter_factor: 1.0,
             relocation_capacity: 0.0,
             relocation_protection: 0.9,
+            denounce_share: 0.3,
         }
     }
 }

@@ -1223,6 +1223,7 @@ fn check_state(prefix: &str, st: &StateSpec, s: &ScenarioSpec, c: &mut Checker<'
         &key("protection.relocation_protection"),
         p.relocation_protection,
     );
+    c.share(&key("protection.denounce_share"), p.denounce_share);
 
     c.range(
         &key("truce.violence_factor"),

@@ -1111,6 +1111,36 @@ fn witness(
     }
 }
 
+/// A displaced victim denounces the crime that displaced it, deterred by expected leaks; a leak
+/// marks it as an informant of the group that displaced it ("dangers for them as informants").
+fn denounce(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    c: u32,
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) {
+    let state = &ctx.policy(c).state;
+    let leak = state.leak_probability;
+    if !draws.chance(state.protection.denounce_share * (1.0 - leak)) {
+        return;
+    }
+    out.counts.reports += 1;
+    m.set(flags::REPORTED, true);
+    if draws.chance(leak) {
+        out.counts.report_leaks += 1;
+        let group = if m.mark == Mark::None {
+            ctx.world.claims_of(ctx.origin[h]).first().copied()
+        } else {
+            Some(m.marked_by)
+        };
+        if let Some(group) = group {
+            m.mark_by(Mark::Informant, group);
+        }
+    }
+}
+
 /// What happens to displaced households between events: kin hosting ends, precarious lodging,
 /// trafficking, return home.
 #[allow(clippy::too_many_arguments)]
@@ -1140,10 +1170,20 @@ fn after_displacement(
     // under a report-first regime; the budget is shared among last tick's eligible households.
     let policy = ctx.policy(c);
     let assisted = m.has(flags::ASSISTED);
+    // A penal scheme assists victims who denounce the crime that displaced them: those who left
+    // pre-emptively, or because work ran out, have no such crime to denounce (brief 5.4).
+    let victim = Trigger::from_code(m.first_trigger).is_some_and(Trigger::is_targeted);
+    if policy.state.protection.regime == ProtectionRegime::ReportFirst
+        && victim
+        && !m.has(flags::DENOUNCE_DECIDED)
+    {
+        m.set(flags::DENOUNCE_DECIDED, true);
+        denounce(ctx, h, m, c, draws, out);
+    }
     if !assisted {
         let eligible = match policy.state.protection.regime {
             ProtectionRegime::None => false,
-            ProtectionRegime::ReportFirst => m.has(flags::REPORTED),
+            ProtectionRegime::ReportFirst => victim && m.has(flags::REPORTED),
             ProtectionRegime::DisplacementLaw => true,
         };
         if eligible {

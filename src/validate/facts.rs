@@ -1122,6 +1122,20 @@ pub fn catalogue() -> Vec<Fact> {
                     Above(0.0),
                     Brief,
                 ),
+                paired(
+                    "reprisals on reporters under report-first protection, leak probability 0.6 minus 0.1",
+                    arm(
+                        "protection.toml",
+                        &["state.protection.regime=report_first", "state.leak_probability=0.1"],
+                    ),
+                    arm(
+                        "protection.toml",
+                        &["state.protection.regime=report_first", "state.leak_probability=0.6"],
+                    ),
+                    |run| run.summary.reprisals_on_reporters as f64,
+                    Above(0.0),
+                    Brief,
+                ),
             ],
         ),
         fact(
