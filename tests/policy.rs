@@ -198,6 +198,24 @@ fn a_declared_armed_conflict_raises_lethality_and_humanitarian_access() {
 }
 
 #[test]
+fn humanitarian_agencies_assist_the_displaced_as_far_as_the_state_lets_them_in() {
+    let aid = "state.humanitarian_aid=2000";
+    let closed = [aid, "state.ihrl_consent=0"];
+    let half = [aid, "state.ihrl_consent=0.5"];
+    let declared = [aid, "state.ihrl_consent=0", "state.legal_regime=\"niac\""];
+    let (none, some) = paired(&closed, &half, count(|s| s.assisted_households));
+    assert!(
+        none == 0.0 && some > 0.0,
+        "with no state programme, only admitted agencies assist: {none} vs {some}"
+    );
+    let (some, all) = paired(&half, &declared, count(|s| s.assisted_households));
+    assert!(
+        all > some,
+        "a declared conflict lets all the aid in: {some} vs {all}"
+    );
+}
+
+#[test]
 fn abuses_make_young_men_flee() {
     let raid = crackdown(30, 0, 1000, "");
     let gentle = [

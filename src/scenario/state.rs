@@ -40,6 +40,12 @@ pub struct StateSpec {
     /// Under a declared armed conflict: multiplier on humanitarian assistance (protection budget
     /// and shelter places).
     pub niac_access: f64,
+    /// Displaced households per year that external humanitarian agencies would assist in each
+    /// region this state applies to, needs-based, whatever the state's own protection regime.
+    pub humanitarian_aid: f64,
+    /// Share of that aid the state lets in without a declared armed conflict, when it has "no
+    /// clear-cut obligation" to accept it (under a declared conflict it lets all of it in).
+    pub ihrl_consent: f64,
     pub crackdown: CrackdownSpec,
     pub protection: ProtectionSpec,
     pub truce: TruceSpec,
@@ -61,6 +67,8 @@ impl Default for StateSpec {
             legal_regime: LegalRegime::Ihrl,
             niac_lethality: 2.0,
             niac_access: 1.5,
+            humanitarian_aid: 0.0,
+            ihrl_consent: 0.25,
             crackdown: CrackdownSpec::default(),
             protection: ProtectionSpec::default(),
             truce: TruceSpec::default(),

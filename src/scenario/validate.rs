@@ -1076,6 +1076,14 @@ fn check_state(prefix: &str, st: &StateSpec, s: &ScenarioSpec, c: &mut Checker<'
         100.0,
         "a multiplier",
     );
+    c.range(
+        &key("humanitarian_aid"),
+        st.humanitarian_aid,
+        0.0,
+        1e9,
+        "households per year",
+    );
+    c.share(&key("ihrl_consent"), st.ihrl_consent);
 
     let k = &st.crackdown;
     c.range(&key("crackdown.units"), k.units.into(), 0.0, 1e6, "units");

@@ -116,6 +116,8 @@ pub struct ChunkDecisions {
     pub persons_delta: [i64; PersonState::ALL.len()],
     /// Displaced households eligible for protection, by region (sized on first use).
     pub eligible: Vec<u64>,
+    /// Unassisted displaced households where external aid is offered, by region.
+    pub in_need: Vec<u64>,
 }
 
 impl ChunkDecisions {
@@ -168,6 +170,8 @@ struct Context<'a> {
     policies: &'a [super::policy::RegionPolicy],
     /// Probability that an eligible displaced household is assisted this tick, by region.
     assist_probability: Vec<f64>,
+    /// Probability that an unassisted displaced household is reached by external aid, by region.
+    aid_probability: Vec<f64>,
     /// Per-tick probability that a detained youth is released.
     release_probability: f64,
     /// Homicide and recruitment weight of one person of each band and sex.
@@ -274,12 +278,18 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         tick,
         policies,
         eligible_for_assistance,
+        in_need_of_aid,
         ..
     } = model;
     let assist_probability = policies
         .iter()
         .zip(eligible_for_assistance.iter())
         .map(|(p, &eligible)| (p.assist_per_tick / eligible.max(1) as f64).min(1.0))
+        .collect();
+    let aid_probability = policies
+        .iter()
+        .zip(in_need_of_aid.iter())
+        .map(|(p, &n)| (p.aid_per_tick / n.max(1) as f64).min(1.0))
         .collect();
     let Households {
         mind,
@@ -309,6 +319,7 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         threshold_floor: (fear.threshold_weeks * (1.0 - fear.threshold_spread)) as f32,
         policies,
         assist_probability,
+        aid_probability,
         release_probability: 1.0
             - libm::exp(-scenario.params.dt_weeks / spec.state.crackdown.release_weeks),
         homicide_multipliers: crate::households::homicide_multipliers(&spec.homicide),
@@ -1111,6 +1122,17 @@ fn witness(
     }
 }
 
+/// Assistance: cash worth `assistance_months` of income, and lower trafficking and
+/// precarious-move hazards from then on.
+fn assist(m: &mut Mind, policy: &super::policy::RegionPolicy, out: &mut ChunkDecisions) {
+    m.set(flags::ASSISTED, true);
+    m.wealth += policy.state.protection.assistance_months as f32;
+    out.counts.assisted += 1;
+    if m.first_trigger == Trigger::DiffuseInsecurity.code() {
+        out.counts.assisted_preemptive += 1;
+    }
+}
+
 /// A displaced victim denounces the crime that displaced it, deterred by expected leaks; a leak
 /// marks it as an informant of the group that displaced it ("dangers for them as informants").
 fn denounce(
@@ -1193,12 +1215,19 @@ fn after_displacement(
             }
             out.eligible[r] += 1;
             if draws.chance(ctx.assist_probability[r]) {
-                m.set(flags::ASSISTED, true);
-                m.wealth += policy.state.protection.assistance_months as f32;
-                out.counts.assisted += 1;
-                if m.first_trigger == Trigger::DiffuseInsecurity.code() {
-                    out.counts.assisted_preemptive += 1;
-                }
+                assist(m, policy, out);
+            }
+        }
+        // External humanitarian agencies assist by need those the state has not, as far as the
+        // state lets them in (brief 5.7: all of their aid under a declared armed conflict).
+        if !m.has(flags::ASSISTED) && policy.aid_per_tick > 0.0 {
+            let r = ctx.world.region[c as usize] as usize;
+            if out.in_need.len() < ctx.policies.len() {
+                out.in_need.resize(ctx.policies.len(), 0);
+            }
+            out.in_need[r] += 1;
+            if draws.chance(ctx.aid_probability[r]) {
+                assist(m, policy, out);
             }
         }
     }

@@ -58,6 +58,8 @@ pub struct Model {
     pub young_male_share: f64,
     /// Households eligible for protection in each region last tick (to share out the budget).
     pub eligible_for_assistance: Vec<u64>,
+    /// Unassisted displaced households in each region last tick (to share out external aid).
+    pub in_need_of_aid: Vec<u64>,
     /// Relocation places left this tick in each region.
     pub relocation_places: Vec<f64>,
 
@@ -153,6 +155,7 @@ impl Model {
             persons_at_start: 0,
             young_male_share: 0.0,
             eligible_for_assistance: vec![0; regions],
+            in_need_of_aid: vec![0; regions],
             relocation_places: vec![0.0; regions],
 
             scenario: scenario.clone(),
@@ -303,6 +306,7 @@ impl Model {
     fn apply(&mut self, decisions: &[decide::ChunkDecisions], metrics: &mut TickMetrics) {
         let cells = &mut self.world.cells;
         let mut eligible = vec![0u64; self.world.region_names.len()];
+        let mut in_need = eligible.clone();
         for d in decisions {
             for &(c, event) in &d.cell_events {
                 let c = c as usize;
@@ -385,8 +389,12 @@ impl Model {
             for (r, &n) in d.eligible.iter().enumerate() {
                 eligible[r] += n;
             }
+            for (r, &n) in d.in_need.iter().enumerate() {
+                in_need[r] += n;
+            }
         }
         self.eligible_for_assistance = eligible;
+        self.in_need_of_aid = in_need;
     }
 
     /// Marks neighbourhoods whose occupancy fell below the ghost threshold; returns how many are ghosts.

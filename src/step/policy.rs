@@ -34,6 +34,8 @@ pub struct RegionPolicy {
     pub retake_probability: f64,
     /// Households assisted per tick, and relocations per tick.
     pub assist_per_tick: f64,
+    /// Displaced households external agencies may assist per tick (the share the state admits).
+    pub aid_per_tick: f64,
     pub relocations_per_tick: f64,
     pub shelter_factor: f64,
     /// Group types under truce (by type index).
@@ -94,6 +96,9 @@ impl RegionPolicy {
                 0.0
             },
             assist_per_tick: assist,
+            aid_per_tick: state.humanitarian_aid
+                * dt_years
+                * if niac { 1.0 } else { state.ihrl_consent },
             relocations_per_tick: state.protection.relocation_capacity * dt_years,
             shelter_factor: state.protection.shelter_factor * access,
             truce,

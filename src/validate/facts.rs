@@ -1165,9 +1165,12 @@ pub fn catalogue() -> Vec<Fact> {
             "Declaring a NIAC raises both humanitarian access and state lethality.",
             vec![
                 paired(
-                    "assisted households, NIAC minus human-rights law",
-                    arm("mixed.toml", &[]),
-                    arm("mixed.toml", &["state.legal_regime=niac"]),
+                    "assisted households where agencies offer aid and the state has no programme, NIAC minus human-rights law",
+                    arm("mexico_cartel_war.toml", &["state.humanitarian_aid=2000"]),
+                    arm(
+                        "mexico_cartel_war.toml",
+                        &["state.humanitarian_aid=2000", "state.legal_regime=niac"],
+                    ),
                     |run| run.summary.assisted_households as f64,
                     Above(0.0),
                     Brief,
