@@ -125,3 +125,42 @@ fn pressed_groups_relocate_to_weakly_policed_cells() {
     }
     assert!(moved > 0);
 }
+
+/// Pre-emptive departures from cells in the tick a group entered or began to contest them.
+fn departures_on_entry(overrides: &[&str]) -> u32 {
+    let mut count = 0;
+    for &seed in &SEEDS {
+        let mut before: Vec<Controller> = Vec::new();
+        common::ticks_with_episodes(overrides, seed, |_, episodes, model| {
+            // Hazards are drawn after group dynamics: a cell entered this tick frightens now.
+            let now: Vec<Controller> = (0..model.world.len() as u32)
+                .map(|c| model.world.controller(c))
+                .collect();
+            if !before.is_empty() {
+                count += episodes
+                    .iter()
+                    .filter(|e| {
+                        let c = e.origin_cell as usize;
+                        e.trigger == displace::metrics::Trigger::DiffuseInsecurity
+                            && now[c] != before[c]
+                            && now[c] != Controller::State
+                    })
+                    .count() as u32;
+            }
+            before = now;
+        });
+    }
+    count
+}
+
+#[test]
+fn an_incursion_frightens_its_neighbourhood_at_once() {
+    let expanding = set_all_groups("expansion_rate", "6");
+    let calm = [&strs(&expanding)[..], &["fear.incursion_weeks=0"]].concat();
+    let shocked = [&strs(&expanding)[..], &["fear.incursion_weeks=40"]].concat();
+    let (a, b) = (departures_on_entry(&calm), departures_on_entry(&shocked));
+    assert!(
+        b > 2 * a.max(5),
+        "pre-emptive departures on entry: {a} -> {b}"
+    );
+}

@@ -270,12 +270,19 @@ fn lodging_depends_on_shelter_capacity_and_wealth() {
 
 #[test]
 fn flight_costs_money_so_the_poor_hide_or_stay() {
-    // Sending a child to kin needs only the kin tie (brief 7.4), not the cost of a move.
+    // Sending a child to kin needs only the kin tie (brief 7.4), not the cost of a move. A
+    // pursuer's attack forces flight whatever the cost, so pursuit is off: only voluntary
+    // flights are left to block.
     let trapped = [
         "flight.cost_months=2",
         "population.wealth.median_months=0.9",
         "population.wealth.sigma=0",
         "responses.send_away_share=0",
+        "pursuit.detection.defaulter=0",
+        "pursuit.detection.resister=0",
+        "pursuit.detection.witness=0",
+        "pursuit.detection.informant=0",
+        "pursuit.detection.traitor=0",
     ];
     let s = summary(&trapped, 11);
     for voluntary in [

@@ -661,6 +661,9 @@ pub struct FearSpec {
     pub threshold_spread: f64,
     /// Fear multiplier for households with children aged 8-17.
     pub children_sensitivity: f64,
+    /// Weeks of fear added at once to every household of a neighbourhood a group enters or
+    /// starts to contest (an incursion, a split, a battle for control).
+    pub incursion_weeks: f64,
 }
 
 impl Default for FearSpec {
@@ -671,6 +674,7 @@ impl Default for FearSpec {
             threshold_weeks: 52.0,
             threshold_spread: 0.8,
             children_sensitivity: 1.5,
+            incursion_weeks: 13.0,
         }
     }
 }

@@ -427,6 +427,13 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
         10.0,
         "a multiplier",
     );
+    c.range(
+        "fear.incursion_weeks",
+        s.fear.incursion_weeks,
+        0.0,
+        520.0,
+        "weeks of fear",
+    );
 
     let fl = &s.flight;
     c.range(

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::Model;
 use crate::rng::{Draws, Process};
 use crate::scenario::CellKind;
+use crate::world::Controller;
 
 /// What a household in a cell faces this tick (hazards per unit of exposure).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -70,6 +71,22 @@ pub fn activity_factor(model: &Model, group: u16) -> f64 {
 
 /// Computes every cell's hazards for this tick.
 pub fn step(model: &mut Model) {
+    // Cells a group entered, or began to contest, since last tick: an incursion frightens all.
+    let now: Vec<Controller> = (0..model.world.len() as u32)
+        .map(|c| model.world.controller(c))
+        .collect();
+    let last = std::mem::replace(&mut model.world.cells.last_controller, now);
+    let entered: Vec<bool> = model
+        .world
+        .cells
+        .last_controller
+        .iter()
+        .enumerate()
+        .map(|(c, &held)| {
+            last.get(c)
+                .is_some_and(|&before| held != before && held != Controller::State)
+        })
+        .collect();
     let m = &*model;
     let spec = &m.scenario.spec;
     let params = &m.scenario.params;
@@ -155,7 +172,12 @@ pub fn step(model: &mut Model) {
                     0.0
                 },
                 job_loss: (spec.livelihood.jobs_per_closure * closed / households).min(1.0) as f32,
-                fear_drive: (params.dt_weeks * (perceived / spec.fear.tolerance - 1.0)) as f32,
+                fear_drive: (params.dt_weeks * (perceived / spec.fear.tolerance - 1.0)
+                    + if entered[c as usize] {
+                        spec.fear.incursion_weeks
+                    } else {
+                        0.0
+                    }) as f32,
             }
         })
         .collect();

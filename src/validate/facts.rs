@@ -1095,8 +1095,15 @@ pub fn catalogue() -> Vec<Fact> {
                     Brief,
                 ),
                 single(
-                    "intelligence-led share of clashes under a militarised crackdown in every region",
-                    nationwide("militarised"),
+                    "intelligence-led share of clashes under a militarised crackdown in every region from the first week",
+                    arm(
+                        "crackdown.toml",
+                        &[
+                            "events[0].regions=[]",
+                            "events[0].tick=0",
+                            "events[0].state.crackdown.posture=militarised",
+                        ],
+                    ),
                     |run| run.summary.intelligence_led_share,
                     Below(0.05),
                     Assumption,

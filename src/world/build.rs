@@ -70,6 +70,7 @@ impl World {
             businesses_open: vec![0; n],
             business_closures: vec![0; n],
             business_closures_tick: vec![0; n],
+            last_controller: Vec::new(),
             displaced_out: vec![0; n],
             displaced_in: vec![0; n],
             homicides_oc: vec![0; n],

@@ -102,6 +102,8 @@ pub struct CellState {
     pub exits: Vec<u32>,
     /// Tick at which the cell became a ghost neighbourhood ([`NOT_GHOST`] if it is not one).
     pub ghost_since: Vec<u32>,
+    /// Who held each cell when hazards were last computed (empty before the first tick).
+    pub last_controller: Vec<Controller>,
 }
 
 /// [`CellState::ghost_since`] of a cell that is not a ghost neighbourhood.
