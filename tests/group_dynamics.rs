@@ -164,3 +164,48 @@ fn an_incursion_frightens_its_neighbourhood_at_once() {
         "pre-emptive departures on entry: {a} -> {b}"
     );
 }
+
+/// Splits over the seeds under a year-long militarised crackdown everywhere, with `fragmentation`.
+fn splits_under_crackdown(fragmentation: &str) -> u32 {
+    let event = format!(
+        "events=[{{label=\"crackdown\", tick=2, until=26, state={{crackdown={{posture=\"militarised\", \
+         units=60, fragmentation={fragmentation}}}}}}}]"
+    );
+    let mut overrides = set_all_groups("split_rate", "1");
+    overrides.push(event);
+    SEEDS
+        .iter()
+        .map(|&seed| total(&run_ticks(&strs(&overrides), seed).1, |m| m.splits))
+        .sum()
+}
+
+#[test]
+fn groups_the_state_weakens_split_into_rival_factions() {
+    let (none, some) = (splits_under_crackdown("0"), splits_under_crackdown("40"));
+    assert!(
+        some > none + 2,
+        "splits under a crackdown: fragmentation 0 -> {none}, 40 -> {some}"
+    );
+}
+
+/// Incursions over the seeds with expanding groups, a corruption level and a brokered peace.
+fn incursions(corruption: &str, brokered_peace: &str) -> u32 {
+    let mut overrides = set_all_groups("expansion_rate", "20");
+    overrides.push(format!("state.corruption={corruption}"));
+    overrides.push(format!("state.brokered_peace={brokered_peace}"));
+    SEEDS
+        .iter()
+        .map(|&seed| total(&run_ticks(&strs(&overrides), seed).1, |m| m.incursions))
+        .sum()
+}
+
+#[test]
+fn collusion_keeps_the_peace_between_groups_and_its_end_lets_them_invade() {
+    let (open, brokered) = (incursions("0.9", "0"), incursions("0.9", "1"));
+    assert!(
+        brokered * 2 < open,
+        "incursions under collusion: no broker {open}, brokered {brokered}"
+    );
+    // Without corrupt officials there is nobody to broker: the same incursions either way.
+    assert_eq!(incursions("0", "0"), incursions("0", "1"));
+}

@@ -40,6 +40,10 @@ pub struct StateSpec {
     /// Under a declared armed conflict: multiplier on humanitarian assistance (protection budget
     /// and shelter places).
     pub niac_access: f64,
+    /// How far collusion keeps the peace among groups: an incursion into a rival's neighbourhood
+    /// is called off with probability this × `corruption` (colluding officials broker the
+    /// division of territory), so ending collusion unleashes contests.
+    pub brokered_peace: f64,
     /// Displaced households per year that external humanitarian agencies would assist in each
     /// region this state applies to, needs-based, whatever the state's own protection regime.
     pub humanitarian_aid: f64,
@@ -67,6 +71,7 @@ impl Default for StateSpec {
             legal_regime: LegalRegime::Ihrl,
             niac_lethality: 2.0,
             niac_access: 1.5,
+            brokered_peace: 0.0,
             humanitarian_aid: 0.0,
             ihrl_consent: 0.25,
             crackdown: CrackdownSpec::default(),
@@ -188,6 +193,10 @@ pub struct CrackdownSpec {
     /// Per year: how fast a group takes back a retaken cell once no forces stand on it (times its
     /// strength relative to its original and the share of activity it keeps under pressure).
     pub return_rate: f64,
+    /// How much losing strength to the state splits a group: its split hazard is multiplied by
+    /// 1 + this × the share of its original strength it has lost (arrested leaders and members
+    /// leave rival successors).
+    pub fragmentation: f64,
 }
 
 impl Default for CrackdownSpec {
@@ -211,6 +220,7 @@ impl Default for CrackdownSpec {
             lie_low: 0.7,
             pressure_weeks: 6.0,
             return_rate: 12.0,
+            fragmentation: 20.0,
         }
     }
 }

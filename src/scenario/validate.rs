@@ -1083,6 +1083,7 @@ fn check_state(prefix: &str, st: &StateSpec, s: &ScenarioSpec, c: &mut Checker<'
         100.0,
         "a multiplier",
     );
+    c.share(&key("brokered_peace"), st.brokered_peace);
     c.range(
         &key("humanitarian_aid"),
         st.humanitarian_aid,
@@ -1183,6 +1184,13 @@ fn check_state(prefix: &str, st: &StateSpec, s: &ScenarioSpec, c: &mut Checker<'
         "weeks",
     );
     c.share(&key("crackdown.lie_low"), k.lie_low);
+    c.range(
+        &key("crackdown.fragmentation"),
+        k.fragmentation,
+        0.0,
+        1000.0,
+        "a multiplier on the split hazard per share of strength lost",
+    );
     c.range(
         &key("crackdown.return_rate"),
         k.return_rate,

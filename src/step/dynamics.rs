@@ -187,6 +187,14 @@ fn expand(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
         return false;
     };
     let incursion = !model.world.claims_of(target).is_empty();
+    if incursion {
+        // Colluding officials broker the division of territory and call incursions off.
+        let state = &model.policies[model.world.region[target as usize] as usize].state;
+        let brokered = state.brokered_peace * state.corruption;
+        if brokered > 0.0 && d.chance(brokered) {
+            return false;
+        }
+    }
     model.groups[g].territory.push(target);
     metrics.expansions += 1;
     if incursion {
@@ -258,9 +266,18 @@ fn split(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
     }
     let type_index = group.type_index as usize;
     let mut d = draws(model, g as u64, 3);
-    if !d.chance(-libm::expm1(
-        -model.scenario.params.groups[type_index].split_hazard,
-    )) {
+    // A group the state has weakened splits more: arrested leaders and members leave rival
+    // successors (the state of the group's home region decides how much).
+    let lost = if group.base_strength > 0.0 {
+        (1.0 - group.strength / group.base_strength).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let region = model.world.region[group.home as usize] as usize;
+    let fragmentation = model.policies[region].state.crackdown.fragmentation;
+    let hazard =
+        model.scenario.params.groups[type_index].split_hazard * (1.0 + fragmentation * lost);
+    if !d.chance(-libm::expm1(-hazard)) {
         return false;
     }
     let world = &model.world;
