@@ -151,6 +151,9 @@ pub struct TickMetrics {
     pub homicides_background: u32,
     /// Killed in clashes between state forces and groups (kept apart from the household population).
     pub homicides_state_clash: u32,
+    /// Homicides of children under 18: household members (organised crime or background) and
+    /// recruited children killed in the groups' violent roles (counted in `homicides_oc` too).
+    pub homicides_children: u32,
     pub extortion_demands: u32,
     pub extortion_payments: u32,
     pub extortion_defaults: u32,
@@ -218,7 +221,7 @@ impl TickMetrics {
     }
 
     /// The per-tick counters written to `timeseries.csv` after the stocks, with their names.
-    pub fn counters(&self) -> [(&'static str, u32); 54] {
+    pub fn counters(&self) -> [(&'static str, u32); 55] {
         [
             ("displacements_targeted", self.displacements_targeted),
             ("displacements_preemptive", self.displacements_preemptive),
@@ -234,6 +237,7 @@ impl TickMetrics {
             ("homicides_oc", self.homicides_oc),
             ("homicides_background", self.homicides_background),
             ("homicides_state_clash", self.homicides_state_clash),
+            ("homicides_children", self.homicides_children),
             ("extortion_demands", self.extortion_demands),
             ("extortion_payments", self.extortion_payments),
             ("extortion_defaults", self.extortion_defaults),
@@ -329,6 +333,8 @@ pub struct Summary {
     pub homicides_oc: u64,
     pub homicides_background: u64,
     pub homicides_state_clash: u64,
+    /// Homicides of children under 18 (see [`TickMetrics::homicides_children`]).
+    pub homicides_children: u64,
     pub children_recruited: u64,
     pub trafficking_true: u64,
     pub trafficking_identified: u64,
@@ -593,6 +599,7 @@ impl SummaryBuilder {
             homicides_oc: total("homicides_oc"),
             homicides_background: total("homicides_background"),
             homicides_state_clash: total("homicides_state_clash"),
+            homicides_children: total("homicides_children"),
             children_recruited: total("children_recruited"),
             trafficking_true: total("trafficking_true"),
             trafficking_identified: total("trafficking_identified"),

@@ -37,6 +37,7 @@ pub enum Process {
     Deployment = 16,
     Release = 17,
     SweepDesign = 18,
+    RecruitDeaths = 19,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

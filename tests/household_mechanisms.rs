@@ -81,6 +81,25 @@ fn resisting_recruitment_risks_the_youth_life() {
     .concat();
     let (a, b) = paired(&resist, &spared, count(|s| s.homicides_oc));
     assert!(a > b, "organised-crime homicides {a} vs {b}");
+    let (a, b) = paired(&resist, &spared, count(|s| s.homicides_children));
+    assert!(a > b, "the murdered youths are children: {a} vs {b}");
+}
+
+#[test]
+fn recruited_children_are_killed_in_violent_roles() {
+    let high = set_all_groups("recruitment_rate", "0.5");
+    let with = |rate: &'static str| [&strs(&high)[..], &[rate, "homicide.child_risk=0"]].concat();
+    let safe = with("recruitment.member_homicide_rate=0");
+    let deadly = with("recruitment.member_homicide_rate=5");
+    let (a, b) = paired(&safe, &deadly, count(|s| s.homicides_children));
+    assert!(a < b, "child homicides: {a} -> {b}");
+    // Each one killed is a recruit no longer with the group, and an organised-crime homicide.
+    for &seed in &SEEDS {
+        let (s0, s1) = (summary(&safe, seed), summary(&deadly, seed));
+        let lost = (s1.homicides_children - s0.homicides_children) as f64;
+        assert!(s1.homicides_oc > s0.homicides_oc, "seed {seed}");
+        assert!(lost > 0.0, "seed {seed}");
+    }
 }
 
 #[test]

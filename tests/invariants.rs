@@ -126,6 +126,8 @@ impl Observer for Checker {
             m.displacements_targeted + m.displacements_preemptive + livelihood,
             m.displacements()
         );
+        // Child homicides are among the organised-crime and background ones, never extra.
+        assert!(m.homicides_children <= m.homicides_oc + m.homicides_background);
         self.episodes_this_tick = 0;
         self.ticks += 1;
         Ok(())

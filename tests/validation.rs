@@ -22,7 +22,7 @@ use displace::validate::{self, Options, Verdict, facts};
 const HOLD_IN_QUICK: [u32; 9] = [4, 9, 10, 12, 16, 19, 22, 35, 38];
 
 /// Facts the model cannot show yet (they need mechanisms or records it lacks).
-const NOT_MODELLED: [u32; 6] = [21, 23, 34, 36, 37, 39];
+const NOT_MODELLED: [u32; 5] = [21, 23, 34, 36, 37];
 
 fn options(facts: &[u32], set: &[&str]) -> Options {
     Options {

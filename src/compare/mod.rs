@@ -49,6 +49,7 @@ pub fn headline(s: &Summary) -> Vec<(&'static str, f64)> {
         ("homicides_oc", s.homicides_oc as f64),
         ("homicides_background", s.homicides_background as f64),
         ("homicides_state_clash", s.homicides_state_clash as f64),
+        ("homicides_children", s.homicides_children as f64),
         ("children_recruited", s.children_recruited as f64),
         ("trafficking_true", s.trafficking_true as f64),
         ("trafficking_identified", s.trafficking_identified as f64),
@@ -141,9 +142,11 @@ pub fn unit(metric: &str) -> Option<Unit> {
         "self_contained_households" | "cross_border_exits" | "returns" | "assisted_households" => {
             Unit::Households
         }
-        "homicides_total" | "homicides_oc" | "homicides_background" | "homicides_state_clash" => {
-            Unit::Homicides
-        }
+        "homicides_total"
+        | "homicides_oc"
+        | "homicides_background"
+        | "homicides_state_clash"
+        | "homicides_children" => Unit::Homicides,
         "trafficking_true" | "trafficking_identified" => Unit::Cases,
         "pursuit_attacks" => Unit::Attacks,
         "business_closures" => Unit::Businesses,

@@ -25,6 +25,9 @@ pub struct RecruitmentSpec {
     pub resist_murder: f64,
     /// Probability that a resisting family, threatened for it, flees.
     pub flee_after_resist: f64,
+    /// Homicides per recruited child per year in the group's violent roles (lookouts, couriers,
+    /// hitmen), times `violence.contest_multiplier` where the cell is contested.
+    pub member_homicide_rate: f64,
 }
 
 impl Default for RecruitmentSpec {
@@ -40,6 +43,7 @@ impl Default for RecruitmentSpec {
             poverty_comply: 1.0,
             resist_murder: 0.15,
             flee_after_resist: 0.5,
+            member_homicide_rate: 0.1,
         }
     }
 }

@@ -515,6 +515,13 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
         "an elasticity",
     );
     c.share("recruitment.resist_murder", r.resist_murder);
+    c.range(
+        "recruitment.member_homicide_rate",
+        r.member_homicide_rate,
+        0.0,
+        52.0,
+        "homicides per recruited child per year",
+    );
     c.share("recruitment.flee_after_resist", r.flee_after_resist);
 
     let o = &s.responses;

@@ -79,6 +79,8 @@ pub struct DecisionCounts {
     pub threats: u32,
     pub recruitment_attempts: u32,
     pub children_recruited: u32,
+    /// Members under 18 killed.
+    pub child_homicides: u32,
     pub sexual_violence: u32,
     pub seizures: u32,
     pub profile_orders: u32,
@@ -1025,7 +1027,9 @@ fn recruitment(
         1 => {
             m.mark_by(Mark::Resister, group);
             if draws.chance(r.resist_murder) {
+                // The youth the group wanted: a child (recruitment takes those under 18).
                 members.remove(band, sex);
+                out.counts.child_homicides += 1;
                 out.move_person(state, PersonState::Dead);
                 out.cell_events
                     .push((ctx.cell[h], CellEvent::Killed { organised: true }));
@@ -1346,6 +1350,9 @@ fn kill_member(
         return;
     };
     members.remove(band, sex);
+    if band <= AgeBand::Age15To17 {
+        out.counts.child_homicides += 1;
+    }
     out.move_person(PersonState::of_household(m.status), PersonState::Dead);
     out.cell_events.push((c, CellEvent::Killed { organised }));
     if members.total() == 0 && m.away == 0 && m.detained == 0 {

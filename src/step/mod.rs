@@ -18,6 +18,7 @@ pub mod flight;
 pub mod hazards;
 pub mod lodging;
 pub mod policy;
+pub mod recruits;
 
 use crate::actors::{Group, place_groups};
 use crate::households::{Households, PersonState, Status};
@@ -274,6 +275,7 @@ impl Model {
         let decisions = decide::step(self);
         clock.lap(times, Phase::Decide);
         self.apply(&decisions, &mut metrics);
+        recruits::killed_in_violent_roles(self, &mut metrics);
 
         let mut requests = Vec::new();
         let mut relodge = Vec::new();
@@ -368,6 +370,7 @@ impl Model {
             metrics.threats += k.threats;
             metrics.recruitment_attempts += k.recruitment_attempts;
             metrics.children_recruited += k.children_recruited;
+            metrics.homicides_children += k.child_homicides;
             metrics.sexual_violence += k.sexual_violence;
             metrics.profile_orders += k.profile_orders;
             metrics.witnesses += k.witnesses;

@@ -307,6 +307,27 @@ pub fn catalogue() -> Vec<Fact> {
             &["simulation.ticks=156", "events[1].tick=5000"],
         )
     };
+    // Ecuador's groups frozen in place, and expanding at three times their rates.
+    let ecuador_static = || {
+        arm(
+            "ecuador_2024.toml",
+            &[
+                "groups[0].expansion_rate=0",
+                "groups[1].expansion_rate=0",
+                "groups[2].expansion_rate=0",
+            ],
+        )
+    };
+    let ecuador_rapid = || {
+        arm(
+            "ecuador_2024.toml",
+            &[
+                "groups[0].expansion_rate=4.5",
+                "groups[1].expansion_rate=3",
+                "groups[2].expansion_rate=6",
+            ],
+        )
+    };
     vec![
         fact(
             1,
@@ -1251,10 +1272,19 @@ pub fn catalogue() -> Vec<Fact> {
                 ),
             ],
         ),
-        missing(
+        fact(
             39,
             "Rapid expansion of groups brings a steep rise in child homicides.",
-            "homicides are not recorded by age, so child homicides cannot be counted",
+            vec![
+                paired(
+                    "child homicides, groups expanding at three times Ecuador's rates minus groups that do not expand",
+                    ecuador_static(),
+                    ecuador_rapid(),
+                    |run| run.summary.homicides_children as f64,
+                    Above(0.0),
+                    Brief,
+                ),
+            ],
         ),
         fact(
             40,
