@@ -266,6 +266,16 @@ fn lodging_depends_on_shelter_capacity_and_wealth() {
         |s| s.lodging_shares["rent"],
     );
     assert!(rich > poor, "richer households rent more: {poor} vs {rich}");
+    // Shelters are the resort of those who cannot pay rent.
+    let (poor, rich) = paired(
+        &["population.wealth.median_months=0.8"],
+        &["population.wealth.median_months=30"],
+        |s| s.lodging_shares["shelter"],
+    );
+    assert!(
+        rich < poor,
+        "those who can rent leave shelters to the poor: {poor} vs {rich}"
+    );
 }
 
 #[test]

@@ -347,8 +347,9 @@ fn arrive(
     }
 }
 
-/// Shelter if a place is free, a rented dwelling if the household can pay and one is vacant,
-/// otherwise an informal settlement. Books the place taken.
+/// A rented dwelling if the household can pay and one is vacant, a shelter place if one is free
+/// (shelters are the resort of those who cannot pay), otherwise an informal settlement. Books
+/// the place taken.
 pub fn lodge_without_kin(
     spec: &crate::scenario::ScenarioSpec,
     cells: &mut crate::world::CellState,
@@ -357,15 +358,13 @@ pub fn lodge_without_kin(
     mind: &mut crate::households::Mind,
     d: usize,
 ) -> Lodging {
-    if cells.shelter_used[d] < shelter_capacity[d] {
-        cells.shelter_used[d] += 1;
-        Lodging::Shelter
-    } else if f64::from(mind.wealth) >= spec.flight.rent_months
-        && cells.vacant_dwellings(housing, d) > 0
-    {
+    if f64::from(mind.wealth) >= spec.flight.rent_months && cells.vacant_dwellings(housing, d) > 0 {
         mind.wealth -= spec.flight.rent_months as f32;
         cells.dwellings_used[d] += 1;
         Lodging::Rent
+    } else if cells.shelter_used[d] < shelter_capacity[d] {
+        cells.shelter_used[d] += 1;
+        Lodging::Shelter
     } else {
         Lodging::Informal
     }
