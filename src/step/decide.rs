@@ -283,16 +283,8 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         in_need_of_aid,
         ..
     } = model;
-    let assist_probability = policies
-        .iter()
-        .zip(eligible_for_assistance.iter())
-        .map(|(p, &eligible)| (p.assist_per_tick / eligible.max(1) as f64).min(1.0))
-        .collect();
-    let aid_probability = policies
-        .iter()
-        .zip(in_need_of_aid.iter())
-        .map(|(p, &n)| (p.aid_per_tick / n.max(1) as f64).min(1.0))
-        .collect();
+    let assist_probability = share_out(policies, eligible_for_assistance, |p| p.assist_per_tick);
+    let aid_probability = share_out(policies, in_need_of_aid, |p| p.aid_per_tick);
     let Households {
         mind,
         members,
@@ -1126,6 +1118,36 @@ fn witness(
     }
 }
 
+/// Probability, by region, that a household in a budget's queue is reached this tick: the budget
+/// per tick (`per_tick`) shared among last tick's queue (at least 1), at most 1.
+fn share_out(
+    policies: &[super::policy::RegionPolicy],
+    queue: &[u64],
+    per_tick: impl Fn(&super::policy::RegionPolicy) -> f64,
+) -> Vec<f64> {
+    policies
+        .iter()
+        .zip(queue)
+        .map(|(p, &n)| (per_tick(p) / n.max(1) as f64).min(1.0))
+        .collect()
+}
+
+/// Joins region `r`'s queue for a budget (sized on first use) and draws whether the household is
+/// reached with `probability`.
+fn queue_for(
+    queue: &mut Vec<u64>,
+    regions: usize,
+    r: usize,
+    probability: f64,
+    draws: &mut Draws,
+) -> bool {
+    if queue.len() < regions {
+        queue.resize(regions, 0);
+    }
+    queue[r] += 1;
+    draws.chance(probability)
+}
+
 /// Assistance: cash worth `assistance_months` of income, and lower trafficking and
 /// precarious-move hazards from then on.
 fn assist(m: &mut Mind, policy: &super::policy::RegionPolicy, out: &mut ChunkDecisions) {
@@ -1212,27 +1234,26 @@ fn after_displacement(
             ProtectionRegime::ReportFirst => victim && m.has(flags::REPORTED),
             ProtectionRegime::DisplacementLaw => true,
         };
-        if eligible {
-            let r = ctx.world.region[c as usize] as usize;
-            if out.eligible.len() < ctx.policies.len() {
-                out.eligible.resize(ctx.policies.len(), 0);
-            }
-            out.eligible[r] += 1;
-            if draws.chance(ctx.assist_probability[r]) {
-                assist(m, policy, out);
-            }
+        let r = ctx.world.region[c as usize] as usize;
+        let regions = ctx.policies.len();
+        if eligible
+            && queue_for(
+                &mut out.eligible,
+                regions,
+                r,
+                ctx.assist_probability[r],
+                draws,
+            )
+        {
+            assist(m, policy, out);
         }
         // External humanitarian agencies assist by need those the state has not, as far as the
         // state lets them in (brief 5.7: all of their aid under a declared armed conflict).
-        if !m.has(flags::ASSISTED) && policy.aid_per_tick > 0.0 {
-            let r = ctx.world.region[c as usize] as usize;
-            if out.in_need.len() < ctx.policies.len() {
-                out.in_need.resize(ctx.policies.len(), 0);
-            }
-            out.in_need[r] += 1;
-            if draws.chance(ctx.aid_probability[r]) {
-                assist(m, policy, out);
-            }
+        if !m.has(flags::ASSISTED)
+            && policy.aid_per_tick > 0.0
+            && queue_for(&mut out.in_need, regions, r, ctx.aid_probability[r], draws)
+        {
+            assist(m, policy, out);
         }
     }
     let protected = if m.has(flags::ASSISTED) {

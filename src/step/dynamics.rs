@@ -189,7 +189,7 @@ fn expand(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
     let incursion = !model.world.claims_of(target).is_empty();
     if incursion {
         // Colluding officials broker the division of territory and call incursions off.
-        let state = &model.policies[model.world.region[target as usize] as usize].state;
+        let state = &model.policy_at(target).state;
         let brokered = state.brokered_peace * state.corruption;
         if brokered > 0.0 && d.chance(brokered) {
             return false;
@@ -273,8 +273,7 @@ fn split(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
     } else {
         0.0
     };
-    let region = model.world.region[group.home as usize] as usize;
-    let fragmentation = model.policies[region].state.crackdown.fragmentation;
+    let fragmentation = model.policy_at(group.home).state.crackdown.fragmentation;
     let hazard =
         model.scenario.params.groups[type_index].split_hazard * (1.0 + fragmentation * lost);
     if !d.chance(-libm::expm1(-hazard)) {

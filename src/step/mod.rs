@@ -389,11 +389,10 @@ impl Model {
             metrics.assisted_households += k.assisted;
             metrics.assisted_preemptive += k.assisted_preemptive;
             metrics.kin_hosting_ended += k.kin_hosting_moved_on;
-            for (r, &n) in d.eligible.iter().enumerate() {
-                eligible[r] += n;
-            }
-            for (r, &n) in d.in_need.iter().enumerate() {
-                in_need[r] += n;
+            for (total, part) in [(&mut eligible, &d.eligible), (&mut in_need, &d.in_need)] {
+                for (t, &n) in total.iter_mut().zip(part) {
+                    *t += n;
+                }
             }
         }
         self.eligible_for_assistance = eligible;
