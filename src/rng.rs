@@ -38,6 +38,7 @@ pub enum Process {
     Release = 17,
     SweepDesign = 18,
     RecruitDeaths = 19,
+    Collective = 20,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

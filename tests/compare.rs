@@ -427,7 +427,7 @@ fn issue_12_count_intervals_are_clipped_at_zero_with_a_note() {
         arm("tiny", &[]),
         arm("more", &["groups.gangs.extortion_rate=20"]),
     ];
-    let c = compare(&arms, 3, 7, &|| {}, &Default::default()).unwrap();
+    let c = compare(&arms, 3, 1, &|| {}, &Default::default()).unwrap();
     let raw = &c.metrics["displaced_persons"]["tiny"];
     assert!(
         raw.ci95_low < 0.0,

@@ -448,7 +448,14 @@ fn contested_neighbourhoods_empty_in_mass_events() {
         ],
     ]
     .concat();
-    let none = [strs(&never), strs(&no_grabs), vec![dense]].concat();
+    let no_blocks = set_all_groups("collective_rate", "0");
+    let none = [
+        strs(&never),
+        strs(&no_grabs),
+        strs(&no_blocks),
+        vec![dense, "mass.massacre_killings=0"],
+    ]
+    .concat();
     let (a, b) = paired(&none, &orders, |s| s.mass_event_share);
     assert!(a == 0.0 && b > 0.1, "mass event share {a} -> {b}");
     let mut mass_sizes = Vec::new();
@@ -472,18 +479,27 @@ fn contested_neighbourhoods_empty_in_mass_events() {
 
 #[test]
 fn atomised_flight_alone_can_empty_a_neighbourhood() {
-    // No orders at all; violence and fear empty neighbourhoods household by household.
-    let (never, no_grabs) = (
+    // No orders, collective events or massacres; violence and fear empty neighbourhoods
+    // household by household.
+    let (never, no_grabs, no_blocks) = (
         set_all_groups("expulsion_rate", "0"),
         set_all_groups("land_grab_rate", "0"),
+        set_all_groups("collective_rate", "0"),
     );
     let fear = [
+        "mass.massacre_killings=0",
         "fear.tolerance=5",
         "fear.threshold_weeks=2",
         "flight.cost_months=0",
         "violence.contest_multiplier=20",
     ];
-    let overrides = [strs(&never), strs(&no_grabs), fear.to_vec()].concat();
+    let overrides = [
+        strs(&never),
+        strs(&no_grabs),
+        strs(&no_blocks),
+        fear.to_vec(),
+    ]
+    .concat();
     let mut atomised = 0;
     for seed in SEEDS {
         let outcome = simulate(&scenario(&overrides, seed), &mut NoObserver).unwrap();
@@ -542,5 +558,86 @@ fn households_ordered_out_are_marked_as_traitors() {
     assert!(
         traitors > 0,
         "expelled 'suspect' residents carry the traitor mark"
+    );
+}
+
+/// Events of ten or more families among the episodes of a run, by trigger.
+fn mass_events_by_trigger(overrides: &[&str], seed: u64) -> Vec<displace::metrics::Trigger> {
+    let mut triggers = Vec::new();
+    episodes_with_model(overrides, seed, |e, _| {
+        if e.whole_household && e.event_families >= 10 {
+            triggers.push(e.trigger);
+        }
+    });
+    triggers
+}
+
+#[test]
+fn streets_extorted_or_threatened_together_leave_together() {
+    use displace::metrics::Trigger;
+    // No expulsion orders or land grabs and no massacres: only collective demands and threats
+    // can move ten families at once.
+    let quiet = [
+        set_all_groups("expulsion_rate", "0"),
+        set_all_groups("land_grab_rate", "0"),
+        vec![
+            "mass.massacre_killings=0".into(),
+            "population.households=20000".into(),
+        ],
+    ]
+    .concat();
+    let streets = [quiet.clone(), set_all_groups("collective_rate", "5")].concat();
+    let none = [quiet.clone(), set_all_groups("collective_rate", "0")].concat();
+    let (a, b) = paired(&strs(&none), &strs(&streets), |s| s.mass_event_share);
+    assert!(a == 0.0 && b > 0.1, "mass event share {a} -> {b}");
+    let triggers = mass_events_by_trigger(&strs(&streets), 11);
+    // The mode is collective; the reason recorded is still the demand or the threat.
+    for trigger in [Trigger::Extortion, Trigger::ThreatInformant] {
+        assert!(
+            triggers.contains(&trigger),
+            "events of ten or more families left for {trigger:?}: {triggers:?}"
+        );
+    }
+    assert!(
+        triggers
+            .iter()
+            .all(|t| matches!(t, Trigger::Extortion | Trigger::ThreatInformant)),
+        "{triggers:?}"
+    );
+    // Atomised flight goes on beside the collective mode.
+    let atomised = summary(&strs(&streets), 11).mass_event_share;
+    assert!(atomised < 0.95, "mass event share {atomised}");
+    // Only the threat share of collective events is threats.
+    let demands_only = [
+        streets.clone(),
+        vec!["mass.collective_threat_share=0".into()],
+    ]
+    .concat();
+    let triggers = mass_events_by_trigger(&strs(&demands_only), 11);
+    assert!(!triggers.is_empty() && triggers.iter().all(|&t| t == Trigger::Extortion));
+}
+
+#[test]
+fn a_massacre_moves_the_block_around_it() {
+    use displace::metrics::Trigger;
+    let quiet = [
+        set_all_groups("expulsion_rate", "0"),
+        set_all_groups("land_grab_rate", "0"),
+        set_all_groups("collective_rate", "0"),
+        set_all_groups("violence", "3000"),
+        vec!["population.households=20000".into()],
+    ]
+    .concat();
+    let never = [quiet.clone(), vec!["mass.massacre_killings=0".into()]].concat();
+    let two_killings = [quiet.clone(), vec!["mass.massacre_killings=2".into()]].concat();
+    let (a, b) = paired(&strs(&never), &strs(&two_killings), |s| s.mass_event_share);
+    assert!(a == 0.0 && b > 0.0, "mass event share {a} -> {b}");
+    let triggers: Vec<Trigger> = SEEDS
+        .iter()
+        .flat_map(|&seed| mass_events_by_trigger(&strs(&two_killings), seed))
+        .collect();
+    assert!(
+        !triggers.is_empty() && triggers.iter().all(|&t| t == Trigger::Homicide),
+        "{triggers:?}"
     );
 }

@@ -402,7 +402,8 @@ impl Default for GhostSpec {
     }
 }
 
-/// Mass displacement: how many are ordered out when a group issues an order.
+/// Mass displacement: how many are ordered out when a group issues an order, and how a block
+/// leaves together after a collective demand, threat or massacre.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MassSpec {
@@ -412,6 +413,17 @@ pub struct MassSpec {
     pub land_grab_share: f64,
     /// Share of the households ordered out that the group holds as 'suspect' (traitor mark).
     pub suspect_share: f64,
+    /// Households in the block a collective demand, threat or massacre reaches (a street).
+    pub block_households: f64,
+    /// Share of the block's households that leave together, as whole families (those who cannot
+    /// pay the move hide or stay).
+    pub block_flee_share: f64,
+    /// Share of collective events that are death threats to the block rather than a demand that
+    /// the street pay together.
+    pub collective_threat_share: f64,
+    /// Organised-crime killings in one neighbourhood in one week that make a massacre, after
+    /// which the block around it leaves (0: massacres move no one together).
+    pub massacre_killings: u32,
 }
 
 impl Default for MassSpec {
@@ -420,6 +432,10 @@ impl Default for MassSpec {
             expulsion_share: 0.4,
             land_grab_share: 0.7,
             suspect_share: 0.2,
+            block_households: 40.0,
+            block_flee_share: 0.5,
+            collective_threat_share: 0.5,
+            massacre_killings: 3,
         }
     }
 }

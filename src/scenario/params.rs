@@ -57,6 +57,8 @@ pub struct GroupParams {
     pub expulsion_hazard: f64,
     /// Land-grab hazard per held strategic cell per tick.
     pub land_grab_hazard: f64,
+    /// Collective demand or threat hazard per held cell per tick.
+    pub collective_hazard: f64,
     /// Expansion, split and relocation hazards per group per tick.
     pub expansion_hazard: f64,
     pub split_hazard: f64,
@@ -108,6 +110,7 @@ impl Params {
                     profile_hazard: per_tick(g.profile_rate.unwrap_or(0.0), dt_years),
                     expulsion_hazard: per_tick(g.expulsion_rate.unwrap_or(0.0), dt_years),
                     land_grab_hazard: per_tick(g.land_grab_rate.unwrap_or(0.0), dt_years),
+                    collective_hazard: per_tick(g.collective_rate.unwrap_or(0.0), dt_years),
                     expansion_hazard: per_tick(g.expansion_rate.unwrap_or(0.0), dt_years),
                     split_hazard: per_tick(g.split_rate.unwrap_or(0.0), dt_years),
                     relocation_hazard: per_tick(g.relocation_rate.unwrap_or(0.0), dt_years),

@@ -500,6 +500,10 @@ pub struct GroupSpec {
     /// ordered out for land and routes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub land_grab_rate: Option<f64>,
+    /// Collective demands and threats per held neighbourhood per year: one block
+    /// (`mass.block_households`) is told to pay together or leave, and leaves together.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collective_rate: Option<f64>,
     /// Attempts per year to take a neighbouring neighbourhood (an incursion if a rival holds it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expansion_rate: Option<f64>,
@@ -539,6 +543,7 @@ impl Default for GroupSpec {
             profile_rate: None,
             expulsion_rate: None,
             land_grab_rate: None,
+            collective_rate: None,
             expansion_rate: None,
             max_territory_cells: None,
             split_rate: None,
@@ -768,6 +773,7 @@ pub struct GroupKindDefaults {
     pub profile_rate: f64,
     pub expulsion_rate: f64,
     pub land_grab_rate: f64,
+    pub collective_rate: f64,
     pub expansion_rate: f64,
     pub split_rate: f64,
     pub relocation_rate: f64,
@@ -795,6 +801,7 @@ impl GroupKind {
                 profile_rate: 0.3,
                 expulsion_rate: 0.2,
                 land_grab_rate: 0.0,
+                collective_rate: 0.05,
                 expansion_rate: 0.5,
                 split_rate: 0.02,
                 relocation_rate: 2.0,
@@ -815,6 +822,7 @@ impl GroupKind {
                 profile_rate: 0.05,
                 expulsion_rate: 2.0,
                 land_grab_rate: 0.1,
+                collective_rate: 0.02,
                 expansion_rate: 1.0,
                 split_rate: 0.05,
                 relocation_rate: 1.0,
@@ -835,6 +843,7 @@ impl GroupKind {
                 profile_rate: 0.2,
                 expulsion_rate: 3.0,
                 land_grab_rate: 0.3,
+                collective_rate: 0.1,
                 expansion_rate: 2.0,
                 split_rate: 0.1,
                 relocation_rate: 0.5,

@@ -60,6 +60,7 @@ fn fill_group_defaults(spec: &mut ScenarioSpec, cells: u32) {
         group.profile_rate.get_or_insert(d.profile_rate);
         group.expulsion_rate.get_or_insert(d.expulsion_rate);
         group.land_grab_rate.get_or_insert(d.land_grab_rate);
+        group.collective_rate.get_or_insert(d.collective_rate);
         group.expansion_rate.get_or_insert(d.expansion_rate);
         let territory = group.territory_cells.unwrap_or(1);
         group
@@ -719,6 +720,25 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
     c.share("mass.expulsion_share", s.mass.expulsion_share);
     c.share("mass.land_grab_share", s.mass.land_grab_share);
     c.share("mass.suspect_share", s.mass.suspect_share);
+    c.range(
+        "mass.block_households",
+        s.mass.block_households,
+        1.0,
+        1e6,
+        "households in a block",
+    );
+    c.share("mass.block_flee_share", s.mass.block_flee_share);
+    c.share(
+        "mass.collective_threat_share",
+        s.mass.collective_threat_share,
+    );
+    c.range(
+        "mass.massacre_killings",
+        s.mass.massacre_killings.into(),
+        0.0,
+        1e6,
+        "killings in one neighbourhood in one week (0: no massacres)",
+    );
     let triggers: Vec<String> = crate::metrics::Trigger::ALL
         .iter()
         .map(|t| t.name().to_string())
@@ -1015,6 +1035,11 @@ fn check_groups(s: &ScenarioSpec, c: &mut Checker<'_>, width: u32, height: u32) 
                 "land_grab_rate",
                 g.land_grab_rate,
                 "land grabs per strategic neighbourhood per year",
+            ),
+            (
+                "collective_rate",
+                g.collective_rate,
+                "collective demands per held neighbourhood per year",
             ),
             (
                 "expansion_rate",

@@ -45,8 +45,9 @@ pub struct FlightRequest {
     /// The group it flees ([`NO_GROUP`] if none).
     pub group: u16,
     pub kind: FlightKind,
-    /// Cell of the mass expulsion order it obeys, or [`NO_CELL`] for atomised flight.
-    pub mass_order: u32,
+    /// Cell of the collective event it belongs to (an expulsion order, a collective demand or
+    /// threat, a massacre), or [`NO_CELL`] for atomised flight.
+    pub event_cell: u32,
 }
 
 /// A change to a cell's counts.
@@ -151,6 +152,7 @@ enum Event {
     StateAbuse,
     Pursuit,
     MassOrder,
+    Collective,
     InnocentArrest,
 }
 
@@ -251,7 +253,8 @@ impl EventBound {
             extortion: f(hz.extortion) * exposure,
             fixed: (f(hz.threat) * threat + f(hz.profile) + f(hz.witness)) * exposure
                 + f(hz.seizure)
-                + f(hz.mass_order),
+                + f(hz.mass_order)
+                + f(hz.collective),
         }
     }
 
@@ -600,6 +603,14 @@ fn targeted_event(
             },
         ),
         (
+            Event::Collective,
+            if hidden {
+                0.0
+            } else {
+                f64::from(hz.collective)
+            },
+        ),
+        (
             Event::InnocentArrest,
             f64::from(hz.innocent_arrest) * f64::from(members.young_males()) * exposure,
         ),
@@ -878,6 +889,26 @@ fn respond(
                 }
             }
         }
+        Event::Collective => {
+            // The threat is to the whole block, not to one member: the family leaves with its
+            // neighbours (one event) if it can pay the move, and otherwise hides or stays.
+            let trigger = Trigger::from_code(ctx.hazards[c as usize].collective_trigger)
+                .unwrap_or(Trigger::DiffuseInsecurity);
+            match trigger {
+                Trigger::ThreatInformant => out.counts.threats += 1,
+                Trigger::Extortion => out.counts.demands += 1,
+                _ => {}
+            }
+            if m.status.is_present() && can_leave(ctx, h, m, members, draws, out) {
+                out.flights.push(FlightRequest {
+                    household: h as u32,
+                    trigger,
+                    group: actor,
+                    kind: FlightKind::Whole { forced: false },
+                    event_cell: c,
+                });
+            }
+        }
         Event::MassOrder => {
             // Some of those ordered out are held as 'suspect': the group marks them as traitors.
             if draws.chance(spec.mass.suspect_share) {
@@ -888,7 +919,7 @@ fn respond(
                 trigger: Trigger::MassExpulsion,
                 group: actor,
                 kind: FlightKind::Whole { forced: true },
-                mass_order: c,
+                event_cell: c,
             };
             out.flights.push(request);
         }
@@ -1049,7 +1080,7 @@ fn recruitment(
             trigger: Trigger::Recruitment,
             group,
             kind: FlightKind::SendAway { band, sex },
-            mass_order: NO_CELL,
+            event_cell: NO_CELL,
         }),
         3 => hide(ctx, m, members, draws, out),
         _ => flee(
@@ -1460,7 +1491,7 @@ fn send_or_flee(
             trigger,
             group,
             kind: FlightKind::SendAway { band, sex },
-            mass_order: NO_CELL,
+            event_cell: NO_CELL,
         });
         return;
     }
@@ -1496,7 +1527,7 @@ fn flee_insecurity(
                     band: child.0,
                     sex: child.1,
                 },
-                mass_order: NO_CELL,
+                event_cell: NO_CELL,
             });
             return;
         }
@@ -1514,6 +1545,27 @@ fn flee_insecurity(
     );
 }
 
+/// Whether a household that wants to go can pay the move; if not, it hides (with
+/// `self_containment.when_trapped`) or stays where it is (blocked).
+fn can_leave(
+    ctx: &Context<'_>,
+    h: usize,
+    m: &mut Mind,
+    members: &Members,
+    draws: &mut Draws,
+    out: &mut ChunkDecisions,
+) -> bool {
+    if can_afford_flight(ctx, h, m) {
+        return true;
+    }
+    if draws.chance(ctx.spec.self_containment.when_trapped) && m.status != Status::SelfContained {
+        hide(ctx, m, members, draws, out);
+    } else {
+        out.counts.blocked += 1;
+    }
+    false
+}
+
 /// Requests a flight: of the whole household, or of the member most at risk (6.13). A voluntary
 /// flight the household cannot afford becomes a hiding spell (with
 /// `self_containment.when_trapped`) or nothing (blocked).
@@ -1529,16 +1581,7 @@ fn flee(
     draws: &mut Draws,
     out: &mut ChunkDecisions,
 ) {
-    if !m.status.is_present() {
-        return;
-    }
-    if !forced && !can_afford_flight(ctx, h, m) {
-        if draws.chance(ctx.spec.self_containment.when_trapped) && m.status != Status::SelfContained
-        {
-            hide(ctx, m, members, draws, out);
-        } else {
-            out.counts.blocked += 1;
-        }
+    if !m.status.is_present() || (!forced && !can_leave(ctx, h, m, members, draws, out)) {
         return;
     }
     // A threat aimed at the family through one member (a demand, a death threat, a killing) may
@@ -1567,7 +1610,7 @@ fn flee(
                 trigger,
                 group,
                 kind: FlightKind::SendAway { band, sex },
-                mass_order: NO_CELL,
+                event_cell: NO_CELL,
             });
             return;
         }
@@ -1577,6 +1620,6 @@ fn flee(
         trigger,
         group,
         kind: FlightKind::Whole { forced },
-        mass_order: NO_CELL,
+        event_cell: NO_CELL,
     });
 }

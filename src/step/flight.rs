@@ -39,15 +39,15 @@ pub fn step<E>(
     metrics: &mut TickMetrics,
     on_episode: &mut dyn FnMut(&Episode) -> Result<(), E>,
 ) -> Result<(), E> {
-    // Families leaving under the same mass order form one event.
+    // Families leaving in the same collective event (an order, a demand, a threat, a massacre) form one event.
     let mut event_sizes: BTreeMap<u32, u32> = BTreeMap::new();
-    for r in requests.iter().filter(|r| r.mass_order != NO_CELL) {
-        *event_sizes.entry(r.mass_order).or_default() += 1;
+    for r in requests.iter().filter(|r| r.event_cell != NO_CELL) {
+        *event_sizes.entry(r.event_cell).or_default() += 1;
     }
     let m = &*model;
     let destinations: Vec<Destination> = requests.par_iter().map(|r| choose(m, r)).collect();
     for (request, destination) in requests.iter().zip(destinations) {
-        let event_families = event_sizes.get(&request.mass_order).copied().unwrap_or(1);
+        let event_families = event_sizes.get(&request.event_cell).copied().unwrap_or(1);
         let episode = match (request.kind, destination) {
             (_, Destination::Nowhere) => {
                 metrics.flight_blocked += 1;

@@ -4,11 +4,13 @@
 //! the group is strong enough to withstand it; organised-crime violence is multiplied where two
 //! or more groups contest the cell. Witnessing follows last tick's killings; state harassment
 //! follows state presence; mass expulsion orders are issued in contested cells and, by groups
-//! that take land, in the strategic cells they hold.
+//! that take land, in the strategic cells they hold; a block leaves together after a collective
+//! demand or threat, or after a massacre.
 
 use rayon::prelude::*;
 
 use super::Model;
+use crate::metrics::Trigger;
 use crate::rng::{Draws, Process};
 use crate::scenario::CellKind;
 use crate::world::Controller;
@@ -39,6 +41,11 @@ pub struct CellHazard {
     /// Hazard, this tick, that a household here is ordered out in a mass expulsion
     /// (−ln(1 − share ordered out) where an order was issued, 0 elsewhere).
     pub mass_order: f32,
+    /// Hazard, this tick, that a household here leaves with its block after a collective demand,
+    /// a threat to the block or a massacre (0 where none happened), and that event's trigger
+    /// code ([`Trigger::code`]; 0 for none).
+    pub collective: f32,
+    pub collective_trigger: u8,
     /// Probability, this tick, that a household here loses its income to last tick's business
     /// closures (`livelihood.jobs_per_closure` households per closure).
     pub job_loss: f32,
@@ -109,6 +116,7 @@ pub fn step(model: &mut Model) {
             let mut h = [0.0f64; 7];
             let mut order_rate = 0.0;
             let mut order_share = 0.0f64;
+            let mut collective_rate = 0.0;
             let policy = m.policy_at(c);
             for &g in claims {
                 let group = &m.groups[g as usize];
@@ -129,6 +137,7 @@ pub fn step(model: &mut Model) {
                 h[4] += gp.sexual_violence_hazard * survive;
                 h[5] += gp.seizure_hazard * survive;
                 h[6] += gp.profile_hazard * survive * calm;
+                collective_rate += gp.collective_hazard * survive * calm;
                 if contested {
                     order_rate += gp.expulsion_hazard * calm;
                     order_share = order_share.max(spec.mass.expulsion_share);
@@ -142,7 +151,31 @@ pub fn step(model: &mut Model) {
                 && Draws::new(seed, Process::MassOrder, u64::from(c), tick)
                     .chance_of_hazard(order_rate);
             let households = f64::from(m.world.cells.households[c as usize].max(1));
-            let killed = f64::from(m.world.cells.homicides_oc_tick[c as usize]);
+            let killings = m.world.cells.homicides_oc_tick[c as usize];
+            let killed = f64::from(killings);
+            // A block leaves together: after a massacre last tick, or a collective demand or
+            // threat this tick (one draw per cell and tick; an expulsion order takes precedence).
+            let collective_trigger = if ordered {
+                None
+            } else if spec.mass.massacre_killings > 0 && killings >= spec.mass.massacre_killings {
+                Some(Trigger::Homicide)
+            } else if collective_rate > 0.0 {
+                let mut draws = Draws::new(seed, Process::Collective, u64::from(c), tick);
+                draws.chance_of_hazard(collective_rate).then(|| {
+                    if draws.chance(spec.mass.collective_threat_share) {
+                        Trigger::ThreatInformant
+                    } else {
+                        Trigger::Extortion
+                    }
+                })
+            } else {
+                None
+            };
+            let block = (spec.mass.block_households / households).min(1.0);
+            let collective = match collective_trigger {
+                Some(_) => -libm::log1p(-(block * spec.mass.block_flee_share).min(0.999_999)),
+                None => 0.0,
+            };
             let presence = f64::from(m.world.state_presence[c as usize]);
             let units = f64::from(m.world.cells.units[c as usize]);
             // Innocent arrests by the units here, shared among the cell's young men (about
@@ -171,6 +204,8 @@ pub fn step(model: &mut Model) {
                 } else {
                     0.0
                 },
+                collective: collective as f32,
+                collective_trigger: collective_trigger.map_or(0, Trigger::code),
                 job_loss: (spec.livelihood.jobs_per_closure * closed / households).min(1.0) as f32,
                 fear_drive: (params.dt_weeks * (perceived / spec.fear.tolerance - 1.0)
                     + if entered[c as usize] {
