@@ -87,6 +87,162 @@ impl Trigger {
     }
 }
 
+/// Where a trafficking case happened: at home (not displaced), in each lodging of the displaced,
+/// alone with kin (a member under 18 sent away), or in transit abroad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraffickingSetting {
+    Home = 0,
+    Kin = 1,
+    Rent = 2,
+    Shelter = 3,
+    Informal = 4,
+    Unaccompanied = 5,
+    Transit = 6,
+}
+
+impl TraffickingSetting {
+    pub const ALL: [TraffickingSetting; 7] = [
+        TraffickingSetting::Home,
+        TraffickingSetting::Kin,
+        TraffickingSetting::Rent,
+        TraffickingSetting::Shelter,
+        TraffickingSetting::Informal,
+        TraffickingSetting::Unaccompanied,
+        TraffickingSetting::Transit,
+    ];
+
+    /// Settings whose person-time is counted (all but transit, which is a moment).
+    pub const EXPOSED: usize = 6;
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TraffickingSetting::Home => "home",
+            TraffickingSetting::Kin => "kin",
+            TraffickingSetting::Rent => "rent",
+            TraffickingSetting::Shelter => "shelter",
+            TraffickingSetting::Informal => "informal",
+            TraffickingSetting::Unaccompanied => "unaccompanied_minor",
+            TraffickingSetting::Transit => "transit",
+        }
+    }
+
+    /// The setting of a household member in `lodging`.
+    pub fn of_lodging(lodging: Lodging) -> TraffickingSetting {
+        match lodging {
+            Lodging::Home => TraffickingSetting::Home,
+            Lodging::Kin => TraffickingSetting::Kin,
+            Lodging::Rent => TraffickingSetting::Rent,
+            Lodging::Shelter => TraffickingSetting::Shelter,
+            Lodging::Informal => TraffickingSetting::Informal,
+        }
+    }
+}
+
+/// The purpose of a trafficking case (brief 6.1): sexual exploitation, forced labour, criminal
+/// exploitation (forced recruitment into the group's roles), servitude (domestic servitude,
+/// forced marriage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraffickingForm {
+    Sexual = 0,
+    Labour = 1,
+    Criminal = 2,
+    Servitude = 3,
+}
+
+impl TraffickingForm {
+    pub const ALL: [TraffickingForm; 4] = [
+        TraffickingForm::Sexual,
+        TraffickingForm::Labour,
+        TraffickingForm::Criminal,
+        TraffickingForm::Servitude,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TraffickingForm::Sexual => "sexual",
+            TraffickingForm::Labour => "labour",
+            TraffickingForm::Criminal => "criminal",
+            TraffickingForm::Servitude => "servitude",
+        }
+    }
+}
+
+/// Bands of time displaced for trafficking rates: under 26 weeks, 26 to 51, 52 or more.
+pub const TIME_DISPLACED_BANDS: [&str; 3] = ["under_6_months", "6_to_12_months", "over_a_year"];
+
+/// The band of [`TIME_DISPLACED_BANDS`] for `weeks` displaced.
+pub fn time_displaced_band(weeks: f64) -> usize {
+    if weeks < 26.0 {
+        0
+    } else if weeks < 52.0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// Trafficking cases and the person-ticks exposed to them, by setting, by time displaced (for
+/// displaced households), and by the victim's sex (female, male) and form.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TraffickingTally {
+    pub cases: [u32; TraffickingSetting::ALL.len()],
+    pub person_ticks: [u64; TraffickingSetting::EXPOSED],
+    pub cases_by_time: [u32; TIME_DISPLACED_BANDS.len()],
+    pub person_ticks_by_time: [u64; TIME_DISPLACED_BANDS.len()],
+    pub forms: [[u32; TraffickingForm::ALL.len()]; 2],
+}
+
+impl TraffickingTally {
+    /// Books one case. `time_band` is the band of time displaced of a displaced household.
+    pub fn case(
+        &mut self,
+        setting: TraffickingSetting,
+        female: bool,
+        form: TraffickingForm,
+        time_band: Option<usize>,
+    ) {
+        self.cases[setting as usize] += 1;
+        self.forms[usize::from(!female)][form as usize] += 1;
+        if let Some(b) = time_band {
+            self.cases_by_time[b] += 1;
+        }
+    }
+
+    pub fn add(&mut self, other: &TraffickingTally) {
+        let add = |a: &mut [u32], b: &[u32]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        let add64 = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.cases, &other.cases);
+        add64(&mut self.person_ticks, &other.person_ticks);
+        add(&mut self.cases_by_time, &other.cases_by_time);
+        add64(&mut self.person_ticks_by_time, &other.person_ticks_by_time);
+        for (a, b) in self.forms.iter_mut().zip(&other.forms) {
+            add(a, b);
+        }
+    }
+}
+
+/// Trafficking cases in one setting, its person-time and the rate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TraffickingRate {
+    pub cases: u64,
+    pub person_years: f64,
+    /// Cases per 1,000 person-years (`null` where no person-time is counted: transit).
+    pub per_1000_person_years: Option<f64>,
+}
+
+impl TraffickingRate {
+    fn new(cases: u64, person_ticks: Option<u64>, years_per_tick: f64) -> TraffickingRate {
+        let person_years = person_ticks.map(|t| t as f64 * years_per_tick);
+        TraffickingRate {
+            cases,
+            person_years: person_years.unwrap_or(0.0),
+            per_1000_person_years: person_years
+                .filter(|&y| y > 0.0)
+                .map(|y| cases as f64 / y * 1000.0),
+        }
+    }
+}
+
 /// One displacement: a household, or one of its children, leaving a neighbourhood.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Episode {
@@ -183,6 +339,8 @@ pub struct TickMetrics {
     pub transit_violence: u32,
     pub trafficking_true: u32,
     pub trafficking_identified: u32,
+    /// Trafficking cases and exposure by setting, time displaced, sex and form.
+    pub trafficking: TraffickingTally,
     /// Ghost neighbourhoods at the end of the tick.
     pub ghost_cells: u32,
     /// Group dynamics this tick.
@@ -338,6 +496,13 @@ pub struct Summary {
     pub children_recruited: u64,
     pub trafficking_true: u64,
     pub trafficking_identified: u64,
+    /// Trafficking cases, person-years and rate by setting: at home, by lodging of the
+    /// displaced, minors alone with kin, transit.
+    pub trafficking_by_setting: BTreeMap<String, TraffickingRate>,
+    /// The same for displaced households (at kin, rent, shelter, informal) by time displaced.
+    pub trafficking_by_time_displaced: BTreeMap<String, TraffickingRate>,
+    /// Trafficking cases by the victim's sex (`female`, `male`) and form.
+    pub trafficking_forms: BTreeMap<String, BTreeMap<String, u64>>,
     pub extortion_demands: u64,
     pub extortion_payments: u64,
     pub business_closures: u64,
@@ -410,6 +575,7 @@ pub struct SummaryBuilder {
     first_time_households: u64,
     first_time_migrant_households: u64,
     totals: BTreeMap<&'static str, u64>,
+    trafficking: TraffickingTally,
     last: TickMetrics,
     peak_detained: u64,
     hasher: Sha256,
@@ -454,6 +620,7 @@ impl SummaryBuilder {
             first_time_households: 0,
             first_time_migrant_households: 0,
             totals: BTreeMap::new(),
+            trafficking: TraffickingTally::default(),
             last: TickMetrics::default(),
             peak_detained: 0,
             hasher: Sha256::new(),
@@ -515,6 +682,7 @@ impl SummaryBuilder {
             *self.totals.entry(name).or_default() += u64::from(value);
         }
         self.peak_detained = self.peak_detained.max(u64::from(m.detained));
+        self.trafficking.add(&m.trafficking);
         self.last = m.clone();
         self.hash_episodes();
         hash_debug(&mut self.hasher, &mut self.hash_buffer, m);
@@ -537,6 +705,40 @@ impl SummaryBuilder {
         let total = |name: &str| self.totals.get(name).copied().unwrap_or(0);
         let years = f64::from(self.ticks) * f64::from(self.tick_days) / 365.25;
         let in_country: u64 = self.lodging.iter().sum();
+        let years_per_tick = f64::from(self.tick_days) / 365.25;
+        let t = &self.trafficking;
+        let trafficking_by_setting = TraffickingSetting::ALL
+            .iter()
+            .map(|&s| {
+                let i = s as usize;
+                let exposed = t.person_ticks.get(i).copied();
+                let rate = TraffickingRate::new(u64::from(t.cases[i]), exposed, years_per_tick);
+                (s.name().to_string(), rate)
+            })
+            .collect();
+        let trafficking_by_time_displaced = TIME_DISPLACED_BANDS
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let rate = TraffickingRate::new(
+                    u64::from(t.cases_by_time[i]),
+                    Some(t.person_ticks_by_time[i]),
+                    years_per_tick,
+                );
+                (name.to_string(), rate)
+            })
+            .collect();
+        let trafficking_forms = ["female", "male"]
+            .iter()
+            .zip(&t.forms)
+            .map(|(sex, counts)| {
+                let by_form = TraffickingForm::ALL
+                    .iter()
+                    .map(|f| (f.name().to_string(), u64::from(counts[*f as usize])))
+                    .collect();
+                (sex.to_string(), by_form)
+            })
+            .collect();
         Summary {
             ticks: self.ticks,
             households: self.households,
@@ -603,6 +805,9 @@ impl SummaryBuilder {
             children_recruited: total("children_recruited"),
             trafficking_true: total("trafficking_true"),
             trafficking_identified: total("trafficking_identified"),
+            trafficking_by_setting,
+            trafficking_by_time_displaced,
+            trafficking_forms,
             extortion_demands: total("extortion_demands"),
             extortion_payments: total("extortion_payments"),
             business_closures: total("business_closures"),

@@ -406,6 +406,22 @@ pub fn recruitment_multipliers(min_age: u32, girl_weight: f64) -> [f64; AGE_BAND
     w
 }
 
+/// Weight of one person of each band and sex of being the member trafficked: women and girls by
+/// `female_weight`, persons under 18 by `child_weight`, nobody under 5 (index `band * 2 + sex`).
+pub fn trafficking_multipliers(female_weight: f64, child_weight: f64) -> [f64; AGE_BANDS * 2] {
+    let mut w = [0.0; AGE_BANDS * 2];
+    for band in AgeBand::ALL.into_iter().skip(1) {
+        let age = if band.ages().1 < 18 {
+            child_weight
+        } else {
+            1.0
+        };
+        w[band as usize * 2] = age * female_weight;
+        w[band as usize * 2 + 1] = age;
+    }
+    w
+}
+
 /// Whether a household has a profile groups order out: an LGBT+ member, or a head who is a
 /// journalist, a human-rights defender, a member of the police or military, or a community leader.
 pub fn targeted_profile(trait_bits: u8, occupation: Occupation) -> bool {
@@ -469,8 +485,10 @@ pub struct Mind {
     pub mark: Mark,
     pub status: Status,
     pub lodging: Lodging,
-    /// Children sent to kin (they live in the kin neighbourhood).
+    /// Members sent to kin (they live in the kin neighbourhood), and how many of them are under 18
+    /// (alone with kin: unaccompanied minors).
     pub away: u8,
+    pub away_minors: u8,
     /// Trigger of the first displacement, as `Trigger as u8 + 1` (0: never displaced).
     pub first_trigger: u8,
     /// [`flags`] bits.

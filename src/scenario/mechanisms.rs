@@ -347,7 +347,25 @@ pub struct LodgingTable {
     pub informal: f64,
 }
 
-/// Trafficking in persons among the displaced.
+/// Relative weight of each form of exploitation (brief 6.1) among one sex's trafficking cases.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FormTable {
+    pub sexual: f64,
+    pub labour: f64,
+    pub criminal: f64,
+    pub servitude: f64,
+}
+
+impl FormTable {
+    /// The weights in [`crate::metrics::TraffickingForm::ALL`] order.
+    pub fn as_array(&self) -> [f64; 4] {
+        [self.sexual, self.labour, self.criminal, self.servitude]
+    }
+}
+
+/// Trafficking in persons: at home under a group's control, among the displaced, of minors alone
+/// with kin, and in transit; who is taken, and for what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TraffickingSpec {
@@ -355,14 +373,26 @@ pub struct TraffickingSpec {
     pub base_rate: f64,
     /// Multiplier by lodging.
     pub lodging: LodgingTable,
+    /// Multiplier for persons at home, not displaced (who still face it where a group holds
+    /// sway: `group_control_factor` applies).
+    pub home_factor: f64,
     /// Added multiplier per year displaced (risk rises with time displaced).
     pub per_year_displaced: f64,
     /// Multiplier for households without kin.
     pub no_kin_factor: f64,
-    /// Multiplier where a group holds the host neighbourhood.
+    /// Multiplier where a group holds the neighbourhood.
     pub group_control_factor: f64,
-    /// Multiplier for children sent away alone.
+    /// Multiplier for minors sent away alone, per minor (with `group_control_factor` where a group
+    /// holds their kin's neighbourhood).
     pub unaccompanied_factor: f64,
+    /// Relative risk of women and girls, and of persons under 18, of being the household
+    /// member taken (persons under 5 are never taken).
+    pub female_weight: f64,
+    pub child_weight: f64,
+    /// What a woman or girl, and a man or boy, is trafficked for (recruited children: boys for
+    /// criminal roles, girls for sexual exploitation, whatever these say).
+    pub forms_female: FormTable,
+    pub forms_male: FormTable,
 }
 
 impl Default for TraffickingSpec {
@@ -375,10 +405,25 @@ impl Default for TraffickingSpec {
                 rent: 1.0,
                 informal: 3.0,
             },
+            home_factor: 0.1,
             per_year_displaced: 1.0,
             no_kin_factor: 1.5,
             group_control_factor: 2.0,
-            unaccompanied_factor: 4.0,
+            unaccompanied_factor: 8.0,
+            female_weight: 2.0,
+            child_weight: 1.5,
+            forms_female: FormTable {
+                sexual: 0.6,
+                labour: 0.15,
+                criminal: 0.05,
+                servitude: 0.2,
+            },
+            forms_male: FormTable {
+                sexual: 0.05,
+                labour: 0.55,
+                criminal: 0.35,
+                servitude: 0.05,
+            },
         }
     }
 }

@@ -705,8 +705,29 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
         ("trafficking.no_kin_factor", t.no_kin_factor),
         ("trafficking.group_control_factor", t.group_control_factor),
         ("trafficking.unaccompanied_factor", t.unaccompanied_factor),
+        ("trafficking.home_factor", t.home_factor),
+        ("trafficking.female_weight", t.female_weight),
+        ("trafficking.child_weight", t.child_weight),
     ] {
         c.range(key, value, 0.0, 100.0, "a multiplier");
+    }
+    for (sex, table) in [("female", &t.forms_female), ("male", &t.forms_male)] {
+        let names = ["sexual", "labour", "criminal", "servitude"];
+        for (name, value) in names.iter().zip(table.as_array()) {
+            c.range(
+                &format!("trafficking.forms_{sex}.{name}"),
+                value,
+                0.0,
+                1e6,
+                "a non-negative weight",
+            );
+        }
+        if table.as_array().iter().sum::<f64>() <= 0.0 {
+            c.problem(
+                &format!("trafficking.forms_{sex}"),
+                "found every weight 0, expected at least one form with a positive weight".into(),
+            );
+        }
     }
 
     c.share("ghosts.threshold", s.ghosts.threshold);

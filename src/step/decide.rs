@@ -19,7 +19,9 @@ use super::{Model, NO_GROUP};
 use crate::households::{
     AgeBand, Households, Lodging, Mark, Members, Mind, PersonState, Sex, Status, flags, traits,
 };
-use crate::metrics::Trigger;
+use crate::metrics::{
+    TraffickingForm, TraffickingSetting, TraffickingTally, Trigger, time_displaced_band,
+};
 use crate::rng::{Draws, Process, StreamKey};
 use crate::scenario::state::ProtectionRegime;
 use crate::scenario::{Params, ScenarioSpec};
@@ -97,6 +99,8 @@ pub struct DecisionCounts {
     pub blocked: u32,
     pub trafficking_true: u32,
     pub trafficking_identified: u32,
+    /// Trafficking cases and exposure by setting, time displaced, sex and form.
+    pub trafficking: TraffickingTally,
     pub innocent_detentions: u32,
     pub assisted: u32,
     pub assisted_preemptive: u32,
@@ -154,6 +158,7 @@ enum Event {
     MassOrder,
     Collective,
     InnocentArrest,
+    Trafficking,
 }
 
 /// Read-only context of the decision phase.
@@ -181,6 +186,8 @@ struct Context<'a> {
     /// Homicide and recruitment weight of one person of each band and sex.
     homicide_multipliers: [f64; 14],
     recruitment_multipliers: [f64; 14],
+    /// Weight of one person of each band and sex of being the member trafficked.
+    trafficking_multipliers: [f64; 14],
     /// Upper bounds of an unmarked household's total event hazard, by cell.
     event_bounds: Vec<EventBound>,
     streams: Streams,
@@ -247,7 +254,8 @@ impl EventBound {
                 + f(hz.recruitment) * recruitment
                 + f(hz.sexual_violence)
                 + f(hz.state_abuse)
-                + f(hz.innocent_arrest))
+                + f(hz.innocent_arrest)
+                + f(hz.trafficking_home))
                 * exposure
                 + background * homicide,
             extortion: f(hz.extortion) * exposure,
@@ -324,6 +332,10 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
             spec.recruitment.min_age,
             spec.recruitment.girl_weight,
         ),
+        trafficking_multipliers: crate::households::trafficking_multipliers(
+            spec.trafficking.female_weight,
+            spec.trafficking.child_weight,
+        ),
         event_bounds: Vec::new(),
         streams: Streams {
             events: StreamKey::new(spec.simulation.seed, Process::HouseholdEvents, *tick),
@@ -359,6 +371,7 @@ fn decide_household(
     let spec = ctx.spec;
     let params = ctx.params;
     let c = ctx.cell[h];
+    count_trafficking_exposure(ctx, m, members, &mut out.counts.trafficking);
     let hz = ctx.hazards[c as usize];
 
     // A hiding spell ends.
@@ -437,6 +450,26 @@ fn decide_household(
         return;
     }
     after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
+}
+
+/// Adds this tick's person-ticks exposed to trafficking, in the settings where the hazards of
+/// the tick apply: at home, displaced (by lodging and time displaced), sent to kin.
+fn count_trafficking_exposure(
+    ctx: &Context<'_>,
+    m: &Mind,
+    members: &Members,
+    tally: &mut TraffickingTally,
+) {
+    let persons = u64::from(members.total());
+    if m.lodging == Lodging::Home {
+        tally.person_ticks[TraffickingSetting::Home as usize] += persons;
+    } else if m.status == Status::Displaced {
+        tally.person_ticks[TraffickingSetting::of_lodging(m.lodging) as usize] += persons;
+        tally.person_ticks_by_time[weeks_band(ctx, m)] += persons;
+    }
+    let minors = u64::from(m.away_minors);
+    tally.person_ticks[TraffickingSetting::Unaccompanied as usize] += minors;
+    tally.person_ticks[TraffickingSetting::Kin as usize] += u64::from(m.away) - minors;
 }
 
 /// A household at home that lost its income to a closure (its own business, or the one that
@@ -613,6 +646,14 @@ fn targeted_event(
         (
             Event::InnocentArrest,
             f64::from(hz.innocent_arrest) * f64::from(members.young_males()) * exposure,
+        ),
+        (
+            Event::Trafficking,
+            if m.lodging == Lodging::Home {
+                f64::from(hz.trafficking_home) * f64::from(members.total()) * exposure
+            } else {
+                0.0
+            },
         ),
     ];
     let total: f64 = rates.iter().map(|(_, x)| x).sum();
@@ -909,6 +950,19 @@ fn respond(
                 });
             }
         }
+        Event::Trafficking => {
+            // At home under a group's sway: no screening reaches those who never left.
+            super::trafficking::book_case(
+                &spec.trafficking,
+                &mut out.counts.trafficking,
+                TraffickingSetting::Home,
+                members,
+                &ctx.trafficking_multipliers,
+                None,
+                draws,
+            );
+            out.counts.trafficking_true += 1;
+        }
         Event::MassOrder => {
             // Some of those ordered out are held as 'suspect': the group marks them as traitors.
             if draws.chance(spec.mass.suspect_share) {
@@ -1042,6 +1096,16 @@ fn recruitment(
             out.move_person(state, PersonState::Recruited);
             out.cell_events.push((ctx.cell[h], CellEvent::Recruited));
             out.counts.children_recruited += 1;
+            // Boys for the group's criminal roles, girls "for sexual and other purposes".
+            let form = match sex {
+                Sex::Male => TraffickingForm::Criminal,
+                Sex::Female => TraffickingForm::Sexual,
+            };
+            let setting = TraffickingSetting::of_lodging(m.lodging);
+            let time_band = (m.status == Status::Displaced).then(|| weeks_band(ctx, m));
+            out.counts
+                .trafficking
+                .case(setting, sex == Sex::Female, form, time_band);
             out.counts.trafficking_true += 1;
             if members.total() == 0 && m.away == 0 && m.detained == 0 {
                 household_gone(ctx, h, m, out);
@@ -1235,10 +1299,35 @@ fn after_displacement(
 ) {
     let params = ctx.params;
     let t = &ctx.spec.trafficking;
-    // Children alone with kin are the most exposed to trafficking.
-    if m.away > 0 {
-        let x = params.trafficking_hazard * t.unaccompanied_factor * f64::from(m.away);
+    // Minors alone with kin are the most exposed to trafficking; adults sent away are displaced
+    // persons lodged with kin.
+    if m.away_minors > 0 {
+        let kin = ctx.kin_cell[h];
+        let held = kin != NO_CELL && !ctx.world.claims_of(kin).is_empty();
+        let control = if held { t.group_control_factor } else { 1.0 };
+        let x =
+            params.trafficking_hazard * t.unaccompanied_factor * control * f64::from(m.away_minors);
         if draws.chance_of_hazard(x) {
+            let sex = super::trafficking::unaccompanied_sex(t, draws.unit());
+            let tally = &mut out.counts.trafficking;
+            super::trafficking::book_case_of(
+                t,
+                tally,
+                TraffickingSetting::Unaccompanied,
+                sex,
+                None,
+                draws,
+            );
+            trafficked(ctx, c, draws, out);
+        }
+    }
+    let adults_away = m.away.saturating_sub(m.away_minors);
+    if adults_away > 0 {
+        let x = params.trafficking_hazard * t.lodging.kin * f64::from(adults_away);
+        if draws.chance_of_hazard(x) {
+            let sex = super::trafficking::unaccompanied_sex(t, draws.unit());
+            let tally = &mut out.counts.trafficking;
+            super::trafficking::book_case_of(t, tally, TraffickingSetting::Kin, sex, None, draws);
             trafficked(ctx, c, draws, out);
         }
     }
@@ -1311,6 +1400,15 @@ fn after_displacement(
     }
     x *= f64::from(members.total()) * protected;
     if x > 0.0 && draws.chance_of_hazard(x) {
+        super::trafficking::book_case(
+            t,
+            &mut out.counts.trafficking,
+            TraffickingSetting::of_lodging(m.lodging),
+            members,
+            &ctx.trafficking_multipliers,
+            Some(weeks_band(ctx, m)),
+            draws,
+        );
         trafficked(ctx, c, draws, out);
     }
 
@@ -1381,6 +1479,14 @@ fn may_return(ctx: &Context<'_>, m: &Mind, origin: u32) -> bool {
     !(m.mark != Mark::None && ctx.world.claims_of(origin).contains(&m.marked_by))
 }
 
+/// The band of time displaced of a displaced household ([`time_displaced_band`]).
+fn weeks_band(ctx: &Context<'_>, m: &Mind) -> usize {
+    let ticks = ctx.tick.saturating_sub(u32::from(m.displaced_since));
+    time_displaced_band(f64::from(ticks) * ctx.params.dt_weeks)
+}
+
+/// Counts a case among the displaced (already booked by setting), and whether screening
+/// identifies it.
 fn trafficked(ctx: &Context<'_>, c: u32, draws: &mut Draws, out: &mut ChunkDecisions) {
     out.counts.trafficking_true += 1;
     if draws.chance(ctx.policy(c).state.screening_rate) {

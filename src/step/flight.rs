@@ -395,6 +395,18 @@ fn exit(
     }
     if draws.chance(transit_trafficking) {
         metrics.trafficking_true += 1;
+        let t = &model.scenario.spec.trafficking;
+        let weights = crate::households::trafficking_multipliers(t.female_weight, t.child_weight);
+        let members = model.households.members[h];
+        super::trafficking::book_case(
+            t,
+            &mut metrics.trafficking,
+            crate::metrics::TraffickingSetting::Transit,
+            &members,
+            &weights,
+            None,
+            &mut draws,
+        );
     }
     let hh = &mut model.households;
     let mind = &mut hh.mind[h];
@@ -457,6 +469,9 @@ fn send_away(
     hh.members[h].remove(band, sex);
     let mind = &mut hh.mind[h];
     mind.away = mind.away.saturating_add(1);
+    if band.ages().1 < 18 {
+        mind.away_minors = mind.away_minors.saturating_add(1);
+    }
     let household_first = mind.first_trigger == 0;
     if household_first {
         mind.first_trigger = request.trigger.code();

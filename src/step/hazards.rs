@@ -46,6 +46,9 @@ pub struct CellHazard {
     /// code ([`Trigger::code`]; 0 for none).
     pub collective: f32,
     pub collective_trigger: u8,
+    /// Trafficking hazard per person at home (not displaced): `trafficking.home_factor` of the
+    /// base rate, raised by `trafficking.group_control_factor` where a group holds sway.
+    pub trafficking_home: f32,
     /// Probability, this tick, that a household here loses its income to last tick's business
     /// closures (`livelihood.jobs_per_closure` households per closure).
     pub job_loss: f32,
@@ -206,6 +209,13 @@ pub fn step(model: &mut Model) {
                 },
                 collective: collective as f32,
                 collective_trigger: collective_trigger.map_or(0, Trigger::code),
+                trafficking_home: (params.trafficking_hazard
+                    * spec.trafficking.home_factor
+                    * if claims.is_empty() {
+                        1.0
+                    } else {
+                        spec.trafficking.group_control_factor
+                    }) as f32,
                 job_loss: (spec.livelihood.jobs_per_closure * closed / households).min(1.0) as f32,
                 fear_drive: (params.dt_weeks * (perceived / spec.fear.tolerance - 1.0)
                     + if entered[c as usize] {

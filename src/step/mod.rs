@@ -19,6 +19,7 @@ pub mod hazards;
 pub mod lodging;
 pub mod policy;
 pub mod recruits;
+pub mod trafficking;
 
 use crate::actors::{Group, place_groups};
 use crate::households::{Households, PersonState, Status};
@@ -385,6 +386,7 @@ impl Model {
             metrics.flight_blocked += k.blocked;
             metrics.trafficking_true += k.trafficking_true;
             metrics.trafficking_identified += k.trafficking_identified;
+            metrics.trafficking.add(&k.trafficking);
             metrics.innocent_detentions += k.innocent_detentions;
             metrics.assisted_households += k.assisted;
             metrics.assisted_preemptive += k.assisted_preemptive;

@@ -7,7 +7,7 @@
 use super::record::{Holder, Run};
 use super::{ArmSpec, Basis, Check, Design, Fact, FigureSpec, Threshold};
 use crate::households::{Lodging, Mark};
-use crate::metrics::{Episode, TickMetrics, Trigger};
+use crate::metrics::{Episode, TickMetrics, TraffickingForm, TraffickingSetting, Trigger};
 use crate::scenario::GroupKind;
 
 fn arm(scenario: &'static str, set: &[&str]) -> ArmSpec {
@@ -99,6 +99,42 @@ fn lodging_share(run: &Run, lodging: Lodging) -> f64 {
         .copied()
         .unwrap_or(0.0)
 }
+
+/// Trafficking cases per 1,000 person-years over `settings` together.
+fn trafficking_rate(run: &Run, settings: &[TraffickingSetting]) -> f64 {
+    let (cases, years) = settings.iter().fold((0.0, 0.0), |(c, y), s| {
+        let rate = &run.summary.trafficking_by_setting[s.name()];
+        (c + rate.cases as f64, y + rate.person_years)
+    });
+    ratio(cases, years) * 1000.0
+}
+
+/// Trafficking cases per 1,000 person-years of displaced households in the bands of time
+/// displaced `bands` (indices of [`crate::metrics::TIME_DISPLACED_BANDS`]).
+fn trafficking_rate_by_time(run: &Run, bands: &[usize]) -> f64 {
+    let (cases, years) = bands.iter().fold((0.0, 0.0), |(c, y), &b| {
+        let name = crate::metrics::TIME_DISPLACED_BANDS[b];
+        let rate = &run.summary.trafficking_by_time_displaced[name];
+        (c + rate.cases as f64, y + rate.person_years)
+    });
+    ratio(cases, years) * 1000.0
+}
+
+/// Share of the trafficking cases of victims of `sex` (`female`, `male`) in each form, in
+/// [`TraffickingForm::ALL`] order.
+fn form_shares(run: &Run, sex: &str) -> [f64; 4] {
+    let counts = &run.summary.trafficking_forms[sex];
+    let total: u64 = counts.values().sum();
+    TraffickingForm::ALL.map(|f| ratio(counts[f.name()] as f64, total as f64))
+}
+
+const DISPLACED_SETTINGS: [TraffickingSetting; 5] = [
+    TraffickingSetting::Kin,
+    TraffickingSetting::Rent,
+    TraffickingSetting::Shelter,
+    TraffickingSetting::Informal,
+    TraffickingSetting::Unaccompanied,
+];
 
 /// Departures per initial household, per cell, over the run.
 fn departure_rates(run: &Run) -> Vec<(f64, f64)> {
@@ -1236,15 +1272,82 @@ pub fn catalogue() -> Vec<Fact> {
                 Brief,
             )],
         ),
-        missing(
+        fact(
             36,
             "Trafficking risk is higher for the displaced than for others, highest in shelters, informal settlements and protracted displacement.",
-            "trafficking is drawn for displaced households only and is not recorded by lodging or time displaced",
+            vec![
+                single(
+                    "trafficking cases per person-year of the displaced (every lodging, and minors alone with kin) over those at home",
+                    baseline(),
+                    |run| {
+                        ratio(
+                            trafficking_rate(run, &DISPLACED_SETTINGS),
+                            trafficking_rate(run, &[TraffickingSetting::Home]),
+                        )
+                    },
+                    Above(1.0),
+                    Brief,
+                ),
+                single(
+                    "trafficking rate in shelters and informal settlements over the rate with kin or renting",
+                    baseline(),
+                    |run| {
+                        use TraffickingSetting::{Informal, Kin, Rent, Shelter};
+                        ratio(
+                            trafficking_rate(run, &[Shelter, Informal]),
+                            trafficking_rate(run, &[Kin, Rent]),
+                        )
+                    },
+                    Above(1.0),
+                    Brief,
+                ),
+                single(
+                    "trafficking rate of households displaced 26 weeks or more over those displaced less, over three years",
+                    arm("baseline.toml", &["simulation.ticks=156"]),
+                    |run| ratio(trafficking_rate_by_time(run, &[1, 2]), trafficking_rate_by_time(run, &[0])),
+                    Above(1.0),
+                    Brief,
+                ),
+            ],
         ),
-        missing(
+        fact(
             37,
-            "Women and girls face mainly sexual exploitation, men and boys labour and criminal exploitation.",
-            "trafficking cases carry no form of exploitation or victim's sex",
+            "Women and girls face mainly sexual exploitation, men and boys labour and criminal exploitation; unaccompanied minors are most at risk.",
+            vec![
+                single(
+                    "sexual-exploitation share of cases with female victims minus the largest other form's share",
+                    baseline(),
+                    |run| {
+                        let shares = form_shares(run, "female");
+                        shares[0] - shares[1..].iter().copied().fold(0.0, f64::max)
+                    },
+                    Above(0.0),
+                    Brief,
+                ),
+                single(
+                    "labour and criminal share of cases with male victims",
+                    baseline(),
+                    |run| {
+                        let shares = form_shares(run, "male");
+                        shares[TraffickingForm::Labour as usize]
+                            + shares[TraffickingForm::Criminal as usize]
+                    },
+                    Above(0.5),
+                    Brief,
+                ),
+                single(
+                    "trafficking rate of minors alone with kin over that of displaced persons with their household, over three years",
+                    arm("baseline.toml", &["simulation.ticks=156"]),
+                    |run| {
+                        ratio(
+                            trafficking_rate(run, &[TraffickingSetting::Unaccompanied]),
+                            trafficking_rate(run, &DISPLACED_SETTINGS[..4]),
+                        )
+                    },
+                    Above(1.0),
+                    Brief,
+                ),
+            ],
         ),
         fact(
             38,

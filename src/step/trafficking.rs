@@ -1,0 +1,68 @@
+//! Who is trafficked, and for what. Women and girls are "considered most vulnerable"; men and
+//! boys are victims "mainly related to labour exploitation, forced recruitment and irregular
+//! migration" (brief 6.3); the forms follow the Palermo Protocol's purposes (brief 6.1).
+
+use crate::households::{Members, Sex};
+use crate::metrics::{TraffickingForm, TraffickingSetting, TraffickingTally};
+use crate::rng::Draws;
+use crate::scenario::TraffickingSpec;
+
+/// The form of exploitation of a case with a victim of `sex`, from `trafficking.forms_*`.
+pub fn form_of(spec: &TraffickingSpec, sex: Sex, u: f64) -> TraffickingForm {
+    let weights = match sex {
+        Sex::Female => spec.forms_female.as_array(),
+        Sex::Male => spec.forms_male.as_array(),
+    };
+    let mut target = u * weights.iter().sum::<f64>();
+    let mut form = TraffickingForm::Sexual;
+    for (f, w) in TraffickingForm::ALL.into_iter().zip(weights) {
+        if w <= 0.0 {
+            continue;
+        }
+        form = f;
+        if target < w {
+            break;
+        }
+        target -= w;
+    }
+    form
+}
+
+/// Books a case in `setting`: the victim is drawn from `members` by `multipliers` (the first
+/// member if the weights are all 0), its form by its sex.
+pub fn book_case(
+    spec: &TraffickingSpec,
+    tally: &mut TraffickingTally,
+    setting: TraffickingSetting,
+    members: &Members,
+    multipliers: &[f64; 14],
+    time_band: Option<usize>,
+    draws: &mut Draws,
+) {
+    let weights = members.weighted(multipliers);
+    let sex = Members::pick(&weights, draws.unit()).map_or(Sex::Female, |(_, sex)| sex);
+    book_case_of(spec, tally, setting, sex, time_band, draws);
+}
+
+/// Books a case with a victim of `sex`, its form drawn by sex.
+pub fn book_case_of(
+    spec: &TraffickingSpec,
+    tally: &mut TraffickingTally,
+    setting: TraffickingSetting,
+    sex: Sex,
+    time_band: Option<usize>,
+    draws: &mut Draws,
+) {
+    let form = form_of(spec, sex, draws.unit());
+    tally.case(setting, sex == Sex::Female, form, time_band);
+}
+
+/// The sex of a minor alone with kin (not kept per member): female with the odds
+/// `trafficking.female_weight` to 1.
+pub fn unaccompanied_sex(spec: &TraffickingSpec, u: f64) -> Sex {
+    if u * (1.0 + spec.female_weight) < spec.female_weight {
+        Sex::Female
+    } else {
+        Sex::Male
+    }
+}
