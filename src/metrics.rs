@@ -221,6 +221,32 @@ impl TraffickingTally {
     }
 }
 
+/// Recruitment attempts on the youths (aged 8 to 17) of households where a group holds sway, and
+/// the youth-ticks exposed: `[local, displaced]` (at home, or displaced to the neighbourhood).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RecruitmentPressure {
+    pub attempts: [u32; 2],
+    pub youth_ticks: [u64; 2],
+}
+
+impl RecruitmentPressure {
+    pub fn add(&mut self, other: &RecruitmentPressure) {
+        for i in 0..2 {
+            self.attempts[i] += other.attempts[i];
+            self.youth_ticks[i] += other.youth_ticks[i];
+        }
+    }
+}
+
+/// Recruitment attempts on one kind of youth, its youth-years and the rate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RecruitmentRate {
+    pub attempts: u64,
+    pub youth_years: f64,
+    /// Attempts per youth-year (`null` with no youth-time).
+    pub per_youth_year: Option<f64>,
+}
+
 /// Trafficking cases in one setting, its person-time and the rate.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TraffickingRate {
@@ -341,6 +367,8 @@ pub struct TickMetrics {
     pub trafficking_identified: u32,
     /// Trafficking cases and exposure by setting, time displaced, sex and form.
     pub trafficking: TraffickingTally,
+    /// Recruitment attempts and youth-time where groups hold sway, local and displaced youths.
+    pub recruitment_pressure: RecruitmentPressure,
     /// Ghost neighbourhoods at the end of the tick.
     pub ghost_cells: u32,
     /// Group dynamics this tick.
@@ -503,6 +531,9 @@ pub struct Summary {
     pub trafficking_by_time_displaced: BTreeMap<String, TraffickingRate>,
     /// Trafficking cases by the victim's sex (`female`, `male`) and form.
     pub trafficking_forms: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Recruitment attempts per youth-year (aged 8 to 17) where a group holds the neighbourhood:
+    /// `local` youths at home, `displaced` youths of households displaced there.
+    pub recruitment_pressure: BTreeMap<String, RecruitmentRate>,
     pub extortion_demands: u64,
     pub extortion_payments: u64,
     pub business_closures: u64,
@@ -576,6 +607,7 @@ pub struct SummaryBuilder {
     first_time_migrant_households: u64,
     totals: BTreeMap<&'static str, u64>,
     trafficking: TraffickingTally,
+    recruitment: RecruitmentPressure,
     last: TickMetrics,
     peak_detained: u64,
     hasher: Sha256,
@@ -621,6 +653,7 @@ impl SummaryBuilder {
             first_time_migrant_households: 0,
             totals: BTreeMap::new(),
             trafficking: TraffickingTally::default(),
+            recruitment: RecruitmentPressure::default(),
             last: TickMetrics::default(),
             peak_detained: 0,
             hasher: Sha256::new(),
@@ -683,6 +716,7 @@ impl SummaryBuilder {
         }
         self.peak_detained = self.peak_detained.max(u64::from(m.detained));
         self.trafficking.add(&m.trafficking);
+        self.recruitment.add(&m.recruitment_pressure);
         self.last = m.clone();
         self.hash_episodes();
         hash_debug(&mut self.hasher, &mut self.hash_buffer, m);
@@ -737,6 +771,20 @@ impl SummaryBuilder {
                     .map(|f| (f.name().to_string(), u64::from(counts[*f as usize])))
                     .collect();
                 (sex.to_string(), by_form)
+            })
+            .collect();
+        let recruitment_pressure = ["local", "displaced"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let attempts = u64::from(self.recruitment.attempts[i]);
+                let youth_years = self.recruitment.youth_ticks[i] as f64 * years_per_tick;
+                let rate = RecruitmentRate {
+                    attempts,
+                    youth_years,
+                    per_youth_year: (youth_years > 0.0).then(|| attempts as f64 / youth_years),
+                };
+                (name.to_string(), rate)
             })
             .collect();
         Summary {
@@ -808,6 +856,7 @@ impl SummaryBuilder {
             trafficking_by_setting,
             trafficking_by_time_displaced,
             trafficking_forms,
+            recruitment_pressure,
             extortion_demands: total("extortion_demands"),
             extortion_payments: total("extortion_payments"),
             business_closures: total("business_closures"),

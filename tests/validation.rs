@@ -23,10 +23,10 @@ use displace::validate::{self, Options, Verdict, facts};
 /// replicate has a few dozen trafficking cases among the displaced, and three of them give
 /// +10 [−3, 23]. Facts 36 and 37 (trafficking by setting, form and sex) are rates and shares of
 /// as few cases; `full_size_trafficking_facts_hold_and_fail_with_their_mechanism` checks them.
-const HOLD_IN_QUICK: [u32; 8] = [4, 9, 10, 12, 16, 19, 22, 35];
+const HOLD_IN_QUICK: [u32; 9] = [4, 9, 10, 12, 16, 19, 22, 23, 35];
 
 /// Facts the model cannot show yet (they need mechanisms or records it lacks).
-const NOT_MODELLED: [u32; 3] = [21, 23, 34];
+const NOT_MODELLED: [u32; 2] = [21, 34];
 
 fn options(facts: &[u32], set: &[&str]) -> Options {
     Options {
@@ -76,6 +76,10 @@ fn issue_13_switching_a_mechanism_off_makes_its_facts_fail() {
     // Migrants over-represented only because they are targeted: with no migrants, no excess.
     let no_migrants = verdicts(&[12], &["population.migrant_share=0"]);
     assert_ne!(no_migrants[&12], Verdict::Holds);
+    // Displaced youths face more recruitment than local ones because groups single out
+    // newcomers; without that, the same cells' hazard cannot put them clearly above.
+    let no_newcomers = verdicts(&[23], &["recruitment.newcomer_factor=1"]);
+    assert_eq!(no_newcomers[&23], Verdict::Fails);
     // Closures lead departures because neighbours who lost their income leave later.
     let nobody_leaves = verdicts(&[13], &["livelihood.leave_share=0"]);
     assert_eq!(nobody_leaves[&13], Verdict::Fails);

@@ -28,6 +28,9 @@ pub struct RecruitmentSpec {
     /// Homicides per recruited child per year in the group's violent roles (lookouts, couriers,
     /// hitmen), times `violence.contest_multiplier` where the cell is contested.
     pub member_homicide_rate: f64,
+    /// Recruitment pressure on the youths of displaced households where a group holds the
+    /// neighbourhood they fled to, relative to local youths: newcomers "again of interest".
+    pub newcomer_factor: f64,
 }
 
 impl Default for RecruitmentSpec {
@@ -44,6 +47,7 @@ impl Default for RecruitmentSpec {
             resist_murder: 0.15,
             flee_after_resist: 0.5,
             member_homicide_rate: 0.1,
+            newcomer_factor: 1.5,
         }
     }
 }

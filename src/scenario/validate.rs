@@ -524,6 +524,13 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
         "homicides per recruited child per year",
     );
     c.share("recruitment.flee_after_resist", r.flee_after_resist);
+    c.range(
+        "recruitment.newcomer_factor",
+        r.newcomer_factor,
+        0.0,
+        100.0,
+        "a multiplier",
+    );
 
     let o = &s.responses;
     for (key, value) in [

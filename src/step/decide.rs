@@ -20,7 +20,8 @@ use crate::households::{
     AgeBand, Households, Lodging, Mark, Members, Mind, PersonState, Sex, Status, flags, traits,
 };
 use crate::metrics::{
-    TraffickingForm, TraffickingSetting, TraffickingTally, Trigger, time_displaced_band,
+    RecruitmentPressure, TraffickingForm, TraffickingSetting, TraffickingTally, Trigger,
+    time_displaced_band,
 };
 use crate::rng::{Draws, Process, StreamKey};
 use crate::scenario::state::ProtectionRegime;
@@ -101,6 +102,8 @@ pub struct DecisionCounts {
     pub trafficking_identified: u32,
     /// Trafficking cases and exposure by setting, time displaced, sex and form.
     pub trafficking: TraffickingTally,
+    /// Recruitment attempts and youth-ticks where groups hold sway, local and displaced.
+    pub recruitment_pressure: RecruitmentPressure,
     pub innocent_detentions: u32,
     pub assisted: u32,
     pub assisted_preemptive: u32,
@@ -230,7 +233,8 @@ impl EventBound {
         let weights = BoundWeights {
             exposure: spec.self_containment.exposure.max(1.0),
             homicide: max(&ctx.homicide_multipliers),
-            recruitment: max(&ctx.recruitment_multipliers),
+            recruitment: max(&ctx.recruitment_multipliers)
+                * spec.recruitment.newcomer_factor.max(1.0),
             threat: spec.threats.marked_multiplier.max(1.0),
             background: ctx.params.background_hazard,
         };
@@ -372,6 +376,11 @@ fn decide_household(
     let params = ctx.params;
     let c = ctx.cell[h];
     count_trafficking_exposure(ctx, m, members, &mut out.counts.trafficking);
+    if let Some(i) = pressure_class(m)
+        && !ctx.world.claims_of(c).is_empty()
+    {
+        out.counts.recruitment_pressure.youth_ticks[i] += u64::from(members.children_8_to_17());
+    }
     let hz = ctx.hazards[c as usize];
 
     // A hiding spell ends.
@@ -450,6 +459,16 @@ fn decide_household(
         return;
     }
     after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
+}
+
+/// Which youths a recruitment attempt counts for in [`RecruitmentPressure`]: 0 for local youths
+/// (at home), 1 for those of displaced households; households hiding count for neither.
+fn pressure_class(m: &Mind) -> Option<usize> {
+    match m.status {
+        Status::Resident => Some(0),
+        Status::Displaced => Some(1),
+        _ => None,
+    }
 }
 
 /// Adds this tick's person-ticks exposed to trafficking, in the settings where the hazards of
@@ -599,7 +618,14 @@ fn targeted_event(
         ),
         (
             Event::Recruitment,
-            f64::from(hz.recruitment) * recruit_weight * exposure,
+            f64::from(hz.recruitment)
+                * recruit_weight
+                * exposure
+                * if m.status == Status::Displaced {
+                    spec.recruitment.newcomer_factor
+                } else {
+                    1.0
+                },
         ),
         (
             Event::SexualViolence,
@@ -1062,6 +1088,9 @@ fn recruitment(
 ) {
     let r = &ctx.spec.recruitment;
     out.counts.recruitment_attempts += 1;
+    if let Some(i) = pressure_class(m) {
+        out.counts.recruitment_pressure.attempts[i] += 1;
+    }
     let Some((band, sex)) = Members::pick(weights, draws.unit()) else {
         return;
     };

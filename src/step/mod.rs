@@ -387,6 +387,7 @@ impl Model {
             metrics.trafficking_true += k.trafficking_true;
             metrics.trafficking_identified += k.trafficking_identified;
             metrics.trafficking.add(&k.trafficking);
+            metrics.recruitment_pressure.add(&k.recruitment_pressure);
             metrics.innocent_detentions += k.innocent_detentions;
             metrics.assisted_households += k.assisted;
             metrics.assisted_preemptive += k.assisted_preemptive;

@@ -926,10 +926,20 @@ pub fn catalogue() -> Vec<Fact> {
                 ),
             ],
         ),
-        missing(
+        fact(
             23,
             "Displaced youths in cells held by another group face at least the recruitment pressure local youths do.",
-            "recruitment attempts are not recorded by the household's status and the cell's holder",
+            vec![single(
+                "recruitment attempts per youth-year (8 to 17) of displaced households where a group holds sway over that of local youths, over three years",
+                arm("haiti_vacuum.toml", &["simulation.ticks=156"]),
+                |run| {
+                    let p = &run.summary.recruitment_pressure;
+                    let rate = |k: &str| p[k].per_youth_year.unwrap_or(f64::NAN);
+                    ratio(rate("displaced"), rate("local"))
+                },
+                Above(1.0),
+                Brief,
+            )],
         ),
         fact(
             24,
