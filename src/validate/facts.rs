@@ -726,9 +726,11 @@ pub fn catalogue() -> Vec<Fact> {
         fact(
             14,
             "Atomised flight alone can push a cell below an occupancy threshold.",
+            // Drop by drop "can slowly abandon whole streets or neighbourhoods" (brief 4): slowly,
+            // so over five years.
             vec![single(
-                "ghost neighbourhoods emptied mostly by atomised departures",
-                arm("gang_city.toml", &[]),
+                "ghost neighbourhoods emptied mostly by atomised departures, over five years",
+                arm("gang_city.toml", &["simulation.ticks=260"]),
                 |run| f64::from(run.ghost_atomised),
                 Above(0.0),
                 Brief,
