@@ -604,6 +604,19 @@ fn streets_extorted_or_threatened_together_leave_together() {
             .all(|t| matches!(t, Trigger::Extortion | Trigger::ThreatInformant)),
         "{triggers:?}"
     );
+    // A collective event moves about a block (40 households, half of whom leave: 20 on
+    // average), never the whole neighbourhood.
+    let mut sizes = Vec::new();
+    episodes_with_model(&strs(&streets), 11, |e, _| {
+        if e.event_families > 1 {
+            sizes.push(e.event_families);
+        }
+    });
+    let block = displace::scenario::MassSpec::default().block_households;
+    assert!(
+        sizes.iter().all(|&n| f64::from(n) <= block),
+        "event sizes {sizes:?} within a block of {block}"
+    );
     // Atomised flight goes on beside the collective mode.
     let atomised = summary(&strs(&streets), 11).mass_event_share;
     assert!(atomised < 0.95, "mass event share {atomised}");

@@ -489,6 +489,8 @@ pub struct Mind {
     /// (alone with kin: unaccompanied minors).
     pub away: u8,
     pub away_minors: u8,
+    /// Women and girls among the members sent to kin.
+    pub away_female: u8,
     /// Trigger of the first displacement, as `Trigger as u8 + 1` (0: never displaced).
     pub first_trigger: u8,
     /// [`flags`] bits.

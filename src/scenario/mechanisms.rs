@@ -377,8 +377,8 @@ pub struct TraffickingSpec {
     pub base_rate: f64,
     /// Multiplier by lodging.
     pub lodging: LodgingTable,
-    /// Multiplier for persons at home, not displaced (who still face it where a group holds
-    /// sway: `group_control_factor` applies).
+    /// Multiplier for persons at home, not displaced (times `group_control_factor` where a group
+    /// holds sway).
     pub home_factor: f64,
     /// Added multiplier per year displaced (risk rises with time displaced).
     pub per_year_displaced: f64,
@@ -470,7 +470,7 @@ pub struct MassSpec {
     /// Share of collective events that are death threats to the block rather than a demand that
     /// the street pay together.
     pub collective_threat_share: f64,
-    /// Organised-crime killings in one neighbourhood in one week that make a massacre, after
+    /// Organised-crime killings in one neighbourhood in one tick that make a massacre, after
     /// which the block around it leaves (0: massacres move no one together).
     pub massacre_killings: u32,
 }

@@ -375,7 +375,10 @@ fn decide_household(
     let spec = ctx.spec;
     let params = ctx.params;
     let c = ctx.cell[h];
-    count_trafficking_exposure(ctx, m, members, &mut out.counts.trafficking);
+    if m.lodging == Lodging::Home {
+        out.counts.trafficking.person_ticks[TraffickingSetting::Home as usize] +=
+            u64::from(members.total());
+    }
     if let Some(i) = pressure_class(m)
         && !ctx.world.claims_of(c).is_empty()
     {
@@ -471,24 +474,23 @@ fn pressure_class(m: &Mind) -> Option<usize> {
     }
 }
 
-/// Adds this tick's person-ticks exposed to trafficking, in the settings where the hazards of
-/// the tick apply: at home, displaced (by lodging and time displaced), sent to kin.
+/// Adds this tick's person-ticks exposed to trafficking where its hazards are drawn: members
+/// sent to kin, and a displaced household's members (by lodging and time displaced). Persons at
+/// home are counted where their competing events are drawn.
 fn count_trafficking_exposure(
     ctx: &Context<'_>,
     m: &Mind,
     members: &Members,
     tally: &mut TraffickingTally,
 ) {
-    let persons = u64::from(members.total());
-    if m.lodging == Lodging::Home {
-        tally.person_ticks[TraffickingSetting::Home as usize] += persons;
-    } else if m.status == Status::Displaced {
-        tally.person_ticks[TraffickingSetting::of_lodging(m.lodging) as usize] += persons;
-        tally.person_ticks_by_time[weeks_band(ctx, m)] += persons;
-    }
     let minors = u64::from(m.away_minors);
     tally.person_ticks[TraffickingSetting::Unaccompanied as usize] += minors;
     tally.person_ticks[TraffickingSetting::Kin as usize] += u64::from(m.away) - minors;
+    if m.status == Status::Displaced {
+        let persons = u64::from(members.total());
+        tally.person_ticks[TraffickingSetting::of_lodging(m.lodging) as usize] += persons;
+        tally.person_ticks_by_time[weeks_band(ctx, m)] += persons;
+    }
 }
 
 /// A household at home that lost its income to a closure (its own business, or the one that
@@ -1328,6 +1330,7 @@ fn after_displacement(
 ) {
     let params = ctx.params;
     let t = &ctx.spec.trafficking;
+    count_trafficking_exposure(ctx, m, members, &mut out.counts.trafficking);
     // Minors alone with kin are the most exposed to trafficking; adults sent away are displaced
     // persons lodged with kin.
     if m.away_minors > 0 {
@@ -1337,7 +1340,7 @@ fn after_displacement(
         let x =
             params.trafficking_hazard * t.unaccompanied_factor * control * f64::from(m.away_minors);
         if draws.chance_of_hazard(x) {
-            let sex = super::trafficking::unaccompanied_sex(t, draws.unit());
+            let sex = super::trafficking::away_victim_sex(t, m.away, m.away_female, draws.unit());
             let tally = &mut out.counts.trafficking;
             super::trafficking::book_case_of(
                 t,
@@ -1354,7 +1357,7 @@ fn after_displacement(
     if adults_away > 0 {
         let x = params.trafficking_hazard * t.lodging.kin * f64::from(adults_away);
         if draws.chance_of_hazard(x) {
-            let sex = super::trafficking::unaccompanied_sex(t, draws.unit());
+            let sex = super::trafficking::away_victim_sex(t, m.away, m.away_female, draws.unit());
             let tally = &mut out.counts.trafficking;
             super::trafficking::book_case_of(t, tally, TraffickingSetting::Kin, sex, None, draws);
             trafficked(ctx, c, draws, out);

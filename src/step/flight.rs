@@ -472,6 +472,9 @@ fn send_away(
     if band.ages().1 < 18 {
         mind.away_minors = mind.away_minors.saturating_add(1);
     }
+    if sex == Sex::Female {
+        mind.away_female = mind.away_female.saturating_add(1);
+    }
     let household_first = mind.first_trigger == 0;
     if household_first {
         mind.first_trigger = request.trigger.code();

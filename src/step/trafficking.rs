@@ -28,8 +28,8 @@ pub fn form_of(spec: &TraffickingSpec, sex: Sex, u: f64) -> TraffickingForm {
     form
 }
 
-/// Books a case in `setting`: the victim is drawn from `members` by `multipliers` (the first
-/// member if the weights are all 0), its form by its sex.
+/// Books a case in `setting`: the victim is drawn from `members` by `multipliers` (a woman or
+/// girl when no member can be drawn: all are under 5), its form by its sex.
 pub fn book_case(
     spec: &TraffickingSpec,
     tally: &mut TraffickingTally,
@@ -57,10 +57,13 @@ pub fn book_case_of(
     tally.case(setting, sex == Sex::Female, form, time_band);
 }
 
-/// The sex of a minor alone with kin (not kept per member): female with the odds
-/// `trafficking.female_weight` to 1.
-pub fn unaccompanied_sex(spec: &TraffickingSpec, u: f64) -> Sex {
-    if u * (1.0 + spec.female_weight) < spec.female_weight {
+/// The sex of a member sent to kin who is trafficked. Who is away is kept as counts (members,
+/// minors, women and girls), not per person: the victim is female with the odds
+/// `trafficking.female_weight` × women and girls away to men and boys away.
+pub fn away_victim_sex(spec: &TraffickingSpec, away: u8, away_female: u8, u: f64) -> Sex {
+    let female = spec.female_weight * f64::from(away_female.min(away));
+    let male = f64::from(away.saturating_sub(away_female));
+    if u * (female + male) < female {
         Sex::Female
     } else {
         Sex::Male
