@@ -87,30 +87,58 @@ fn issue_13_switching_a_mechanism_off_makes_its_facts_fail() {
 
 #[test]
 fn full_size_trafficking_facts_hold_and_fail_with_their_mechanism() {
-    let full = |set: &[&str]| {
-        verdicts_with(&Options {
+    // Verdict of each check of facts 36 and 37 at full size, three replicates.
+    let checks = |set: &[&str]| -> BTreeMap<(u32, usize), Verdict> {
+        let options = Options {
             quick: false,
             ..options(&[36, 37], set)
-        })
+        };
+        let selected = validate::selected(&options).unwrap();
+        let battery = validate::run(&selected, &options, &|| {}, &AtomicBool::new(false)).unwrap();
+        battery
+            .results
+            .iter()
+            .map(|r| ((r.fact, r.check), r.verdict))
+            .collect()
     };
-    let shipped = full(&[]);
-    assert_eq!(shipped[&36], Verdict::Holds);
-    assert_eq!(shipped[&37], Verdict::Holds);
-    // Shelters no riskier than kin, and no added risk with time displaced: fact 36 cannot hold.
-    let flat = full(&[
-        "trafficking.lodging.shelter=1",
-        "trafficking.lodging.informal=1",
-        "trafficking.per_year_displaced=0",
-    ]);
-    assert_eq!(flat[&36], Verdict::Fails);
-    // Women and girls trafficked mainly for labour, and minors alone no more exposed than
-    // anyone with kin: fact 37 cannot hold.
-    let unlike = full(&[
-        "trafficking.forms_female.sexual=0.1",
-        "trafficking.forms_female.labour=0.8",
-        "trafficking.unaccompanied_factor=1",
-    ]);
-    assert_eq!(unlike[&37], Verdict::Fails);
+    let shipped = checks(&[]);
+    assert!(
+        shipped.values().all(|&v| v == Verdict::Holds),
+        "{shipped:?}"
+    );
+    // Each check fails when the part of the mechanism it measures is undone.
+    for (set, check) in [
+        (&["trafficking.home_factor=5"][..], (36, 1)),
+        (
+            &[
+                "trafficking.lodging.shelter=1",
+                "trafficking.lodging.informal=1",
+            ][..],
+            (36, 2),
+        ),
+        (&["trafficking.per_year_displaced=0"][..], (36, 3)),
+        (
+            &[
+                "trafficking.forms_female.sexual=0.1",
+                "trafficking.forms_female.labour=0.8",
+            ][..],
+            (37, 1),
+        ),
+        (
+            // Recruited boys are still criminal exploitation; the rest becomes servitude.
+            &[
+                "trafficking.forms_male.labour=0",
+                "trafficking.forms_male.criminal=0",
+                "trafficking.forms_male.sexual=0",
+                "trafficking.forms_male.servitude=1",
+            ][..],
+            (37, 2),
+        ),
+        (&["trafficking.unaccompanied_factor=1"][..], (37, 3)),
+    ] {
+        let verdicts = checks(set);
+        assert_eq!(verdicts[&check], Verdict::Fails, "{set:?}: {verdicts:?}");
+    }
 }
 
 #[test]
