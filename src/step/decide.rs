@@ -375,16 +375,18 @@ fn decide_household(
     let spec = ctx.spec;
     let params = ctx.params;
     let c = ctx.cell[h];
+    let hz = &ctx.hazards[c as usize];
+    let claims = ctx.world.claims_of(c);
+    let children = members.children_8_to_17();
     if m.lodging == Lodging::Home {
         out.counts.trafficking.person_ticks[TraffickingSetting::Home as usize] +=
             u64::from(members.total());
     }
-    if let Some(i) = pressure_class(m)
-        && !ctx.world.claims_of(c).is_empty()
+    if !claims.is_empty()
+        && let Some(i) = pressure_class(m)
     {
-        out.counts.recruitment_pressure.youth_ticks[i] += u64::from(members.children_8_to_17());
+        out.counts.recruitment_pressure.youth_ticks[i] += u64::from(children);
     }
-    let hz = ctx.hazards[c as usize];
 
     // A hiding spell ends.
     if m.status == Status::SelfContained && ctx.tick >= u32::from(m.hide_until) {
@@ -416,7 +418,7 @@ fn decide_household(
 
     // Memory fades: past payments and fear.
     m.strain *= params.strain_decay as f32;
-    let sensitivity = if members.children_8_to_17() > 0 {
+    let sensitivity = if children > 0 {
         spec.fear.children_sensitivity as f32
     } else {
         1.0
@@ -429,7 +431,6 @@ fn decide_household(
     } else {
         1.0
     };
-    let claims = ctx.world.claims_of(c);
     let mut draws = ctx.streams.events.draws(h as u64);
     let u = draws.unit();
     // Most households meet no event in a tick. A draw at or above a cheap upper bound of their
@@ -438,7 +439,7 @@ fn decide_household(
     // path. Either path gives the same outcome from the same draw.
     let facing = Facing {
         cell: c,
-        hazard: &hz,
+        hazard: hz,
         claims,
         exposure,
         extortion_weight: extortion_weight(ctx, h, m),
