@@ -195,6 +195,29 @@ pub fn standard_normal<R: RngCore>(rng: &mut R) -> f64 {
     libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
 }
 
+/// The index drawn from `weights` (non-negative) by a uniform `u` in [0, 1): each index with
+/// probability its weight over their sum, skipping zero weights; the last positive one if
+/// rounding runs past the end; `None` when every weight is 0.
+pub fn weighted_index(weights: &[f64], u: f64) -> Option<usize> {
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut target = u * total;
+    let mut last = None;
+    for (i, &w) in weights.iter().enumerate() {
+        if w <= 0.0 {
+            continue;
+        }
+        last = Some(i);
+        if target < w {
+            break;
+        }
+        target -= w;
+    }
+    last
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

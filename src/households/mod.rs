@@ -172,23 +172,7 @@ impl Members {
 
     /// Picks a member in proportion to `weights` (index `band * 2 + sex`) with a uniform `u`.
     pub fn pick(weights: &[f64; AGE_BANDS * 2], u: f64) -> Option<(AgeBand, Sex)> {
-        let total: f64 = weights.iter().sum();
-        if total <= 0.0 {
-            return None;
-        }
-        let mut target = u * total;
-        let mut last = None;
-        for (i, &w) in weights.iter().enumerate() {
-            if w <= 0.0 {
-                continue;
-            }
-            last = Some(i);
-            if target < w {
-                break;
-            }
-            target -= w;
-        }
-        last.map(|i| {
+        crate::rng::weighted_index(weights, u).map(|i| {
             (
                 AgeBand::ALL[i / 2],
                 if i % 2 == 0 { Sex::Female } else { Sex::Male },

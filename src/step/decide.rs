@@ -98,7 +98,6 @@ pub struct DecisionCounts {
     pub self_containment_starts: u32,
     pub first_hidings: u32,
     pub blocked: u32,
-    pub trafficking_true: u32,
     pub trafficking_identified: u32,
     /// Trafficking cases and exposure by setting, time displaced, sex and form.
     pub trafficking: TraffickingTally,
@@ -990,7 +989,6 @@ fn respond(
                 None,
                 draws,
             );
-            out.counts.trafficking_true += 1;
         }
         Event::MassOrder => {
             // Some of those ordered out are held as 'suspect': the group marks them as traitors.
@@ -1138,7 +1136,6 @@ fn recruitment(
             out.counts
                 .trafficking
                 .case(setting, sex == Sex::Female, form, time_band);
-            out.counts.trafficking_true += 1;
             if members.total() == 0 && m.away == 0 && m.detained == 0 {
                 household_gone(ctx, h, m, out);
             }
@@ -1518,10 +1515,8 @@ fn weeks_band(ctx: &Context<'_>, m: &Mind) -> usize {
     time_displaced_band(f64::from(ticks) * ctx.params.dt_weeks)
 }
 
-/// Counts a case among the displaced (already booked by setting), and whether screening
-/// identifies it.
+/// Whether screening identifies a case among the displaced (already booked by setting).
 fn trafficked(ctx: &Context<'_>, c: u32, draws: &mut Draws, out: &mut ChunkDecisions) {
-    out.counts.trafficking_true += 1;
     if draws.chance(ctx.policy(c).state.screening_rate) {
         out.counts.trafficking_identified += 1;
     }

@@ -394,7 +394,6 @@ fn exit(
         metrics.transit_violence += 1;
     }
     if draws.chance(transit_trafficking) {
-        metrics.trafficking_true += 1;
         let t = &model.scenario.spec.trafficking;
         let weights = crate::households::trafficking_multipliers(t.female_weight, t.child_weight);
         let members = model.households.members[h];

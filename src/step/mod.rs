@@ -294,6 +294,8 @@ impl Model {
         clock.lap(times, Phase::Lodging);
 
         hazards::update_risk(self);
+        // Every case is booked in the tally, by setting; the total is its sum.
+        metrics.trafficking_true = metrics.trafficking.cases.iter().sum();
         metrics.ghost_cells = self.update_ghosts();
         metrics.groups = self.groups.len() as u32;
         metrics.detained = self.detained_persons() as u32;
@@ -384,7 +386,6 @@ impl Model {
             metrics.self_containment_starts += k.self_containment_starts;
             metrics.households_first_hiding += k.first_hidings;
             metrics.flight_blocked += k.blocked;
-            metrics.trafficking_true += k.trafficking_true;
             metrics.trafficking_identified += k.trafficking_identified;
             metrics.trafficking.add(&k.trafficking);
             metrics.recruitment_pressure.add(&k.recruitment_pressure);

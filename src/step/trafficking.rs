@@ -13,19 +13,8 @@ pub fn form_of(spec: &TraffickingSpec, sex: Sex, u: f64) -> TraffickingForm {
         Sex::Female => spec.forms_female.as_array(),
         Sex::Male => spec.forms_male.as_array(),
     };
-    let mut target = u * weights.iter().sum::<f64>();
-    let mut form = TraffickingForm::Sexual;
-    for (f, w) in TraffickingForm::ALL.into_iter().zip(weights) {
-        if w <= 0.0 {
-            continue;
-        }
-        form = f;
-        if target < w {
-            break;
-        }
-        target -= w;
-    }
-    form
+    crate::rng::weighted_index(&weights, u)
+        .map_or(TraffickingForm::Sexual, |i| TraffickingForm::ALL[i])
 }
 
 /// Books a case in `setting`: the victim is drawn from `members` by `multipliers` (a woman or

@@ -100,24 +100,32 @@ fn lodging_share(run: &Run, lodging: Lodging) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Trafficking cases per 1,000 person-years over `settings` together.
-fn trafficking_rate(run: &Run, settings: &[TraffickingSetting]) -> f64 {
-    let (cases, years) = settings.iter().fold((0.0, 0.0), |(c, y), s| {
-        let rate = &run.summary.trafficking_by_setting[s.name()];
-        (c + rate.cases as f64, y + rate.person_years)
+/// Cases per 1,000 person-years of several trafficking rates pooled.
+fn pooled_rate<'a>(rates: impl Iterator<Item = &'a crate::metrics::TraffickingRate>) -> f64 {
+    let (cases, years) = rates.fold((0.0, 0.0), |(c, y), r| {
+        (c + r.cases as f64, y + r.person_years)
     });
     ratio(cases, years) * 1000.0
+}
+
+/// Trafficking cases per 1,000 person-years over `settings` together.
+fn trafficking_rate(run: &Run, settings: &[TraffickingSetting]) -> f64 {
+    pooled_rate(
+        settings
+            .iter()
+            .map(|s| &run.summary.trafficking_by_setting[s.name()]),
+    )
 }
 
 /// Trafficking cases per 1,000 person-years of displaced households in the bands of time
 /// displaced `bands` (indices of [`crate::metrics::TIME_DISPLACED_BANDS`]).
 fn trafficking_rate_by_time(run: &Run, bands: &[usize]) -> f64 {
-    let (cases, years) = bands.iter().fold((0.0, 0.0), |(c, y), &b| {
-        let name = crate::metrics::TIME_DISPLACED_BANDS[b];
-        let rate = &run.summary.trafficking_by_time_displaced[name];
-        (c + rate.cases as f64, y + rate.person_years)
-    });
-    ratio(cases, years) * 1000.0
+    let by_time = &run.summary.trafficking_by_time_displaced;
+    pooled_rate(
+        bands
+            .iter()
+            .map(|&b| &by_time[crate::metrics::TIME_DISPLACED_BANDS[b]]),
+    )
 }
 
 /// Share of the trafficking cases of victims of `sex` (`female`, `male`) in each form, in
