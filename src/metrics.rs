@@ -395,6 +395,10 @@ pub struct TickMetrics {
     pub protection_relocations: u32,
     /// Raided neighbourhoods the state took back from a group this tick.
     pub cells_retaken: u32,
+    /// Households that left the country for work (not displaced), and those of them with
+    /// children under 15.
+    pub labour_emigrants: u32,
+    pub labour_emigrants_with_children: u32,
     /// Neighbourhoods held by the state, by one group of each kind, and contested.
     pub cells_state: u32,
     pub cells_by_group_kind: [u32; GroupKind::ALL.len()],
@@ -407,7 +411,7 @@ impl TickMetrics {
     }
 
     /// The per-tick counters written to `timeseries.csv` after the stocks, with their names.
-    pub fn counters(&self) -> [(&'static str, u32); 55] {
+    pub fn counters(&self) -> [(&'static str, u32); 57] {
         [
             ("displacements_targeted", self.displacements_targeted),
             ("displacements_preemptive", self.displacements_preemptive),
@@ -448,6 +452,11 @@ impl TickMetrics {
             ("kin_hosting_ended", self.kin_hosting_ended),
             ("returns", self.returns),
             ("transit_violence", self.transit_violence),
+            ("labour_emigrants", self.labour_emigrants),
+            (
+                "labour_emigrants_with_children",
+                self.labour_emigrants_with_children,
+            ),
             ("trafficking_true", self.trafficking_true),
             ("trafficking_identified", self.trafficking_identified),
             ("expansions", self.expansions),
@@ -514,6 +523,10 @@ pub struct Summary {
     /// Children (5-17) sent to kin without their household (partial moves of a child).
     pub sent_away_children: u64,
     pub cross_border_exits: u64,
+    /// Households that emigrated for work, not displaced (not in `cross_border_exits`), and
+    /// those of them with children under 15.
+    pub labour_emigrants: u64,
+    pub labour_emigrants_with_children: u64,
     pub returns: u64,
     pub pursuit_attacks: u64,
     pub homicides_oc: u64,
@@ -844,6 +857,8 @@ impl SummaryBuilder {
             self_contained_households: total("households_first_hiding"),
             sent_away_children: self.children_sent_away,
             cross_border_exits: total("displacements_cross_border"),
+            labour_emigrants: total("labour_emigrants"),
+            labour_emigrants_with_children: total("labour_emigrants_with_children"),
             returns: total("returns"),
             pursuit_attacks: total("pursuit_attacks"),
             homicides_oc: total("homicides_oc"),

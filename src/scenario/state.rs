@@ -12,6 +12,9 @@ use super::spec::KindTable;
 pub struct StateSpec {
     /// State presence (police, courts, services), 0 to 1, by kind of neighbourhood.
     pub presence: KindTable,
+    /// How far the state neglects deprived neighbourhoods: a neighbourhood's presence is its
+    /// kind's × (1 − this × (its deprivation − its kind's mean deprivation)), within 0 to 1.
+    pub deprivation_neglect: f64,
     /// Share of state agents who collude with groups (corrupt presence does not protect, and
     /// bribed enforcement arrests fewer), 0 to 1.
     pub corruption: f64,
@@ -59,6 +62,7 @@ impl Default for StateSpec {
     fn default() -> Self {
         Self {
             presence: KindTable::new(0.6, 0.3, 0.2, 0.35, 0.15),
+            deprivation_neglect: 1.0,
             corruption: 0.3,
             suppression: 0.7,
             abuse_rate: 10.0,

@@ -62,6 +62,7 @@ fn fill_group_defaults(spec: &mut ScenarioSpec, cells: u32) {
         group.land_grab_rate.get_or_insert(d.land_grab_rate);
         group.collective_rate.get_or_insert(d.collective_rate);
         group.expansion_rate.get_or_insert(d.expansion_rate);
+        group.deprivation_pull.get_or_insert(d.deprivation_pull);
         let territory = group.territory_cells.unwrap_or(1);
         group
             .max_territory_cells
@@ -171,6 +172,14 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
         1e6,
         "households",
     );
+    c.kind_table(
+        "world.deprivation",
+        &w.deprivation,
+        0.0,
+        1.0,
+        "a deprivation level",
+    );
+    c.share("world.deprivation_spread", w.deprivation_spread);
 
     let p = &s.population;
     c.range(
@@ -531,6 +540,13 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
         100.0,
         "a multiplier",
     );
+    c.range(
+        "recruitment.deprivation_gain",
+        r.deprivation_gain,
+        0.0,
+        10.0,
+        "extra pressure per unit of deprivation above 0.5",
+    );
 
     let o = &s.responses;
     for (key, value) in [
@@ -668,6 +684,20 @@ fn check_mechanisms(s: &ScenarioSpec, c: &mut Checker<'_>) {
     );
     c.share("exit.transit_violence", e.transit_violence);
     c.share("exit.transit_trafficking", e.transit_trafficking);
+    c.range(
+        "exit.labour_rate",
+        e.labour_rate,
+        0.0,
+        1.0,
+        "emigrating households per household per year",
+    );
+    c.range(
+        "exit.labour_family_factor",
+        e.labour_family_factor,
+        0.0,
+        10.0,
+        "a multiplier",
+    );
 
     c.range(
         "returns.rate",
@@ -1091,6 +1121,13 @@ fn check_groups(s: &ScenarioSpec, c: &mut Checker<'_>, width: u32, height: u32) 
             "neighbourhoods (at least territory_cells)",
         );
         c.share(&key("relocation_pressure"), unwrap(g.relocation_pressure));
+        c.range(
+            &key("deprivation_pull"),
+            unwrap(g.deprivation_pull),
+            0.0,
+            20.0,
+            "a pull toward deprived neighbourhoods",
+        );
     }
 }
 
@@ -1108,6 +1145,13 @@ fn check_state(prefix: &str, st: &StateSpec, s: &ScenarioSpec, c: &mut Checker<'
     ] {
         c.share(&key(k), v);
     }
+    c.range(
+        &key("deprivation_neglect"),
+        st.deprivation_neglect,
+        0.0,
+        5.0,
+        "presence lost per unit of deprivation above the kind's mean",
+    );
     c.range(
         &key("abuse_rate"),
         st.abuse_rate,

@@ -72,6 +72,12 @@ pub enum CellEvent {
     /// A youth was taken into detention, or released from it.
     Detained,
     Released,
+    /// A household at home left the country for work: its persons, and whether it ran a
+    /// business here.
+    Emigrated {
+        persons: u32,
+        business: bool,
+    },
 }
 
 /// Per-tick counts gathered in the decision phase.
@@ -108,6 +114,8 @@ pub struct DecisionCounts {
     pub assisted_preemptive: u32,
     /// Households whose kin stopped hosting them and who moved on (the others relodge later).
     pub kin_hosting_moved_on: u32,
+    /// Households that emigrated for work, without and with children under 15.
+    pub labour_emigrants: [u32; 2],
 }
 
 /// Decisions of one chunk of households, in household order.
@@ -185,6 +193,9 @@ struct Context<'a> {
     aid_probability: Vec<f64>,
     /// Per-tick probability that a detained youth is released.
     release_probability: f64,
+    /// Per-tick probability that a resident household without children under 15 emigrates
+    /// for work, by region (border openness included).
+    labour_probability: Vec<f64>,
     /// Homicide and recruitment weight of one person of each band and sex.
     homicide_multipliers: [f64; 14],
     recruitment_multipliers: [f64; 14],
@@ -330,6 +341,12 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         aid_probability,
         release_probability: 1.0
             - libm::exp(-scenario.params.dt_weeks / spec.state.crackdown.release_weeks),
+        labour_probability: policies
+            .iter()
+            .map(|p| {
+                -libm::expm1(-scenario.params.labour_emigration_hazard) * p.state.border_openness
+            })
+            .collect(),
         homicide_multipliers: crate::households::homicide_multipliers(&spec.homicide),
         recruitment_multipliers: crate::households::recruitment_multipliers(
             spec.recruitment.min_age,
@@ -461,7 +478,46 @@ fn decide_household(
     if livelihood(ctx, h, m, members, &facing, &mut draws, out) {
         return;
     }
+    if labour_emigration(ctx, c, m, members, u, out) {
+        return;
+    }
     after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
+}
+
+/// A household at home emigrates for work, not violence, if it can pay the smuggler. It uses the
+/// top of the event draw `u` (the events use its bottom, below their total hazard), so most
+/// households need no draw of their own; where a cell's hazards are so high that the two ranges
+/// overlap, a household that met no event there emigrates slightly more often.
+fn labour_emigration(
+    ctx: &Context<'_>,
+    c: u32,
+    m: &mut Mind,
+    members: &Members,
+    u: f64,
+    out: &mut ChunkDecisions,
+) -> bool {
+    if m.status != Status::Resident || m.lodging != Lodging::Home {
+        return false;
+    }
+    let with_children = members.total() > members.aged_15_plus();
+    let mut p = ctx.labour_probability[ctx.world.region[c as usize] as usize];
+    if with_children {
+        p *= ctx.spec.exit.labour_family_factor;
+    }
+    let price = ctx.spec.exit.smuggler_price_months;
+    if u < 1.0 - p || f64::from(m.wealth) < price {
+        return false;
+    }
+    let persons = members.total();
+    let business = m.has(flags::BUSINESS_OPEN);
+    m.set(flags::BUSINESS_OPEN, false);
+    m.wealth = (f64::from(m.wealth) - price).max(0.0) as f32;
+    out.move_household(Status::Resident, Status::Abroad, persons);
+    m.status = Status::Abroad;
+    out.cell_events
+        .push((c, CellEvent::Emigrated { persons, business }));
+    out.counts.labour_emigrants[usize::from(with_children)] += 1;
+    true
 }
 
 /// Which youths a recruitment attempt counts for in [`RecruitmentPressure`]: 0 for local youths

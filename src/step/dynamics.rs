@@ -87,7 +87,7 @@ fn resolve_contests(model: &mut Model, metrics: &mut TickMetrics) -> bool {
 }
 
 /// How much a group wants a neighbouring cell: weak clean state presence, its home kinds,
-/// strategic value for groups that live off routes and land, people to prey on.
+/// strategic value for groups that live off routes and land, deprivation.
 fn attraction(model: &Model, g: usize, c: u32) -> f64 {
     let group = &model.groups[g];
     let spec = &model.scenario.spec;
@@ -106,7 +106,11 @@ fn attraction(model: &Model, g: usize, c: u32) -> f64 {
     {
         a += 1.0;
     }
-    a
+    // Incursions are "more likely with deprivation" (brief 7.3).
+    let pull = spec.groups[group.type_index as usize]
+        .deprivation_pull
+        .unwrap_or(0.0);
+    a + pull * f64::from(model.world.deprivation[c as usize])
 }
 
 /// A group takes back the cells the state retook from it once no forces stand there: its members

@@ -121,6 +121,10 @@ pub fn step(model: &mut Model) {
             let mut order_share = 0.0f64;
             let mut collective_rate = 0.0;
             let policy = m.policy_at(c);
+            let deprived_recruitment = (1.0
+                + spec.recruitment.deprivation_gain
+                    * (f64::from(m.world.deprivation[c as usize]) - 0.5))
+                .max(0.0);
             for &g in claims {
                 let group = &m.groups[g as usize];
                 let gp = &params.groups[group.type_index as usize];
@@ -136,7 +140,10 @@ pub fn step(model: &mut Model) {
                 h[0] += gp.violence_hazard * survive * calm * contest * truce;
                 h[1] += gp.extortion_hazard * survive;
                 h[2] += gp.threat_hazard * survive * calm;
-                h[3] += gp.recruitment_hazard * survive * (1.0 - policy.state.youth_prevention);
+                h[3] += gp.recruitment_hazard
+                    * survive
+                    * deprived_recruitment
+                    * (1.0 - policy.state.youth_prevention);
                 h[4] += gp.sexual_violence_hazard * survive;
                 h[5] += gp.seizure_hazard * survive;
                 h[6] += gp.profile_hazard * survive * calm;

@@ -344,6 +344,14 @@ impl Model {
                         cells.seized[c] += 1;
                         metrics.house_seizures += 1;
                     }
+                    decide::CellEvent::Emigrated { persons, business } => {
+                        cells.households[c] -= 1;
+                        cells.persons[c] -= persons;
+                        cells.dwellings_used[c] -= 1;
+                        if business {
+                            cells.businesses_open[c] -= 1;
+                        }
+                    }
                     decide::CellEvent::HouseholdDied { lodging } => {
                         cells.households[c] -= 1;
                         match lodging {
@@ -393,6 +401,8 @@ impl Model {
             metrics.assisted_households += k.assisted;
             metrics.assisted_preemptive += k.assisted_preemptive;
             metrics.kin_hosting_ended += k.kin_hosting_moved_on;
+            metrics.labour_emigrants += k.labour_emigrants[0] + k.labour_emigrants[1];
+            metrics.labour_emigrants_with_children += k.labour_emigrants[1];
             for (total, part) in [(&mut eligible, &d.eligible), (&mut in_need, &d.in_need)] {
                 for (t, &n) in total.iter_mut().zip(part) {
                     *t += n;

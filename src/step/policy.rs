@@ -172,13 +172,18 @@ pub fn step(model: &mut Model, metrics: &mut TickMetrics) {
     metrics.units_deployed = model.world.cells.units.iter().map(|&u| u32::from(u)).sum();
 }
 
-/// State presence this tick (the region's presence for the cell's kind) and shelter places (the
-/// scenario's places times the region's shelter factor).
+/// State presence this tick (the region's presence for the cell's kind, less where the cell is
+/// more deprived than its kind) and shelter places (the scenario's places times the region's
+/// shelter factor).
 fn set_presence(model: &mut Model) {
     let world = &mut model.world;
     for c in 0..world.len() {
         let policy = &model.policies[world.region[c] as usize];
-        world.state_presence[c] = policy.state.presence.get(world.kind[c]) as f32;
+        world.state_presence[c] = crate::world::neglected_presence(
+            policy.state.presence.get(world.kind[c]),
+            policy.state.deprivation_neglect,
+            world.deprivation_excess[c],
+        );
         world.shelter_capacity[c] =
             libm::round(f64::from(world.shelter_base[c]) * policy.shelter_factor) as u32;
     }

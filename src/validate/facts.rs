@@ -8,7 +8,7 @@ use super::record::{Holder, Run};
 use super::{ArmSpec, Basis, Check, Design, Fact, FigureSpec, Threshold};
 use crate::households::{Lodging, Mark};
 use crate::metrics::{Episode, TickMetrics, TraffickingForm, TraffickingSetting, Trigger};
-use crate::scenario::GroupKind;
+use crate::scenario::{CellKind, GroupKind};
 
 fn arm(scenario: &'static str, set: &[&str]) -> ArmSpec {
     ArmSpec::new(scenario, set)
@@ -152,6 +152,44 @@ fn departure_rates(run: &Run) -> Vec<(f64, f64)> {
             (f64::from(out), f64::from(run.initial_households[c]))
         })
         .collect()
+}
+
+/// The departure rate of deprived, neglected cells over the others, compared within each setting
+/// (urban core, periphery, ...) so that the settings' own differences do not enter: the
+/// Mantel-Haenszel rate ratio over settings of cells whose deprivation is above their setting's
+/// median and whose state presence at the start is at or below it.
+fn deprived_and_neglected_rate_ratio(run: &Run) -> f64 {
+    let rates = departure_rates(run);
+    let median = |mut v: Vec<f32>| -> f32 {
+        v.sort_by(f32::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mut numerator, mut denominator) = (0.0, 0.0);
+    for kind in CellKind::ALL {
+        let cells: Vec<usize> = (0..run.cells).filter(|&c| run.kind[c] == kind).collect();
+        if cells.is_empty() {
+            continue;
+        }
+        let deprived = median(cells.iter().map(|&c| run.deprivation[c]).collect());
+        let policed = median(cells.iter().map(|&c| run.initial_presence[c]).collect());
+        // (departures, households) of the exposed and the other cells of this setting.
+        let (mut exposed, mut other) = ((0.0, 0.0), (0.0, 0.0));
+        for &c in &cells {
+            let side = if run.deprivation[c] > deprived && run.initial_presence[c] <= policed {
+                &mut exposed
+            } else {
+                &mut other
+            };
+            side.0 += rates[c].0;
+            side.1 += rates[c].1;
+        }
+        let total = exposed.1 + other.1;
+        if exposed.1 > 0.0 && other.1 > 0.0 {
+            numerator += exposed.0 * other.1 / total;
+            denominator += other.0 * exposed.1 / total;
+        }
+    }
+    ratio(numerator, denominator)
 }
 
 /// Cells held by `holder` at every tick of the run.
@@ -375,7 +413,7 @@ pub fn catalogue() -> Vec<Fact> {
     vec![
         fact(
             1,
-            "Displacement concentrates in cells with little state presence; per-cell rates are heavy-tailed.",
+            "Displacement concentrates in deprived cells with little state presence, or in strategic cells; per-cell rates are heavy-tailed.",
             vec![
                 single(
                     "share of all departures from the 10% of cells with the highest departure rate",
@@ -391,15 +429,28 @@ pub fn catalogue() -> Vec<Fact> {
                     Assumption,
                 ),
                 single(
-                    "departure rate in cells of below-median state presence over the rate above it",
+                    "departure rate of cells more deprived and less policed than their setting's median over the other cells of their setting (Mantel-Haenszel, by setting)",
                     baseline(),
+                    deprived_and_neglected_rate_ratio,
+                    Above(1.0),
+                    Brief,
+                ),
+                single(
+                    "departure rate of strategic cells (border corridor, resource site) over rural cells",
+                    arm("cartel_corridor.toml", &[]),
                     |run| {
-                        let mut presence = run.initial_presence.clone();
-                        presence.sort_by(f32::total_cmp);
-                        let median = presence[presence.len() / 2];
-                        let (low, high): (Vec<usize>, Vec<usize>) =
-                            (0..run.cells).partition(|&c| run.initial_presence[c] < median);
-                        ratio(rate_over(run, &low), rate_over(run, &high))
+                        let of_kinds = |kinds: &[CellKind]| -> Vec<usize> {
+                            (0..run.cells)
+                                .filter(|&c| kinds.contains(&run.kind[c]))
+                                .collect()
+                        };
+                        ratio(
+                            rate_over(
+                                run,
+                                &of_kinds(&[CellKind::BorderCorridor, CellKind::ResourceSite]),
+                            ),
+                            rate_over(run, &of_kinds(&[CellKind::Rural])),
+                        )
                     },
                     Above(1.0),
                     Brief,
@@ -882,10 +933,30 @@ pub fn catalogue() -> Vec<Fact> {
                 ),
             ],
         ),
-        missing(
+        fact(
             21,
             "Among cross-border leavers, families with children are more violence-driven.",
-            "exits carry no motive (violence or other), so the contrast cannot be measured",
+            vec![single(
+                "share fleeing violence (not emigrating for work) of households with children under 15 that left the country minus that share of those without",
+                arm("nca_urban_gangs.toml", &[]),
+                |run| {
+                    let fled = |with_children: bool| {
+                        run.episodes
+                            .iter()
+                            .filter(|e| {
+                                e.cross_border && (e.persons > e.persons_15_plus) == with_children
+                            })
+                            .count() as f64
+                    };
+                    let s = &run.summary;
+                    let labour_with = s.labour_emigrants_with_children as f64;
+                    let labour_without = (s.labour_emigrants - s.labour_emigrants_with_children) as f64;
+                    ratio(fled(true), fled(true) + labour_with)
+                        - ratio(fled(false), fled(false) + labour_without)
+                },
+                Above(0.0),
+                Brief,
+            )],
         ),
         fact(
             22,

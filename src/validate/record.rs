@@ -39,6 +39,8 @@ pub struct Run {
     pub initial_households: Vec<u32>,
     /// State presence in each cell in the first tick (before any event of the run changes it).
     pub initial_presence: Vec<f32>,
+    /// Deprivation of each cell.
+    pub deprivation: Vec<f32>,
     /// `holder[t * cells + c]`: who held cell `c` at the end of tick `t`.
     pub holder: Vec<Holder>,
     /// Departures (episodes starting in the cell), closures, crackdown units and perceived risk
@@ -108,6 +110,7 @@ impl Observer for Recorder {
         run.regions = model.world.region_names.len();
         run.initial_households = model.world.cells.households.clone();
         run.initial_presence = model.world.state_presence.clone();
+        run.deprivation = model.world.deprivation.clone();
         let h = &model.households;
         run.wealth = h.mind.iter().map(|m| m.wealth).collect();
         run.migrant = (0..h.len()).map(|i| h.has(i, traits::MIGRANT)).collect();

@@ -1,5 +1,5 @@
 //! Building the grid: kinds of neighbourhood (generated from the mix or read from an explicit
-//! map), regions, adjacency, state presence and shelter capacity.
+//! map), regions, adjacency, deprivation, state presence and shelter capacity.
 
 use std::collections::BTreeMap;
 
@@ -31,9 +31,30 @@ impl World {
         for (c, &r) in region.iter().enumerate() {
             region_cells[r as usize].push(c as u32);
         }
+        let deprivation: Vec<f32> = kind
+            .iter()
+            .enumerate()
+            .map(|(c, &k)| {
+                let mut rng = rng::stream(seed, Process::Deprivation, c as u64, 0);
+                let noise = w.deprivation_spread * rng::standard_normal(&mut rng);
+                (w.deprivation.get(k) + noise).clamp(0.0, 1.0) as f32
+            })
+            .collect();
+        let deprivation_excess: Vec<f32> = kind
+            .iter()
+            .zip(&deprivation)
+            .map(|(&k, &d)| d - w.deprivation.get(k) as f32)
+            .collect();
         let state_presence = kind
             .iter()
-            .map(|&k| spec.state.presence.get(k) as f32)
+            .zip(&deprivation_excess)
+            .map(|(&k, &e)| {
+                super::neglected_presence(
+                    spec.state.presence.get(k),
+                    spec.state.deprivation_neglect,
+                    e,
+                )
+            })
             .collect();
         let shelter_capacity: Vec<u32> = kind
             .iter()
@@ -53,6 +74,8 @@ impl World {
             region_cells,
             adjacency: grid_adjacency(width, height),
             state_presence,
+            deprivation,
+            deprivation_excess,
             housing: vec![0; n],
             shelter_base: shelter_capacity.clone(),
             shelter_capacity,

@@ -52,6 +52,10 @@ pub struct World {
     /// State presence this tick, 0 to 1 (the region's presence for the cell's kind, plus
     /// crackdown units).
     pub state_presence: Vec<f32>,
+    /// Deprivation, 0 to 1: drawn once per cell around its kind's mean (`world.deprivation`).
+    pub deprivation: Vec<f32>,
+    /// Deprivation above the cell's kind's mean (negative below it): what the state neglects.
+    pub deprivation_excess: Vec<f32>,
     /// Dwellings.
     pub housing: Vec<u32>,
     /// Shelter places, in households, this tick (the scenario's places times the region's
@@ -63,6 +67,12 @@ pub struct World {
     claim_offsets: Vec<u32>,
     claim_groups: Vec<u16>,
     pub cells: CellState,
+}
+
+/// State presence in a cell whose kind has `kind_presence`, `excess` more deprived than its
+/// kind's mean: the state neglects marginalised neighbourhoods (`state.deprivation_neglect`).
+pub fn neglected_presence(kind_presence: f64, neglect: f64, excess: f32) -> f32 {
+    (kind_presence * (1.0 - neglect * f64::from(excess)).max(0.0)).clamp(0.0, 1.0) as f32
 }
 
 /// Per-cell state that changes during a run. Counters are cumulative over the run.
