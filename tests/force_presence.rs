@@ -52,15 +52,23 @@ fn groups_under_pressure_lie_low_and_their_violence_returns_after_withdrawal() {
 fn clashes_fall_as_groups_weaken_and_lie_low() {
     let event = crackdown(6, 2, 40);
     let ticks = "simulation.ticks=30";
+    // Groups that move on when raided meet the forces afresh where they go (the balloon effect,
+    // tested below); here they stay, so that weakening and lying low are seen alone.
+    let (stay_0, stay_1) = (
+        "groups[0].raid_flight_share=0",
+        "groups[1].raid_flight_share=0",
+    );
     let (mut early, mut late, mut late_constant) = (0.0, 0.0, 0.0);
     // About one clash a tick: eight seeds to see the trend.
     for &seed in &WIDE_SEEDS {
-        let (_, adaptive) = run_ticks(&[ticks, &event], seed);
+        let (_, adaptive) = run_ticks(&[ticks, &event, stay_0, stay_1], seed);
         // With no lying low and no attrition, the forces meet the groups at the same rate.
         let (_, constant) = run_ticks(
             &[
                 ticks,
                 &event,
+                stay_0,
+                stay_1,
                 "state.crackdown.lie_low=0",
                 "state.crackdown.attrition=0",
             ],
@@ -128,5 +136,60 @@ fn detained_members_hold_a_group_down_until_they_are_released() {
     assert!(
         held_long < held_short,
         "relative strength with long detention {held_long}, short {held_short}"
+    );
+}
+
+#[test]
+fn raided_groups_move_on_to_the_outskirts_and_come_back_only_as_far_as_they_can_hold() {
+    use displace::scenario::CellKind;
+    let event = crackdown(12, 2, 30);
+    let ticks = "simulation.ticks=40";
+    let retake = "state.crackdown.retake_rate.militarised=50";
+    let share = |s: &str| {
+        [
+            format!("groups[0].raid_flight_share={s}"),
+            format!("groups[1].raid_flight_share={s}"),
+        ]
+    };
+    let (lie_low, move_on) = (share("0"), share("1"));
+    let outskirts_held = |model: &displace::step::Model| {
+        (0..model.world.len() as u32)
+            .filter(|&c| {
+                matches!(
+                    model.world.kind[c as usize],
+                    CellKind::Rural | CellKind::UrbanPeriphery
+                ) && !model.world.claims_of(c).is_empty()
+            })
+            .count()
+    };
+    let (mut held_staying, mut held_moving) = (0, 0);
+    let (mut moves_staying, mut moves_moving) = (0.0, 0.0);
+    for &seed in &SEEDS {
+        let (stayed, m_stayed) =
+            run_ticks(&[ticks, &event, retake, &lie_low[0], &lie_low[1]], seed);
+        let (moved, m_moved) = run_ticks(&[ticks, &event, retake, &move_on[0], &move_on[1]], seed);
+        held_staying += outskirts_held(&stayed);
+        held_moving += outskirts_held(&moved);
+        moves_staying += sum(&m_stayed, 0..40, |m| m.relocations);
+        moves_moving += sum(&m_moved, 0..40, |m| m.relocations);
+        // Returning to retaken cells never takes a group past the ground it can hold.
+        for group in &moved.groups {
+            let max = moved.scenario.spec.groups[group.type_index as usize]
+                .max_territory_cells
+                .unwrap();
+            assert!(
+                group.territory.len() <= max as usize,
+                "seed {seed}: {} cells",
+                group.territory.len()
+            );
+        }
+    }
+    assert!(
+        moves_moving > moves_staying,
+        "relocations: {moves_moving} moving on, {moves_staying} lying low"
+    );
+    assert!(
+        held_moving > held_staying,
+        "rural and peripheral cells held at the end: {held_moving} moving on, {held_staying} lying low"
     );
 }

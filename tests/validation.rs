@@ -25,7 +25,8 @@ use displace::validate::{self, Options, Verdict, facts};
 /// as few cases; `full_size_trafficking_facts_hold_and_fail_with_their_mechanism` checks them.
 /// Fact 14 (atomised flight alone empties whole streets) holds at full size (3.2 [1.8, 4.6]
 /// ghost neighbourhoods over five years); with gangs drawn to deprived streets a quarter of the
-/// households gives 2.0 [−2.3, 6.3] over three replicates.
+/// households gives 2.0 [−2.3, 6.3] over three replicates. Fact 27 (the balloon effect) is
+/// checked at full size by `full_size_balloon_fact_holds_and_fails_when_raided_groups_all_lie_low`.
 const HOLD_IN_QUICK: [u32; 10] = [4, 9, 10, 12, 16, 19, 21, 22, 23, 35];
 
 /// Facts the model cannot show yet (they need mechanisms or records it lacks).
@@ -90,6 +91,29 @@ fn issue_13_switching_a_mechanism_off_makes_its_facts_fail() {
     // them emigrate for work; if they emigrated for work as readily, nothing sets them apart.
     let families_alike = verdicts(&[21], &["exit.labour_family_factor=1"]);
     assert_eq!(families_alike[&21], Verdict::Fails);
+}
+
+#[test]
+fn full_size_balloon_fact_holds_and_fails_when_raided_groups_all_lie_low() {
+    // Fact 27 at full size, five replicates: a quarter of the households leaves a few dozen
+    // rural departures, too few for three replicates (16 [−3, 35] at seed 1).
+    let check = |set: &[&str]| -> Verdict {
+        let options = Options {
+            quick: false,
+            replicates: 5,
+            ..options(&[27], set)
+        };
+        verdicts_with(&options)[&27]
+    };
+    assert_eq!(check(&[]), Verdict::Holds);
+    // Raids push groups into quiet rural cells only because members who keep their strength
+    // move on when the state retakes their streets; if they all lie low, nothing moves.
+    let all_lie_low = check(&[
+        "groups[0].raid_flight_share=0",
+        "groups[1].raid_flight_share=0",
+        "groups[2].raid_flight_share=0",
+    ]);
+    assert_eq!(all_lie_low, Verdict::Fails);
 }
 
 #[test]

@@ -532,6 +532,12 @@ pub struct GroupSpec {
     /// group starts relocating to less policed neighbourhoods.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relocation_pressure: Option<f64>,
+    /// Share of the neighbourhoods the state retakes from a group whose members move on, at full
+    /// strength, to the least policed free rural or peripheral neighbourhood within the group's
+    /// reach (the balloon effect), instead of lying low where they were; scaled by the share of
+    /// its strength the group keeps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raid_flight_share: Option<f64>,
 }
 
 impl Default for GroupSpec {
@@ -562,6 +568,7 @@ impl Default for GroupSpec {
             split_rate: None,
             relocation_rate: None,
             relocation_pressure: None,
+            raid_flight_share: None,
         }
     }
 }
@@ -792,6 +799,7 @@ pub struct GroupKindDefaults {
     pub split_rate: f64,
     pub relocation_rate: f64,
     pub relocation_pressure: f64,
+    pub raid_flight_share: f64,
 }
 
 impl GroupKind {
@@ -821,6 +829,7 @@ impl GroupKind {
                 split_rate: 0.02,
                 relocation_rate: 2.0,
                 relocation_pressure: 0.35,
+                raid_flight_share: 0.5,
             },
             GroupKind::TraffickingGroup => GroupKindDefaults {
                 home_kinds: &[CellKind::Rural, CellKind::BorderCorridor],
@@ -843,6 +852,7 @@ impl GroupKind {
                 split_rate: 0.05,
                 relocation_rate: 1.0,
                 relocation_pressure: 0.4,
+                raid_flight_share: 0.3,
             },
             GroupKind::Cartel => GroupKindDefaults {
                 home_kinds: &[CellKind::BorderCorridor, CellKind::ResourceSite],
@@ -865,6 +875,7 @@ impl GroupKind {
                 split_rate: 0.1,
                 relocation_rate: 0.5,
                 relocation_pressure: 0.5,
+                raid_flight_share: 0.2,
             },
         }
     }

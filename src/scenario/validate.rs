@@ -72,6 +72,7 @@ fn fill_group_defaults(spec: &mut ScenarioSpec, cells: u32) {
         group
             .relocation_pressure
             .get_or_insert(d.relocation_pressure);
+        group.raid_flight_share.get_or_insert(d.raid_flight_share);
     }
 }
 
@@ -1121,6 +1122,7 @@ fn check_groups(s: &ScenarioSpec, c: &mut Checker<'_>, width: u32, height: u32) 
             "neighbourhoods (at least territory_cells)",
         );
         c.share(&key("relocation_pressure"), unwrap(g.relocation_pressure));
+        c.share(&key("raid_flight_share"), unwrap(g.raid_flight_share));
         c.range(
             &key("deprivation_pull"),
             unwrap(g.deprivation_pull),

@@ -113,15 +113,21 @@ fn attraction(model: &Model, g: usize, c: u32) -> f64 {
     a + pull * f64::from(model.world.deprivation[c as usize])
 }
 
-/// A group takes back the cells the state retook from it once no forces stand there: its members
-/// never left, they lay low (brief 4: violence "fluctuated depending on the presence of State
+/// A group takes back the cells the state retook from it once no forces stand there: the members
+/// who stayed lay low (brief 4: violence "fluctuated depending on the presence of State
 /// forces"). The hazard grows with the group's remaining strength and shrinks while it lies low;
-/// a cell someone else has taken meanwhile becomes contested.
+/// a cell someone else has taken meanwhile becomes contested. A group that moved on to refuges
+/// (6.23) comes back only as far as `max_territory_cells` allows: it cannot hold more ground than
+/// its members can.
 fn resurface(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
     if model.groups[g].underground.is_empty() {
         return false;
     }
     let group = &model.groups[g];
+    let max_cells = model.scenario.spec.groups[group.type_index as usize]
+        .max_territory_cells
+        .unwrap_or(1) as usize;
+    let room = max_cells.saturating_sub(group.territory.len());
     let relative = if group.base_strength > 0.0 {
         (group.strength / group.base_strength).min(1.0)
     } else {
@@ -136,7 +142,8 @@ fn resurface(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
             continue;
         }
         let rate = model.policy_at(c).state.crackdown.return_rate;
-        if d.chance_of_hazard(rate * dt_years * relative * calm) {
+        // Draw for every cell, so that the room left changes no other cell's draw.
+        if d.chance_of_hazard(rate * dt_years * relative * calm) && back.len() < room {
             back.push(c);
         }
     }

@@ -10,8 +10,8 @@
 use super::Model;
 use crate::metrics::TickMetrics;
 use crate::rng::{self, Draws, Process};
-use crate::scenario::StateSpec;
 use crate::scenario::state::{Deployment, EventSpec, LegalRegime, Posture, ProtectionRegime};
+use crate::scenario::{CellKind, StateSpec};
 
 /// The state as it applies in one region this tick, with its per-tick quantities.
 #[derive(Debug, Clone)]
@@ -267,7 +267,7 @@ fn arrests_and_clashes(model: &mut Model, metrics: &mut TickMetrics) -> Vec<bool
     let capacity = detention_capacity(model);
     let mut detained = model.detained_persons();
     let mut raided = vec![false; model.groups.len()];
-    let mut retaken: Vec<(u32, u16)> = Vec::new();
+    let mut retaken: Vec<(u32, u16, bool)> = Vec::new();
     let casualties_per_clash = |p: &RegionPolicy| p.state.clash_casualties;
     for c in 0..model.world.len() {
         let claims = model.world.claims_of(c as u32);
@@ -341,17 +341,35 @@ fn arrests_and_clashes(model: &mut Model, metrics: &mut TickMetrics) -> Vec<bool
             for &g in &targets {
                 raided[g as usize] = true;
                 // The weaker the group, the likelier the state retakes the cell from it.
-                let p = policy.retake_probability * (1.0 - model.groups[g as usize].strength);
+                let group = &model.groups[g as usize];
+                let p = policy.retake_probability * (1.0 - group.strength);
                 if draws.chance(p) {
-                    retaken.push((c as u32, g));
+                    // Members who can still move on do (the balloon effect); the rest lie low.
+                    let share = model.scenario.spec.groups[group.type_index as usize]
+                        .raid_flight_share
+                        .unwrap_or(0.0);
+                    let relative = if group.base_strength > 0.0 {
+                        (group.strength / group.base_strength).min(1.0)
+                    } else {
+                        1.0
+                    };
+                    let moves_on = share > 0.0 && draws.chance(share * relative);
+                    retaken.push((c as u32, g, moves_on));
                 }
             }
         }
     }
     if !retaken.is_empty() {
-        for &(c, g) in &retaken {
+        let mut refuges: Vec<u32> = Vec::new();
+        for &(c, g, moves_on) in &retaken {
+            model.groups[g as usize].territory.retain(|&t| t != c);
+            // Some members move on to a refuge; those who stay lie low and wait to come back.
+            if moves_on && let Some(refuge) = refuge(model, c, g, &refuges) {
+                refuges.push(refuge);
+                model.groups[g as usize].territory.push(refuge);
+                metrics.relocations += 1;
+            }
             let group = &mut model.groups[g as usize];
-            group.territory.retain(|&t| t != c);
             if !group.underground.contains(&c) {
                 group.underground.push(c);
             }
@@ -385,6 +403,43 @@ fn update_pressure(model: &mut Model) {
             .pressure_weeks;
         group.pressure += (target - group.pressure) * (1.0 - libm::exp(-dt_weeks / weeks));
     }
+}
+
+/// Where a group's members go when the state retakes `from`: the least policed rural or
+/// peripheral cell within the group's reach of it that no group holds, no unit stands in and no
+/// other group moved to this tick; among equals the more deprived, then the nearer, then the
+/// lower index. `None` when there is no such cell.
+fn refuge(model: &Model, from: u32, g: u16, taken: &[u32]) -> Option<u32> {
+    let world = &model.world;
+    let reach = f64::from(model.groups[g as usize].reach.max(1));
+    let mut best: Option<(f32, f32, f64, u32)> = None;
+    for c in 0..world.len() as u32 {
+        let i = c as usize;
+        if !matches!(world.kind[i], CellKind::Rural | CellKind::UrbanPeriphery)
+            || !world.claims_of(c).is_empty()
+            || world.cells.units[i] > 0
+            || taken.contains(&c)
+        {
+            continue;
+        }
+        let distance = world.distance_km(from, c) / world.cell_km;
+        if distance > reach {
+            continue;
+        }
+        let key = (world.state_presence[i], -world.deprivation[i], distance, c);
+        let better = best.is_none_or(|b| {
+            key.0
+                .total_cmp(&b.0)
+                .then(key.1.total_cmp(&b.1))
+                .then(key.2.total_cmp(&b.2))
+                .then(key.3.cmp(&b.3))
+                .is_lt()
+        });
+        if better {
+            best = Some(key);
+        }
+    }
+    best.map(|b| b.3)
 }
 
 /// Detention places nationally (from the base `[state]`).

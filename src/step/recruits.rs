@@ -5,6 +5,7 @@
 
 use super::Model;
 use super::hazards::activity_factor;
+use crate::households::PersonState;
 use crate::metrics::TickMetrics;
 use crate::rng::{Process, StreamKey};
 
@@ -41,6 +42,9 @@ pub fn killed_in_violent_roles(model: &mut Model, metrics: &mut TickMetrics) {
             cells.homicides_oc_tick[c] += killed;
             metrics.homicides_oc += killed;
             metrics.homicides_children += killed;
+            // They were counted among the recruited; now among the dead.
+            model.persons_by_state[PersonState::Recruited as usize] -= u64::from(killed);
+            model.persons_by_state[PersonState::Dead as usize] += u64::from(killed);
         }
     }
 }

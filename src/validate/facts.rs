@@ -1192,15 +1192,26 @@ pub fn catalogue() -> Vec<Fact> {
                     series: quiet_outskirts_taken,
                 }),
                 paired(
-                    "displacements caused by groups (not diffuse fear or the state) in weeks 20 to 52 from those cells, with the raids minus without",
+                    "rural residents' first displacements caused by a group's act (not diffuse fear or the state) in weeks 20 to 52 from the rural ones, with the raids minus without",
                     baseline(),
                     arm("crackdown.toml", &[]),
                     |run| {
-                        let quiet = quiet_outskirts(run);
+                        // Brief 5.2: gangs moved "to previously unaffected rural areas, which in
+                        // turn has caused some rural residents to flee". Peripheral cells are
+                        // left out here: in the treated regions they border the forces' cities,
+                        // and there the raids deter the groups (fact 24), as they should.
+                        let quiet: Vec<usize> = quiet_outskirts(run)
+                            .into_iter()
+                            .filter(|&c| run.kind[c] == crate::scenario::CellKind::Rural)
+                            .collect();
                         run.episodes
                             .iter()
                             .filter(|e| {
+                                // Rural residents who flee, not the displaced who arrived
+                                // there and were found again.
                                 e.tick >= 19
+                                    && e.household_first
+                                    && e.group.is_some()
                                     && !matches!(
                                         e.trigger,
                                         Trigger::DiffuseInsecurity | Trigger::StateAbuse
