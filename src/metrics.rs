@@ -377,6 +377,10 @@ pub struct TickMetrics {
     pub contests_resolved: u32,
     pub splits: u32,
     pub relocations: u32,
+    /// Self-defence groups formed, absorbed by the state and turned criminal this tick.
+    pub autodefensas_formed: u32,
+    pub autodefensas_absorbed: u32,
+    pub autodefensas_criminal: u32,
     /// Armed groups at the end of the tick (splits add factions).
     pub groups: u32,
     /// The state's policies this tick.
@@ -411,7 +415,7 @@ impl TickMetrics {
     }
 
     /// The per-tick counters written to `timeseries.csv` after the stocks, with their names.
-    pub fn counters(&self) -> [(&'static str, u32); 57] {
+    pub fn counters(&self) -> [(&'static str, u32); 60] {
         [
             ("displacements_targeted", self.displacements_targeted),
             ("displacements_preemptive", self.displacements_preemptive),
@@ -464,6 +468,9 @@ impl TickMetrics {
             ("contests_resolved", self.contests_resolved),
             ("splits", self.splits),
             ("relocations", self.relocations),
+            ("autodefensas_formed", self.autodefensas_formed),
+            ("autodefensas_absorbed", self.autodefensas_absorbed),
+            ("autodefensas_criminal", self.autodefensas_criminal),
             ("units_deployed", self.units_deployed),
             ("clashes", self.clashes),
             ("clashes_intelligence_led", self.clashes_intelligence_led),
@@ -559,6 +566,10 @@ pub struct Summary {
     pub flight_blocked: u64,
     /// Neighbourhoods that are ghosts at the end of the run.
     pub ghost_neighbourhoods: u64,
+    /// Self-defence groups formed, absorbed by the state and turned criminal over the run.
+    pub autodefensas_formed: u64,
+    pub autodefensas_absorbed: u64,
+    pub autodefensas_criminal: u64,
     /// Clashes between state forces and groups, and their killed per wounded.
     pub clashes: u64,
     pub killed_to_wounded_ratio: f64,
@@ -883,6 +894,9 @@ impl SummaryBuilder {
             kin_hosting_ended: total("kin_hosting_ended"),
             flight_blocked: total("flight_blocked"),
             ghost_neighbourhoods: u64::from(self.last.ghost_cells),
+            autodefensas_formed: total("autodefensas_formed"),
+            autodefensas_absorbed: total("autodefensas_absorbed"),
+            autodefensas_criminal: total("autodefensas_criminal"),
             clashes: total("clashes"),
             killed_to_wounded_ratio: ratio(total("homicides_state_clash"), total("clash_wounded")),
             intelligence_led_share: ratio(total("clashes_intelligence_led"), total("clashes")),

@@ -40,6 +40,7 @@ pub enum Process {
     RecruitDeaths = 19,
     Collective = 20,
     Deprivation = 21,
+    Autodefensas = 22,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{SEEDS, WIDE_SEEDS, run_ticks};
+use common::{SEEDS, WIDE_SEEDS, run_ticks, set_all_groups, strs};
 use displace::metrics::TickMetrics;
 
 /// A militarised crackdown of `units` units in every region from `from` until `until`.
@@ -54,24 +54,24 @@ fn clashes_fall_as_groups_weaken_and_lie_low() {
     let ticks = "simulation.ticks=30";
     // Groups that move on when raided meet the forces afresh where they go (the balloon effect,
     // tested below); here they stay, so that weakening and lying low are seen alone.
-    let (stay_0, stay_1) = (
-        "groups[0].raid_flight_share=0",
-        "groups[1].raid_flight_share=0",
-    );
+    let stay = set_all_groups("raid_flight_share", "0");
+    let stay = strs(&stay);
     let (mut early, mut late, mut late_constant) = (0.0, 0.0, 0.0);
     // About one clash a tick: eight seeds to see the trend.
     for &seed in &WIDE_SEEDS {
-        let (_, adaptive) = run_ticks(&[ticks, &event, stay_0, stay_1], seed);
+        let (_, adaptive) = run_ticks(&[&[ticks, &event][..], &stay].concat(), seed);
         // With no lying low and no attrition, the forces meet the groups at the same rate.
         let (_, constant) = run_ticks(
             &[
-                ticks,
-                &event,
-                stay_0,
-                stay_1,
-                "state.crackdown.lie_low=0",
-                "state.crackdown.attrition=0",
-            ],
+                &[
+                    ticks,
+                    &event,
+                    "state.crackdown.lie_low=0",
+                    "state.crackdown.attrition=0",
+                ][..],
+                &stay,
+            ]
+            .concat(),
             seed,
         );
         early += sum(&adaptive, 2..8, |m| m.clashes) / 6.0;
@@ -145,13 +145,10 @@ fn raided_groups_move_on_to_the_outskirts_and_come_back_only_as_far_as_they_can_
     let event = crackdown(12, 2, 30);
     let ticks = "simulation.ticks=40";
     let retake = "state.crackdown.retake_rate.militarised=50";
-    let share = |s: &str| {
-        [
-            format!("groups[0].raid_flight_share={s}"),
-            format!("groups[1].raid_flight_share={s}"),
-        ]
-    };
-    let (lie_low, move_on) = (share("0"), share("1"));
+    let (lie_low, move_on) = (
+        set_all_groups("raid_flight_share", "0"),
+        set_all_groups("raid_flight_share", "1"),
+    );
     let outskirts_held = |model: &displace::step::Model| {
         (0..model.world.len() as u32)
             .filter(|&c| {
@@ -167,7 +164,10 @@ fn raided_groups_move_on_to_the_outskirts_and_come_back_only_as_far_as_they_can_
     for &seed in &SEEDS {
         let (stayed, m_stayed) =
             run_ticks(&[ticks, &event, retake, &lie_low[0], &lie_low[1]], seed);
-        let (moved, m_moved) = run_ticks(&[ticks, &event, retake, &move_on[0], &move_on[1]], seed);
+        let (moved, m_moved) = run_ticks(
+            &[&[ticks, &event, retake][..], &strs(&move_on)].concat(),
+            seed,
+        );
         held_staying += outskirts_held(&stayed);
         held_moving += outskirts_held(&moved);
         moves_staying += sum(&m_stayed, 0..40, |m| m.relocations);

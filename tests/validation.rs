@@ -26,11 +26,13 @@ use displace::validate::{self, Options, Verdict, facts};
 /// Fact 14 (atomised flight alone empties whole streets) holds at full size (3.2 [1.8, 4.6]
 /// ghost neighbourhoods over five years); with gangs drawn to deprived streets a quarter of the
 /// households gives 2.0 [−2.3, 6.3] over three replicates. Fact 27 (the balloon effect) is
-/// checked at full size by `full_size_balloon_fact_holds_and_fails_when_raided_groups_all_lie_low`.
+/// checked at full size by `full_size_balloon_fact_holds_and_fails_when_raided_groups_all_lie_low`,
+/// and fact 34 (autodefensas) by `full_size_autodefensa_fact_holds_and_fails_without_uprisings`.
 const HOLD_IN_QUICK: [u32; 10] = [4, 9, 10, 12, 16, 19, 21, 22, 23, 35];
 
-/// Facts the model cannot show yet (they need mechanisms or records it lacks).
-const NOT_MODELLED: [u32; 1] = [34];
+/// Facts the model cannot show yet (they need mechanisms or records it lacks): none since
+/// self-defence groups (fact 34).
+const NOT_MODELLED: [u32; 0] = [];
 
 fn options(facts: &[u32], set: &[&str]) -> Options {
     Options {
@@ -91,6 +93,23 @@ fn issue_13_switching_a_mechanism_off_makes_its_facts_fail() {
     // them emigrate for work; if they emigrated for work as readily, nothing sets them apart.
     let families_alike = verdicts(&[21], &["exit.labour_family_factor=1"]);
     assert_eq!(families_alike[&21], Verdict::Fails);
+}
+
+#[test]
+fn full_size_autodefensa_fact_holds_and_fails_without_uprisings() {
+    // Fact 34 at full size, five replicates: a quarter of the households leaves a handful of
+    // communities that rose, too few for the third year's departures from them.
+    let check = |set: &[&str]| -> Verdict {
+        let options = Options {
+            quick: false,
+            replicates: 5,
+            ..options(&[34], set)
+        };
+        verdicts_with(&options)[&34]
+    };
+    assert_eq!(check(&[]), Verdict::Holds);
+    // Without uprisings there is nothing to absorb or turn criminal.
+    assert_eq!(check(&["autodefensas.formation_rate=0"]), Verdict::Fails);
 }
 
 #[test]

@@ -29,9 +29,36 @@ pub struct Group {
     /// Its members in state detention (expected number): until they are released, the strength
     /// they took with them does not come back.
     pub detained: f64,
+    /// Where a self-defence group stands on its path (criminal groups are always `Criminal`).
+    pub stage: Stage,
+}
+
+/// The path of a self-defence group (brief 2.5): it defends its community, then is absorbed by
+/// the state or turns criminal. Every other group is criminal from the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Community,
+    Absorbed,
+    Criminal,
+}
+
+impl Stage {
+    /// The stage a group of `kind` starts in.
+    pub fn initial(kind: GroupKind) -> Stage {
+        if kind == GroupKind::Autodefensa {
+            Stage::Community
+        } else {
+            Stage::Criminal
+        }
+    }
 }
 
 impl Group {
+    /// Whether the group preys as a criminal group does (not a community's self-defence group).
+    pub fn is_criminal(&self) -> bool {
+        self.stage == Stage::Criminal
+    }
+
     /// Distance, in neighbourhoods, from `cell` to the nearest held cell.
     pub fn distance_to(&self, world: &World, cell: u32) -> f64 {
         self.territory
@@ -90,6 +117,7 @@ pub fn place_groups(spec: &ScenarioSpec, world: &World) -> Vec<Group> {
                 pressure: 0.0,
                 underground: Vec::new(),
                 detained: 0.0,
+                stage: Stage::initial(group_type.kind),
             });
         }
     }

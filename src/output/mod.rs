@@ -440,6 +440,7 @@ impl RunWriter {
                     GroupKind::StreetGang => 'G',
                     GroupKind::TraffickingGroup => 'T',
                     GroupKind::Cartel => 'C',
+                    GroupKind::Autodefensa => 'A',
                 },
             })
             .collect();

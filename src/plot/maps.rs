@@ -517,6 +517,7 @@ pub fn territory_color(code: char, presence: char) -> RGBColor {
         'G' => palette::controller("street_gang"),
         'T' => palette::controller("trafficking_group"),
         'C' => palette::controller("cartel"),
+        'A' => palette::controller("autodefensa"),
         'X' => palette::controller("contested"),
         _ => {
             let p = f64::from(presence.to_digit(10).unwrap_or(0)) / 9.0;
@@ -584,7 +585,12 @@ impl Territory {
             }
             let cells = u64::from(width) * u64::from(height);
             for (name, text, allowed, what) in [
-                ("controllers", &controllers[row], "SGTCX", "S, G, T, C or X"),
+                (
+                    "controllers",
+                    &controllers[row],
+                    "SGTCAX",
+                    "S, G, T, C, A or X",
+                ),
                 (
                     "presence",
                     &presence[row],
@@ -702,6 +708,7 @@ pub fn territory_legend(territory: &Territory, rows: &[usize], regions: &[u16]) 
         ('G', "street gang"),
         ('T', "trafficking group"),
         ('C', "cartel"),
+        ('A', "autodefensa"),
         ('X', "contested"),
     ] {
         if codes.contains(&code) {

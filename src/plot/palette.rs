@@ -51,6 +51,7 @@ pub fn controller(kind: &str) -> RGBColor {
         "street_gang" => VERMILLION,
         "trafficking_group" => GREEN,
         "cartel" => PURPLE,
+        "autodefensa" => OLIVE,
         "contested" => YELLOW,
         _ => SKY_BLUE,
     }

@@ -532,6 +532,39 @@ impl Default for LivelihoodSpec {
     }
 }
 
+/// Self-defence groups (brief 2.5): communities held by a criminal group where the state is
+/// absent rise against it; each such autodefensa is in the end absorbed by the state as rural
+/// police or turns criminal. They form only where a `[[groups]]` type of kind `autodefensa` is
+/// declared (its keys are the community's profile; `count` may be 0).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AutodefensaSpec {
+    /// Uprisings per year in a community (a cell of the autodefensa type's home kinds) held by one
+    /// criminal group, times the share of state presence missing there.
+    pub formation_rate: f64,
+    /// Absorptions per year of a self-defence group by the state, times 1 − corruption of its
+    /// home region.
+    pub absorption_rate: f64,
+    /// Criminal turns per year of a self-defence group.
+    pub criminal_rate: f64,
+    /// How many times its community profile an autodefensa preys once it has turned criminal.
+    pub criminal_factor: f64,
+    /// State presence its neighbourhoods gain when it is absorbed (its members become rural police).
+    pub absorbed_presence: f64,
+}
+
+impl Default for AutodefensaSpec {
+    fn default() -> Self {
+        Self {
+            formation_rate: 0.1,
+            absorption_rate: 0.5,
+            criminal_rate: 0.5,
+            criminal_factor: 8.0,
+            absorbed_presence: 0.3,
+        }
+    }
+}
+
 /// Figures the scenario is calibrated to, drawn beside the simulated ones in the figures.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -43,6 +43,7 @@ pub struct ScenarioSpec {
     pub trafficking: TraffickingSpec,
     pub ghosts: GhostSpec,
     pub mass: MassSpec,
+    pub autodefensas: AutodefensaSpec,
     /// Timeline of changes to `[state]` by tick and region.
     pub events: Vec<EventSpec>,
     /// Calibration targets, drawn beside the simulated figures.
@@ -434,13 +435,17 @@ pub enum GroupKind {
     StreetGang,
     TraffickingGroup,
     Cartel,
+    /// A self-defence group of a community (`[autodefensas]`): absorbed by the state or
+    /// turned criminal in the end.
+    Autodefensa,
 }
 
 impl GroupKind {
-    pub const ALL: [GroupKind; 3] = [
+    pub const ALL: [GroupKind; 4] = [
         GroupKind::StreetGang,
         GroupKind::TraffickingGroup,
         GroupKind::Cartel,
+        GroupKind::Autodefensa,
     ];
 
     pub fn name(self) -> &'static str {
@@ -448,6 +453,7 @@ impl GroupKind {
             GroupKind::StreetGang => "street_gang",
             GroupKind::TraffickingGroup => "trafficking_group",
             GroupKind::Cartel => "cartel",
+            GroupKind::Autodefensa => "autodefensa",
         }
     }
 }
@@ -805,7 +811,8 @@ pub struct GroupKindDefaults {
 impl GroupKind {
     /// Kind defaults, after the brief's comparison of actors (section 2.11): gangs small, urban and
     /// highly predatory with long reach; trafficking groups large, rural and less predatory;
-    /// cartels large, strategic, heavily armed.
+    /// cartels large, strategic, heavily armed; autodefensas local and, until they turn, barely
+    /// predatory.
     pub fn defaults(self) -> GroupKindDefaults {
         match self {
             GroupKind::StreetGang => GroupKindDefaults {
@@ -876,6 +883,32 @@ impl GroupKind {
                 relocation_rate: 0.5,
                 relocation_pressure: 0.5,
                 raid_flight_share: 0.2,
+            },
+            // A community's self-defence group, before any criminal turn: it holds its home
+            // community, preys little and reaches only nearby (brief 2.11); once criminal, its
+            // predation is multiplied by `autodefensas.criminal_factor`.
+            GroupKind::Autodefensa => GroupKindDefaults {
+                home_kinds: &[CellKind::Rural],
+                strength: 0.4,
+                territory_cells: 1,
+                extortion_rate: 0.3,
+                extortion_level: 0.03,
+                violence: 15.0,
+                threat_rate: 1.0,
+                reach: 2,
+                recruitment_rate: 0.002,
+                sexual_violence_rate: 0.0005,
+                seizure_rate: 0.001,
+                profile_rate: 0.05,
+                expulsion_rate: 0.2,
+                land_grab_rate: 0.02,
+                collective_rate: 0.01,
+                expansion_rate: 1.0,
+                deprivation_pull: 0.0,
+                split_rate: 0.02,
+                relocation_rate: 0.0,
+                relocation_pressure: 1.0,
+                raid_flight_share: 0.0,
             },
         }
     }

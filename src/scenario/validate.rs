@@ -368,6 +368,37 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
     c.share("extortion.flee_on_default", e.flee_on_default);
     c.share("extortion.refusal", e.refusal);
 
+    let a = &s.autodefensas;
+    c.range(
+        "autodefensas.formation_rate",
+        a.formation_rate,
+        0.0,
+        52.0,
+        "uprisings per community per year",
+    );
+    c.range(
+        "autodefensas.absorption_rate",
+        a.absorption_rate,
+        0.0,
+        52.0,
+        "absorptions per group per year",
+    );
+    c.range(
+        "autodefensas.criminal_rate",
+        a.criminal_rate,
+        0.0,
+        52.0,
+        "criminal turns per group per year",
+    );
+    c.range(
+        "autodefensas.criminal_factor",
+        a.criminal_factor,
+        0.0,
+        1000.0,
+        "a multiplier",
+    );
+    c.share("autodefensas.absorbed_presence", a.absorbed_presence);
+
     let l = &s.livelihood;
     c.range(
         "livelihood.jobs_per_closure",

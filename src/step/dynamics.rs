@@ -10,18 +10,24 @@
 
 use super::Model;
 use super::hazards::suppression_factor;
-use crate::actors::Group;
+use crate::actors::{Group, Stage};
 use crate::metrics::TickMetrics;
-use crate::rng::{Draws, Process};
-use crate::scenario::CellKind;
+use crate::rng::{Draws, Process, StreamKey};
+use crate::scenario::{CellKind, GroupKind};
 
 /// Runs the tick's group dynamics and books their counts.
 pub fn step(model: &mut Model, metrics: &mut TickMetrics) {
     let mut changed = false;
     changed |= resolve_contests(model, metrics);
+    changed |= autodefensa_paths(model, metrics);
+    changed |= form_autodefensas(model, metrics);
     let n = model.groups.len();
     for g in 0..n {
         changed |= resurface(model, g, metrics);
+        // A community's self-defence group defends its home; it neither spreads nor moves.
+        if !model.groups[g].is_criminal() {
+            continue;
+        }
         changed |= expand(model, g, metrics);
         changed |= relocate(model, g, metrics);
         changed |= split(model, g, metrics);
@@ -111,6 +117,121 @@ fn attraction(model: &Model, g: usize, c: u32) -> f64 {
         .deprivation_pull
         .unwrap_or(0.0);
     a + pull * f64::from(model.world.deprivation[c as usize])
+}
+
+/// Communities held by one criminal group, where the state is absent, rise against it
+/// (brief 2.5: autodefensas "form in response to the presence of organised crime"): with
+/// hazard `autodefensas.formation_rate` × (1 − clean state presence) per year, a new group of the
+/// first `autodefensa` type claims the cell, which becomes contested with its holder. Only
+/// cells of that type's home kinds with people in them rise.
+fn form_autodefensas(model: &mut Model, metrics: &mut TickMetrics) -> bool {
+    let spec = &model.scenario.spec;
+    let Some(type_index) = spec
+        .groups
+        .iter()
+        .position(|g| g.kind == GroupKind::Autodefensa)
+    else {
+        return false;
+    };
+    let rate = spec.autodefensas.formation_rate * model.scenario.params.dt_years;
+    if rate <= 0.0 {
+        return false;
+    }
+    let type_spec = &spec.groups[type_index];
+    let home_kinds = type_spec.home_kinds.clone().unwrap_or_default();
+    let key = StreamKey::new(model.scenario.seed(), Process::Autodefensas, model.tick);
+    let mut risen = Vec::new();
+    for c in 0..model.world.len() as u32 {
+        let i = c as usize;
+        let held_by_crime = match model.world.claims_of(c) {
+            [g] => model.groups[*g as usize].is_criminal(),
+            _ => false,
+        };
+        if !held_by_crime
+            || !home_kinds.contains(&model.world.kind[i])
+            || model.world.cells.households[i] == 0
+        {
+            continue;
+        }
+        let state = &model.policy_at(c).state;
+        let clean = f64::from(model.world.state_presence[i]) * (1.0 - state.corruption);
+        if key
+            .draws(u64::from(c))
+            .chance_of_hazard(rate * (1.0 - clean))
+        {
+            risen.push(c);
+        }
+    }
+    let room = usize::from(super::NO_GROUP) - 1;
+    for c in risen {
+        if model.groups.len() >= room {
+            break;
+        }
+        let number = model
+            .groups
+            .iter()
+            .filter(|g| g.type_index as usize == type_index)
+            .count()
+            + 1;
+        let strength = type_spec.strength.unwrap_or(0.4);
+        model.groups.push(Group {
+            type_index: type_index as u16,
+            kind: GroupKind::Autodefensa,
+            name: format!("{}#{number}", type_spec.name),
+            home: c,
+            territory: vec![c],
+            strength,
+            base_strength: strength,
+            reach: type_spec.reach.unwrap_or(1),
+            pressure: 0.0,
+            underground: Vec::new(),
+            detained: 0.0,
+            stage: Stage::Community,
+        });
+        metrics.autodefensas_formed += 1;
+    }
+    metrics.autodefensas_formed > 0
+}
+
+/// Each self-defence group that still holds its community ends its path, with hazard
+/// `autodefensas.absorption_rate` × (1 − corruption) per year absorbed by the state as rural
+/// police (its cells return to the state, with `absorbed_presence` more presence for good), and
+/// with hazard `autodefensas.criminal_rate` turned criminal (brief 2.5: "some were absorbed by
+/// state forces as rural police, others morphed into criminal groups").
+fn autodefensa_paths(model: &mut Model, metrics: &mut TickMetrics) -> bool {
+    let spec = &model.scenario.spec.autodefensas;
+    let dt_years = model.scenario.params.dt_years;
+    let key = StreamKey::new(model.scenario.seed(), Process::Autodefensas, model.tick);
+    let mut changed = false;
+    for g in 0..model.groups.len() {
+        let group = &model.groups[g];
+        if group.stage != Stage::Community || group.territory.is_empty() {
+            continue;
+        }
+        let corruption = model.policy_at(group.home).state.corruption;
+        let absorb = spec.absorption_rate * (1.0 - corruption) * dt_years;
+        let turn = spec.criminal_rate * dt_years;
+        // Keyed apart from the uprisings' cells, which use the same process and tick.
+        let mut d = key.draws(u64::MAX - g as u64);
+        if !d.chance_of_hazard(absorb + turn) {
+            continue;
+        }
+        if d.chance(absorb / (absorb + turn)) {
+            let cells = std::mem::take(&mut model.groups[g].territory);
+            for c in cells {
+                let gain = &mut model.world.cells.police_gain[c as usize];
+                *gain = (*gain + spec.absorbed_presence as f32).min(1.0);
+            }
+            model.groups[g].underground.clear();
+            model.groups[g].stage = Stage::Absorbed;
+            metrics.autodefensas_absorbed += 1;
+        } else {
+            model.groups[g].stage = Stage::Criminal;
+            metrics.autodefensas_criminal += 1;
+        }
+        changed = true;
+    }
+    changed
 }
 
 /// A group takes back the cells the state retook from it once no forces stand there: the members
@@ -327,6 +448,7 @@ fn split(model: &mut Model, g: usize, metrics: &mut TickMetrics) -> bool {
         pressure: group.pressure,
         underground: Vec::new(),
         detained: 0.0,
+        stage: group.stage,
     };
     model.groups[g].territory = kept;
     model.groups.push(faction);

@@ -79,6 +79,18 @@ pub fn activity_factor(model: &Model, group: u16) -> f64 {
     1.0 - lie_low * group.pressure
 }
 
+/// How many times its type's rates a group preys at: an autodefensa that turned criminal
+/// multiplies its community profile by `autodefensas.criminal_factor` (brief 2.11: predation
+/// "low; rises if it turns criminal"); every other group preys at its type's rates.
+pub fn predation_factor(model: &Model, group: u16) -> f64 {
+    let group = &model.groups[group as usize];
+    if group.kind == crate::scenario::GroupKind::Autodefensa && group.is_criminal() {
+        model.scenario.spec.autodefensas.criminal_factor
+    } else {
+        1.0
+    }
+}
+
 /// Computes every cell's hazards for this tick.
 pub fn step(model: &mut Model) {
     // Cells a group entered, or began to contest, since last tick: an incursion frightens all.
@@ -128,7 +140,7 @@ pub fn step(model: &mut Model) {
             for &g in claims {
                 let group = &m.groups[g as usize];
                 let gp = &params.groups[group.type_index as usize];
-                let survive = suppression_factor(m, c, g);
+                let survive = suppression_factor(m, c, g) * predation_factor(m, g);
                 // Lying low means no open violence: killings, threats and orders to leave stop,
                 // while quieter predation (extortion, recruitment, abuse, seizures) goes on.
                 let calm = activity_factor(m, g);
@@ -149,10 +161,10 @@ pub fn step(model: &mut Model) {
                 h[6] += gp.profile_hazard * survive * calm;
                 collective_rate += gp.collective_hazard * survive * calm;
                 if contested {
-                    order_rate += gp.expulsion_hazard * calm;
+                    order_rate += gp.expulsion_hazard * calm * predation_factor(m, g);
                     order_share = order_share.max(spec.mass.expulsion_share);
                 } else if strategic {
-                    order_rate += gp.land_grab_hazard * calm;
+                    order_rate += gp.land_grab_hazard * calm * predation_factor(m, g);
                     order_share = order_share.max(spec.mass.land_grab_share);
                 }
             }

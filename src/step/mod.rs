@@ -206,6 +206,11 @@ impl Model {
         &self.policies[self.world.region[cell as usize] as usize]
     }
 
+    /// Each cell's hazards as computed in the last tick.
+    pub fn hazards(&self) -> &[hazards::CellHazard] {
+        &self.hazards
+    }
+
     /// Households by status and persons by state, counted from the store (the invariant tests
     /// compare it with the running counters).
     pub fn count_by_status(&self) -> ([u64; Status::ALL.len()], [u64; PersonState::ALL.len()]) {

@@ -179,11 +179,12 @@ fn set_presence(model: &mut Model) {
     let world = &mut model.world;
     for c in 0..world.len() {
         let policy = &model.policies[world.region[c] as usize];
-        world.state_presence[c] = crate::world::neglected_presence(
+        world.state_presence[c] = (crate::world::neglected_presence(
             policy.state.presence.get(world.kind[c]),
             policy.state.deprivation_neglect,
             world.deprivation_excess[c],
-        );
+        ) + world.cells.police_gain[c])
+            .min(1.0);
         world.shelter_capacity[c] =
             libm::round(f64::from(world.shelter_base[c]) * policy.shelter_factor) as u32;
     }
@@ -204,9 +205,10 @@ fn deploy(model: &mut Model) {
         let truce_free = |c: u32| {
             let claims = world.claims_of(c);
             !claims.is_empty()
-                && claims
-                    .iter()
-                    .any(|&g| !policy.truce.contains(&model.groups[g as usize].type_index))
+                && claims.iter().any(|&g| {
+                    let group = &model.groups[g as usize];
+                    group.is_criminal() && !policy.truce.contains(&group.type_index)
+                })
         };
         let mut chosen: Vec<u32> = Vec::with_capacity(units as usize);
         match policy.state.crackdown.deployment {
@@ -278,7 +280,11 @@ fn arrests_and_clashes(model: &mut Model, metrics: &mut TickMetrics) -> Vec<bool
         let targets: Vec<u16> = claims
             .iter()
             .copied()
-            .filter(|&g| !policy.truce.contains(&model.groups[g as usize].type_index))
+            .filter(|&g| {
+                let group = &model.groups[g as usize];
+                // The state tolerates a community's self-defence group until it turns criminal.
+                group.is_criminal() && !policy.truce.contains(&group.type_index)
+            })
             .collect();
         let units = f64::from(model.world.cells.units[c]);
         let mut draws = Draws::new(seed, Process::StateClash, c as u64, tick);

@@ -58,15 +58,6 @@ fn fact(id: u32, claim: &'static str, checks: Vec<Check>) -> Fact {
     }
 }
 
-fn missing(id: u32, claim: &'static str, why: &'static str) -> Fact {
-    Fact {
-        id,
-        claim,
-        checks: Vec::new(),
-        not_modelled: Some(why),
-    }
-}
-
 // ---- small helpers over a run -------------------------------------------------------------
 
 /// `a / b`, or NaN when `b` is 0 (no value rather than a fake one).
@@ -197,6 +188,29 @@ fn always_held(run: &Run, holder: Holder) -> Vec<usize> {
     (0..run.cells)
         .filter(|&c| (0..run.len()).all(|t| run.holder_at(t, c) == holder))
         .collect()
+}
+
+/// Cells a group of `kind` held alone at the end of some tick before `to`.
+fn held_before(run: &Run, kind: GroupKind, to: usize) -> Vec<usize> {
+    (0..run.cells)
+        .filter(|&c| (0..to.min(run.len())).any(|t| run.holder_at(t, c) == Holder::Group(kind)))
+        .collect()
+}
+
+/// Departures from `cells` from tick `from` on, per household living there at the start.
+fn late_departures_from(run: &Run, cells: &[usize], from: usize) -> f64 {
+    let out: u64 = (from..run.len())
+        .flat_map(|t| {
+            cells
+                .iter()
+                .map(move |&c| u64::from(run.at(&run.departures, t, c)))
+        })
+        .sum();
+    let homes: u64 = cells
+        .iter()
+        .map(|&c| u64::from(run.initial_households[c]))
+        .sum();
+    ratio(out as f64, homes as f64)
 }
 
 /// Departures per initial household over `cells`.
@@ -1375,10 +1389,40 @@ pub fn catalogue() -> Vec<Fact> {
                 ),
             ],
         ),
-        missing(
+        fact(
             34,
             "Autodefensas are absorbed or turn criminal; if they turn criminal, displacement becomes protracted.",
-            "there are no self-defence groups in the model",
+            vec![
+                single(
+                    "self-defence groups absorbed by the state and turned criminal in three years of the Mexico war: the fewer of the two",
+                    arm("mexico_cartel_war.toml", &["simulation.ticks=156"]),
+                    |run| {
+                        let s = &run.summary;
+                        s.autodefensas_absorbed.min(s.autodefensas_criminal) as f64
+                    },
+                    Above(0.0),
+                    Brief,
+                ),
+                paired(
+                    "departures per 1,000 households in the third year from communities a self-defence group held in the first two, every group turning criminal minus every group absorbed",
+                    arm(
+                        "mexico_cartel_war.toml",
+                        &["simulation.ticks=156", "autodefensas.criminal_rate=0"],
+                    ),
+                    arm(
+                        "mexico_cartel_war.toml",
+                        &["simulation.ticks=156", "autodefensas.absorption_rate=0"],
+                    ),
+                    |run| {
+                        // Communities that rose in the first two years: most paths have run
+                        // their course by the third.
+                        let risen = held_before(run, GroupKind::Autodefensa, 104);
+                        1000.0 * late_departures_from(run, &risen, 104)
+                    },
+                    Above(0.0),
+                    Brief,
+                ),
+            ],
         ),
         fact(
             35,

@@ -85,6 +85,7 @@ impl World {
         };
         world.cells = CellState {
             risk: vec![0.0; n],
+            police_gain: vec![0.0; n],
             households: vec![0; n],
             persons: vec![0; n],
             initial_households: vec![0; n],

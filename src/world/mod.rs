@@ -80,6 +80,8 @@ pub fn neglected_presence(kind_presence: f64, neglect: f64, excess: f32) -> f32 
 pub struct CellState {
     /// Perceived homicide rate (per 100,000 residents per year), smoothed over recent ticks.
     pub risk: Vec<f32>,
+    /// State presence gained for good where an absorbed self-defence group became rural police.
+    pub police_gain: Vec<f32>,
     pub households: Vec<u32>,
     pub persons: Vec<u32>,
     pub initial_households: Vec<u32>,
