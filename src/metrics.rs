@@ -381,7 +381,7 @@ pub struct TickMetrics {
     pub autodefensas_formed: u32,
     pub autodefensas_absorbed: u32,
     pub autodefensas_criminal: u32,
-    /// Armed groups at the end of the tick (splits add factions).
+    /// Armed groups at the end of the tick (splits and uprisings add groups).
     pub groups: u32,
     /// The state's policies this tick.
     pub units_deployed: u32,

@@ -26,12 +26,7 @@ fn summary(overrides: &[&str], seed: u64) -> Summary {
 }
 
 fn run(overrides: &[&str], seed: u64) -> (Model, Vec<TickMetrics>) {
-    let s = scenario(overrides, seed);
-    let mut model = Model::build(&s);
-    let metrics = (0..s.spec.simulation.ticks)
-        .map(|_| model.step(&mut |_| Ok::<(), ()>(())).unwrap())
-        .collect();
-    (model, metrics)
+    common::run_scenario_ticks(&scenario(overrides, seed))
 }
 
 fn autodefensas(model: &Model) -> impl Iterator<Item = &displace::actors::Group> {

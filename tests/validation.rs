@@ -49,6 +49,16 @@ fn verdicts(facts: &[u32], set: &[&str]) -> BTreeMap<u32, Verdict> {
     verdicts_with(&options(facts, set))
 }
 
+/// Fact `id`'s verdict at full size over five replicates, for facts too small for the quick battery.
+fn full_size_verdict(id: u32, set: &[&str]) -> Verdict {
+    let options = Options {
+        quick: false,
+        replicates: 5,
+        ..options(&[id], set)
+    };
+    verdicts_with(&options)[&id]
+}
+
 fn verdicts_with(options: &Options) -> BTreeMap<u32, Verdict> {
     let selected = validate::selected(options).unwrap();
     let battery = validate::run(&selected, options, &|| {}, &AtomicBool::new(false)).unwrap();
@@ -99,14 +109,7 @@ fn issue_13_switching_a_mechanism_off_makes_its_facts_fail() {
 fn full_size_autodefensa_fact_holds_and_fails_without_uprisings() {
     // Fact 34 at full size, five replicates: a quarter of the households leaves a handful of
     // communities that rose, too few for the third year's departures from them.
-    let check = |set: &[&str]| -> Verdict {
-        let options = Options {
-            quick: false,
-            replicates: 5,
-            ..options(&[34], set)
-        };
-        verdicts_with(&options)[&34]
-    };
+    let check = |set: &[&str]| full_size_verdict(34, set);
     assert_eq!(check(&[]), Verdict::Holds);
     // Without uprisings there is nothing to absorb or turn criminal.
     assert_eq!(check(&["autodefensas.formation_rate=0"]), Verdict::Fails);
@@ -116,14 +119,7 @@ fn full_size_autodefensa_fact_holds_and_fails_without_uprisings() {
 fn full_size_balloon_fact_holds_and_fails_when_raided_groups_all_lie_low() {
     // Fact 27 at full size, five replicates: a quarter of the households leaves a few dozen
     // rural departures, too few for three replicates (16 [−3, 35] at seed 1).
-    let check = |set: &[&str]| -> Verdict {
-        let options = Options {
-            quick: false,
-            replicates: 5,
-            ..options(&[27], set)
-        };
-        verdicts_with(&options)[&27]
-    };
+    let check = |set: &[&str]| full_size_verdict(27, set);
     assert_eq!(check(&[]), Verdict::Holds);
     // Raids push groups into quiet rural cells only because members who keep their strength
     // move on when the state retakes their streets; if they all lie low, nothing moves.

@@ -140,8 +140,12 @@ pub fn strs(v: &[String]) -> Vec<&str> {
 
 /// Runs the tiny scenario tick by tick; returns the model and every tick's metrics.
 pub fn run_ticks(overrides: &[&str], seed: u64) -> (Model, Vec<displace::metrics::TickMetrics>) {
-    let s = scenario(overrides, seed);
-    let mut model = Model::build(&s);
+    run_scenario_ticks(&scenario(overrides, seed))
+}
+
+/// Runs a scenario tick by tick; returns the model and every tick's metrics.
+pub fn run_scenario_ticks(s: &Scenario) -> (Model, Vec<displace::metrics::TickMetrics>) {
+    let mut model = Model::build(s);
     let metrics = (0..s.spec.simulation.ticks)
         .map(|_| model.step(&mut |_| Ok::<(), ()>(())).unwrap())
         .collect();
