@@ -50,14 +50,16 @@ fn groups_under_pressure_lie_low_and_their_violence_returns_after_withdrawal() {
 
 #[test]
 fn clashes_fall_as_groups_weaken_and_lie_low() {
-    let event = crackdown(6, 2, 40);
+    // Enough units to meet the groups, mostly flimsy gangs that avoid the forces, about once a
+    // tick.
+    let event = crackdown(24, 2, 40);
     let ticks = "simulation.ticks=30";
     // Groups that move on when raided meet the forces afresh where they go (the balloon effect,
     // tested below); here they stay, so that weakening and lying low are seen alone.
     let stay = set_all_groups("raid_flight_share", "0");
     let stay = strs(&stay);
     let (mut early, mut late, mut late_constant) = (0.0, 0.0, 0.0);
-    // About one clash a tick: eight seeds to see the trend.
+    // Eight seeds to see the trend.
     for &seed in &WIDE_SEEDS {
         let (_, adaptive) = run_ticks(&[&[ticks, &event][..], &stay].concat(), seed);
         // With no lying low and no attrition, the forces meet the groups at the same rate.
@@ -80,6 +82,40 @@ fn clashes_fall_as_groups_weaken_and_lie_low() {
     }
     assert!(late < early, "clashes per tick: early {early}, late {late}");
     assert!(late < late_constant, "late {late} against {late_constant}");
+}
+
+#[test]
+fn groups_that_cannot_withstand_the_state_avoid_its_forces() {
+    // Same deployment against flimsy and against heavily armed groups, with nothing else that
+    // strength changes about the raids (no lying low, attrition, retaking or moving on).
+    let event = crackdown(6, 2, 40);
+    let fixed = [
+        "simulation.ticks=20",
+        "state.crackdown.lie_low=0",
+        "state.crackdown.attrition=0",
+        "state.crackdown.retake_rate.militarised=0",
+    ];
+    let clashes = |strength: &str, seed: u64| {
+        let set: Vec<String> = [
+            set_all_groups("strength", strength),
+            set_all_groups("raid_flight_share", "0"),
+        ]
+        .concat();
+        let args = [&fixed[..], &[event.as_str()], &strs(&set)].concat();
+        let (_, metrics) = run_ticks(&args, seed);
+        sum(&metrics, 2..20, |m| m.clashes)
+    };
+    let (mut flimsy, mut armed) = (0.0, 0.0);
+    for &seed in &SEEDS {
+        flimsy += clashes("0.2", seed);
+        armed += clashes("0.8", seed);
+    }
+    // Clashes scale with the strength that stands and fights: about a quarter as many.
+    assert!(
+        flimsy < 0.5 * armed,
+        "clashes against groups of strength 0.2: {flimsy}, of strength 0.8: {armed}"
+    );
+    assert!(flimsy > 0.0, "no clash at all against the weak groups");
 }
 
 #[test]

@@ -243,6 +243,56 @@ fn explicit_maps_define_the_grid_and_regions() {
 }
 
 #[test]
+fn groups_settle_in_their_regions_and_unknown_regions_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: String = (0..10)
+        .map(|_| "\"WWWWWEEEEEEEEEEEEEEE\"")
+        .collect::<Vec<_>>()
+        .join(", ");
+    write(
+        dir.path(),
+        "regions.toml",
+        &format!(
+            "[world]\nwidth = 20\nheight = 10\nregion_map = [{rows}]\n\
+             [population]\nhouseholds = 2000\n\
+             [[groups]]\nname = \"west\"\nkind = \"street_gang\"\ncount = 6\nregions = [\"W\"]\n\
+             [[groups]]\nname = \"anywhere\"\nkind = \"street_gang\"\ncount = 12\n"
+        ),
+    );
+    let s = load(dir.path(), "regions.toml", &[]);
+    let world = displace::world::World::build(&s.spec);
+    let groups = displace::actors::place_groups(&s.spec, &world);
+    let region_of = |c: u32| world.region_names[world.region[c as usize] as usize].as_str();
+    let west: Vec<&str> = groups[..6].iter().map(|g| region_of(g.home)).collect();
+    assert!(west.iter().all(|&r| r == "W"), "{west:?}");
+    // The west is a quarter of the grid: unrestricted groups settle on both sides.
+    let anywhere = groups[6..]
+        .iter()
+        .filter(|g| region_of(g.home) == "E")
+        .count();
+    assert!(
+        anywhere > 0,
+        "no group of the unrestricted type settled in the east"
+    );
+
+    let out = displace(
+        &[
+            "check",
+            "regions.toml",
+            "--set",
+            "groups.west.regions=[\"X\"]",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("groups[0].regions") && err.contains("no region named `X`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn set_with_a_table_merges_and_default_group_names_work() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "g.toml", "[[groups]]\nkind = \"cartel\"\n");

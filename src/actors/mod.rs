@@ -75,7 +75,7 @@ impl Group {
 
 /// Places every group of a resolved scenario and grows its territory from its home cell.
 ///
-/// Homes are drawn among cells of the type's home kinds, avoiding cells another group already
+/// Homes are drawn among cells of the type's home kinds in its regions, avoiding cells another group already
 /// holds when possible and favouring deprived ones (`deprivation_pull`); territory grows
 /// breadth-first from home, preferring cells of the home kinds, then deprived ones.
 /// Cells claimed by two or more groups are contested.
@@ -85,9 +85,19 @@ pub fn place_groups(spec: &ScenarioSpec, world: &World) -> Vec<Group> {
     let mut groups = Vec::new();
     for (t, group_type) in spec.groups.iter().enumerate() {
         let home_kinds = group_type.home_kinds.clone().unwrap_or_default();
-        let eligible: Vec<u32> = (0..world.len() as u32)
-            .filter(|&c| home_kinds.contains(&world.kind[c as usize]))
+        let in_regions = |c: u32| {
+            group_type.regions.is_empty()
+                || group_type
+                    .regions
+                    .contains(&world.region_names[world.region[c as usize] as usize])
+        };
+        // Cells of the home kinds in the type's regions; failing those, any cell of its regions.
+        let mut eligible: Vec<u32> = (0..world.len() as u32)
+            .filter(|&c| in_regions(c) && home_kinds.contains(&world.kind[c as usize]))
             .collect();
+        if eligible.is_empty() {
+            eligible = (0..world.len() as u32).filter(|&c| in_regions(c)).collect();
+        }
         let size = group_type.territory_cells.unwrap_or(1) as usize;
         let pull = group_type.deprivation_pull.unwrap_or(0.0);
         for i in 0..group_type.count {

@@ -16,7 +16,7 @@ pub struct ValidateArgs {
     /// Facts to run, by their number in the brief's §9 (default: all), e.g. `--facts 24,27`.
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=1000))]
     facts: Vec<u32>,
-    /// Replicates (seeds) per arm (default 5, or 3 with --quick).
+    /// Replicates (seeds) per arm (default 10, or 3 with --quick).
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(2..=1000))]
     replicates: Option<u32>,
     /// Seed of the first replicate; replicate r uses seed + r in every arm.
@@ -59,7 +59,7 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
                  here or above; run `displace validate` inside the repository"
             ))
         })?;
-    let replicates = args.replicates.unwrap_or(if args.quick { 3 } else { 5 });
+    let replicates = args.replicates.unwrap_or(if args.quick { 3 } else { 10 });
     let options = Options {
         scenarios,
         facts: args.facts.clone(),

@@ -472,6 +472,10 @@ pub struct GroupSpec {
     /// Kinds of neighbourhood where groups of this type settle.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub home_kinds: Option<Vec<CellKind>>,
+    /// Regions where groups of this type settle at the start (every region if empty); they may
+    /// spread beyond them later.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
     /// Strength against the state, 0 to 1: the share of state suppression the group withstands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strength: Option<f64>,
@@ -554,6 +558,7 @@ impl Default for GroupSpec {
             count: 1,
             homes: Vec::new(),
             home_kinds: None,
+            regions: Vec::new(),
             strength: None,
             territory_cells: None,
             extortion_rate: None,

@@ -1045,6 +1045,20 @@ fn check_groups(s: &ScenarioSpec, c: &mut Checker<'_>, width: u32, height: u32) 
                 );
             }
         }
+        if regions_listable(s) {
+            let names = crate::world::region_names(s);
+            for region in &g.regions {
+                if !names.contains(region) {
+                    c.problem(
+                        &key("regions"),
+                        format!(
+                            "no region named `{region}`; regions are {}",
+                            names.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
         if g.home_kinds.as_ref().is_some_and(|k| k.is_empty()) {
             c.problem(
                 &key("home_kinds"),

@@ -1264,7 +1264,11 @@ fn witness(
         out.counts.reports += 1;
         m.set(flags::REPORTED, true);
         if draws.chance(leak) {
+            // The group learns who talked and threatens the informant at once: a reprisal,
+            // which the household flees as it would any death threat.
             out.counts.report_leaks += 1;
+            out.counts.threats += 1;
+            out.counts.reprisals_on_reporters += 1;
             m.mark_by(Mark::Informant, group);
             if draws.chance(ctx.spec.threats.flee_on_threat) {
                 flee(

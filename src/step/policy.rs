@@ -289,18 +289,15 @@ fn arrests_and_clashes(model: &mut Model, metrics: &mut TickMetrics) -> Vec<bool
         let units = f64::from(model.world.cells.units[c]);
         let mut draws = Draws::new(seed, Process::StateClash, c as u64, tick);
         // Clashes: everyday ones where the state is present, and the crackdown's (groups under
-        // truce are left alone). A clash needs armed members who stand and fight: a group
-        // weakened by arrests, or lying low under pressure, meets the forces less often.
+        // truce are left alone). A clash needs armed members who stand and fight: groups avoid
+        // the forces as far as they cannot withstand them (their strength against the state, at
+        // most what they started with), and a group weakened by arrests, or lying low under
+        // pressure, meets them less often still.
         let armed: f64 = targets
             .iter()
             .map(|&g| {
                 let group = &model.groups[g as usize];
-                let relative = if group.base_strength > 0.0 {
-                    (group.strength / group.base_strength).min(1.0)
-                } else {
-                    1.0
-                };
-                relative * super::hazards::activity_factor(model, g)
+                group.strength.min(group.base_strength) * super::hazards::activity_factor(model, g)
             })
             .sum();
         let rate = policy.clash_hazard * f64::from(model.world.state_presence[c]) * armed
