@@ -9,6 +9,7 @@
 
 pub mod actors;
 pub mod bench;
+pub mod calibrate;
 pub mod compare;
 pub mod households;
 pub mod metrics;

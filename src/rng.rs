@@ -41,6 +41,8 @@ pub enum Process {
     Collective = 20,
     Deprivation = 21,
     Autodefensas = 22,
+    /// Proposals of a calibration (never drawn inside a run).
+    Calibration = 23,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

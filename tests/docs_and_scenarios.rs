@@ -120,15 +120,19 @@ fn ci_runs_the_readme_commands() {
     }
 }
 
-/// Every `.toml` under `scenarios/` except the sweep files in `scenarios/sweeps/`.
+/// Every `.toml` under `scenarios/` except the sweep files in `scenarios/sweeps/` and the
+/// calibration files in `scenarios/calibrations/`.
 fn shipped_scenarios() -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
-    let sweeps = common::root().join("scenarios/sweeps");
+    let skip = [
+        common::root().join("scenarios/sweeps"),
+        common::root().join("scenarios/calibrations"),
+    ];
     let mut dirs = vec![common::root().join("scenarios")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.is_dir() && path != sweeps {
+            if path.is_dir() && !skip.contains(&path) {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "toml") {
                 found.push(path);

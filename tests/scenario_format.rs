@@ -293,6 +293,43 @@ fn groups_settle_in_their_regions_and_unknown_regions_are_refused() {
 }
 
 #[test]
+fn a_scenario_file_can_set_keys_by_dotted_path_after_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = common::tiny_path();
+    write(
+        dir.path(),
+        "child.toml",
+        &format!(
+            "extends = \"{}\"\nset = [\"groups.gangs.extortion_rate=3.5\", \"simulation.ticks=9\"]\n",
+            base.display()
+        ),
+    );
+    let s = load(dir.path(), "child.toml", &[]);
+    assert_eq!(s.spec.groups[0].extortion_rate, Some(3.5));
+    assert_eq!(s.spec.simulation.ticks, 9);
+    // The command line still has the last word, and the resolved scenario keeps no `set`.
+    let s = load(dir.path(), "child.toml", &["simulation.ticks=11"]);
+    assert_eq!(s.spec.simulation.ticks, 11);
+    assert!(!s.to_toml().contains("set ="));
+
+    write(
+        dir.path(),
+        "bad.toml",
+        &format!(
+            "extends = \"{}\"\nset = [\"groups.gangs.extortion_rat=3.5\"]\n",
+            base.display()
+        ),
+    );
+    let out = displace(&["check", "bad.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.toml:2:1: key `set`") && err.contains("extortion_rate"),
+        "{err}"
+    );
+}
+
+#[test]
 fn set_with_a_table_merges_and_default_group_names_work() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "g.toml", "[[groups]]\nkind = \"cartel\"\n");

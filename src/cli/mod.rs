@@ -1,6 +1,7 @@
 //! Subcommands and their arguments.
 
 mod bench;
+mod calibrate;
 mod interrupt;
 mod progress;
 mod sweep;
@@ -29,6 +30,8 @@ Examples:
   displace plot outputs/baseline                       redraw a run's figures
   displace bench --households 1000000                  time the national benchmark
   displace validate --quick                            which of the brief's stylised facts hold
+  displace calibrate scenarios/calibrations/ecuador_2024.toml
+                                                       ABC-SMC calibration to the survey's figures
 
 One seed is one possible history: compare over seeds (-n) before drawing conclusions.
 Running a command again keeps the earlier result beside the new one.
@@ -37,7 +40,7 @@ Exit codes:
   0    success
   1    a fault of the machine, not the input (e.g. a folder that cannot be written),
        or a check that does not hold (validate, bench --check)
-  2    bad input: a scenario or sweep file, an argument, an output folder in the way,
+  2    bad input: a scenario, sweep or calibration file, an argument, an output folder in the way,
        a sweep folder in use
   130  stopped by Ctrl-C or SIGTERM; nothing half-written is left
 
@@ -75,6 +78,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run the brief's stylised facts as experiments and report which hold (exit 1 if any fails).
     Validate(validate::ValidateArgs),
+    /// Calibrate a scenario's parameters to observed statistics by ABC-SMC, resumably.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 #[derive(Args)]
@@ -162,6 +167,11 @@ struct CompareArgs {
     /// Do not draw the figures in `plots/`.
     #[arg(long)]
     no_plots: bool,
+    /// A finished `displace calibrate` folder: replicate r draws parameter set r from its
+    /// posterior (by weight, seeded) and runs it in every arm, so the intervals carry the
+    /// parameter uncertainty that remains.
+    #[arg(long, value_name = "DIR")]
+    posterior: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -254,6 +264,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => sweep::merge(args),
         Command::Bench(args) => bench::bench(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Calibrate(args) => calibrate::calibrate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -353,6 +364,49 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Every arm's scenario with each replicate's posterior draw: loaded up front, so that a
+/// parameter an arm does not have is reported before any run.
+fn posterior_variants(
+    args: &CompareArgs,
+    dir: &Path,
+    overrides: &[Override],
+    seed: u64,
+) -> Result<displace::compare::Variants, Failure> {
+    let posterior = displace::calibrate::PosteriorDraws::load(dir).map_err(Failure::input)?;
+    let draws: Vec<Vec<String>> = (0..u64::from(args.replicates))
+        .map(|r| posterior.draw(seed, r))
+        .collect();
+    let mut scenarios = Vec::new();
+    for path in &args.scenarios {
+        let mut per_replicate = Vec::new();
+        for draw in &draws {
+            let mut o = overrides.to_vec();
+            o.extend(Override::sets(&posterior.overrides(draw)));
+            let scenario = Scenario::load_with_warnings(path, &o)
+                .map(|(s, _)| s)
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "{}: cannot apply the posterior draws of {}: {e}",
+                        path.display(),
+                        dir.display()
+                    )
+                })
+                .map_err(Failure::input)?;
+            per_replicate.push(scenario);
+        }
+        scenarios.push(per_replicate);
+    }
+    Ok(displace::compare::Variants {
+        scenarios,
+        posterior: displace::compare::PosteriorUse {
+            dir: dir.display().to_string(),
+            generation: posterior.generation,
+            keys: posterior.keys.clone(),
+            draws,
+        },
+    })
+}
+
 fn compare(args: CompareArgs) -> Result<(), Failure> {
     let overrides = overrides(&args.set, None, args.ticks);
     let mut scenarios = Vec::new();
@@ -392,9 +446,20 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let started_unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let variants = match &args.posterior {
+        Some(dir) => Some(posterior_variants(&args, dir, &overrides, seed)?),
+        None => None,
+    };
     let threads = args.threads.unwrap_or(0);
     let comparison = sim::with_threads(threads, || {
-        displace::compare::compare(&arms, args.replicates, seed, &|| bar.inc(1), stop)
+        displace::compare::compare_with(
+            &arms,
+            args.replicates,
+            seed,
+            variants.as_ref(),
+            &|| bar.inc(1),
+            stop,
+        )
     })
     .context("cannot start worker threads")
     .map_err(Failure::other)?

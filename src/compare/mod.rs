@@ -195,6 +195,29 @@ pub struct Comparison {
     /// Per-tick series of each arm: `series[arm][tick][s]` is (mean, ci95_low, ci95_high) of
     /// `SERIES[s]` over the replicates.
     pub series: Vec<Vec<[(f64, f64, f64); SERIES.len()]>>,
+    /// The posterior draws the replicates ran with, if the comparison carried parameter
+    /// uncertainty.
+    pub posterior: Option<PosteriorUse>,
+}
+
+/// Parameter sets drawn from a calibration's posterior, one per replicate, used in every arm.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PosteriorUse {
+    /// The calibration folder, as given.
+    pub dir: String,
+    /// The generation drawn from (the calibration's last).
+    pub generation: u32,
+    pub keys: Vec<String>,
+    /// `draws[replicate]`: the values, as passed to the scenario.
+    pub draws: Vec<Vec<String>>,
+}
+
+/// The scenarios of a comparison whose runs differ by replicate: `scenarios[arm][replicate]`
+/// (each arm's scenario with replicate r's posterior draw), and the draws.
+#[derive(Debug, Clone)]
+pub struct Variants {
+    pub scenarios: Vec<Vec<Scenario>>,
+    pub posterior: PosteriorUse,
 }
 
 /// The per-tick series kept for every run of a comparison.
@@ -268,14 +291,31 @@ pub fn compare(
     on_run_done: &(dyn Fn() + Sync),
     stop: &std::sync::atomic::AtomicBool,
 ) -> std::io::Result<Comparison> {
+    compare_with(arms, replicates, seed, None, on_run_done, stop)
+}
+
+/// Like [`compare`]; with `variants`, replicate r of arm a runs `variants.scenarios[a][r]`
+/// (with the replicate's seed), so each paired difference also carries the spread of the
+/// parameters drawn.
+pub fn compare_with(
+    arms: &[Arm],
+    replicates: u32,
+    seed: u64,
+    variants: Option<&Variants>,
+    on_run_done: &(dyn Fn() + Sync),
+    stop: &std::sync::atomic::AtomicBool,
+) -> std::io::Result<Comparison> {
     let seeds = replicate_seeds(seed, replicates);
-    let jobs: Vec<(usize, u64)> = (0..arms.len())
-        .flat_map(|a| seeds.iter().map(move |&s| (a, s)))
+    let jobs: Vec<(usize, usize, u64)> = (0..arms.len())
+        .flat_map(|a| seeds.iter().enumerate().map(move |(r, &s)| (a, r, s)))
         .collect();
     let results: Vec<(Summary, Vec<[f64; SERIES.len()]>)> = jobs
         .par_iter()
-        .map(|&(a, s)| {
-            let mut scenario = arms[a].scenario.clone();
+        .map(|&(a, r, s)| {
+            let mut scenario = match variants {
+                Some(v) => v.scenarios[a][r].clone(),
+                None => arms[a].scenario.clone(),
+            };
             scenario.spec.simulation.seed = s;
             let mut series = SeriesObserver::default();
             let outcome = simulate(
@@ -342,6 +382,7 @@ pub fn compare(
         metrics,
         metric_order,
         series,
+        posterior: variants.map(|v| v.posterior.clone()),
     })
 }
 

@@ -31,6 +31,9 @@ struct CompareJson<'a> {
         String,
         std::collections::BTreeMap<String, crate::compare::ArmMetric>,
     >,
+    /// The posterior draws the replicates ran with (none without `--posterior`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    posterior: Option<&'a crate::compare::PosteriorUse>,
 }
 
 #[derive(Serialize)]
@@ -50,7 +53,7 @@ struct CompareManifest<'a> {
     threads: usize,
     started_unix: u64,
     wall_seconds: f64,
-    files: [&'static str; 5],
+    files: Vec<&'static str>,
     arms: Vec<ManifestArm<'a>>,
 }
 
@@ -194,8 +197,22 @@ pub fn write_comparison(
                 .map(|m| (*m, unit_label(m)))
                 .collect(),
             metrics: &comparison.metrics,
+            posterior: comparison.posterior.as_ref(),
         },
     )?;
+    if let Some(p) = &comparison.posterior {
+        let path = staging.path("posterior_draws.csv");
+        let mut w = csv::Writer::from_path(&path).map_err(|e| csv_error(&path, e))?;
+        let mut header = vec!["replicate".to_string(), "seed".to_string()];
+        header.extend(p.keys.iter().cloned());
+        w.write_record(&header).map_err(|e| csv_error(&path, e))?;
+        for (r, draw) in p.draws.iter().enumerate() {
+            let mut row = vec![r.to_string(), comparison.seeds[r].to_string()];
+            row.extend(draw.iter().cloned());
+            w.write_record(&row).map_err(|e| csv_error(&path, e))?;
+        }
+        w.flush().map_err(io_at(&path))?;
+    }
     write_json(
         &staging.path("manifest.json"),
         &CompareManifest {
@@ -212,7 +229,10 @@ pub fn write_comparison(
                 "runs.csv",
                 "compare_timeseries.csv",
                 "manifest.json",
-            ],
+            ]
+            .into_iter()
+            .chain(comparison.posterior.as_ref().map(|_| "posterior_draws.csv"))
+            .collect(),
             arms: arms
                 .iter()
                 .enumerate()

@@ -4,6 +4,7 @@
 //! machine without system fonts. Colours are the Okabe-Ito colour-blind-safe palette, and each
 //! controller kind, status and trigger keeps its colour in every figure.
 
+pub mod calibration;
 mod charts;
 pub mod compare;
 pub mod data;

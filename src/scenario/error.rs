@@ -110,6 +110,10 @@ pub enum ScenarioError {
     /// A sweep file's own problems (its keys, design and parameters).
     #[error("invalid sweep file:\n{}", listing(problems))]
     InvalidSweep { problems: Vec<Problem> },
+
+    /// A calibration file's own problems (its keys, priors, targets and constraints).
+    #[error("invalid calibration file:\n{}", listing(problems))]
+    InvalidCalibration { problems: Vec<Problem> },
 }
 
 /// Problems a message lists before it counts the rest.

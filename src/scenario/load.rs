@@ -135,7 +135,7 @@ pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Loaded, Scenario
     let mut provenance = Provenance::default();
     for file in chain.into_iter().rev() {
         for (key, value) in file.table {
-            if key == "extends" {
+            if key == "extends" || key == "set" {
                 continue;
             }
             merge_value(&mut merged, key, value);
@@ -145,6 +145,9 @@ pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Loaded, Scenario
                 provenance.clear_subtree(&key);
             }
             provenance.entries.insert(key, entry.origin);
+        }
+        for arg in &file.sets {
+            apply_override(&mut merged, &mut provenance, arg)?;
         }
     }
 
@@ -172,6 +175,8 @@ struct Leaf {
 struct ParsedFile {
     table: toml::Table,
     leaves: Vec<(String, Leaf)>,
+    /// The file's own `set` entries, applied after its keys.
+    sets: Vec<Override>,
 }
 
 /// Files an `extends` chain may hold, the named file included.
@@ -287,7 +292,29 @@ fn read_chain(
         _ => None,
     };
 
-    chain.push(ParsedFile { table, leaves });
+    let sets = match table.get("set") {
+        Some(toml::Value::Array(entries)) => {
+            let origin = keys
+                .iter()
+                .find(|k| k.path == "set")
+                .map_or(0, |k| k.key_span.start);
+            let at = lines.origin(path, origin);
+            entries
+                .iter()
+                .filter_map(|e| e.as_str())
+                .map(|assignment| Override {
+                    assignment: assignment.to_string(),
+                    written: format!("{at}: key `set`: entry `{assignment}`"),
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    chain.push(ParsedFile {
+        table,
+        leaves,
+        sets,
+    });
 
     if let Some((target, origin)) = extends {
         let base = path.parent().unwrap_or(Path::new("."));

@@ -17,6 +17,11 @@ pub struct ScenarioSpec {
     /// Path of a scenario this one builds on, relative to this file. Consumed by the loader.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
+    /// Overrides applied right after this file's own keys, written as for `--set`
+    /// (`"groups.gangs.extortion_rate=0.4"`): keys a table cannot name, such as one group type
+    /// of an inherited list. Consumed by the loader.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<String>,
     /// Free text saying what the scenario represents.
     pub description: String,
     pub simulation: SimulationSpec,

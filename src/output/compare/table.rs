@@ -435,6 +435,18 @@ fn preface(comparison: &Comparison, arm_width: usize) -> String {
         "{} replicates per arm, paired by seed; differences and changes are to the first arm.\n",
         comparison.seeds.len()
     );
+    if let Some(p) = &comparison.posterior {
+        t.push_str(
+            "Parameter uncertainty included: replicate r runs posterior draw r in every arm,\n",
+        );
+        let tail = format!(
+            " (generation {}, {} parameters).",
+            p.generation,
+            p.keys.len()
+        );
+        let room = TABLE_WIDTH - INDENT.len() - "from ".len() - width(&tail);
+        let _ = writeln!(t, "{INDENT}from {}{tail}", shorten(&p.dir, room));
+    }
     let shortened: Vec<&String> = comparison
         .arms
         .iter()
@@ -663,6 +675,7 @@ mod tests {
                 .collect(),
             metric_order: metrics.iter().map(|(name, _)| *name).collect(),
             series: Vec::new(),
+            posterior: None,
         }
     }
 
