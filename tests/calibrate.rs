@@ -376,6 +376,24 @@ fn bad_calibration_files_are_refused_with_line_key_and_what_was_expected() {
         &["bad_key.toml:", "parameters[0].key", "extortion_rate"],
     );
     case(
+        "no_variant.toml",
+        &format!(
+            "{parameter}[[variants]]\nname = \"three_years\"\nset = [\"simulation.ticks=156\"]\n[[targets]]\nname = \"inc\"\nvariant = \"three_year\"\nsummary = \"displacement_incidence_per_100k_15plus\"\nobserved = 900\nscale = 90\n"
+        ),
+        &[
+            "targets[0].variant",
+            "no variant named `three_year`",
+            "three_years",
+        ],
+    );
+    case(
+        "outside_the_run.toml",
+        &format!(
+            "{parameter}[[targets]]\nname = \"late\"\nwindow = {{ columns = [\"displacements\"], ticks = [20, 40] }}\nobserved = 1\nscale = 1\n"
+        ),
+        &["targets[0].window.ticks", "found [20, 40]", "<= 26"],
+    );
+    case(
         "no_prior.toml",
         &format!(
             "[[parameters]]\nkey = \"groups.gangs.extortion_rate\"\nlow = 1\nhigh = 5\n{target}"
@@ -679,4 +697,113 @@ scale = {}
         );
     }
     eprintln!("covered {covered:?} of {truths}; width ratios {width_ratio:?}");
+}
+
+#[test]
+fn variants_run_beside_the_base_with_the_same_parameters_and_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = calibration_file(
+        dir.path(),
+        r#"max_generations = 2
+[[variants]]
+name = "longer"
+set = ["simulation.ticks=24"]
+
+[[constraints]]
+order = ["lodging_shares.kin", "lodging_shares.shelter"]
+"#,
+    );
+    // A target read from the variant: weeks the base run does not have.
+    let text = read(&file).replace("max_generations = 4\n", "")
+        + r#"
+[[targets]]
+name = "second_half"
+variant = "longer"
+window = { columns = ["displacements"], ticks = [12, 24] }
+observed = 40
+scale = 20
+"#;
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    let run = calibrate(&file, &out, "2");
+    assert!(run.status.success(), "{}", stderr(&run));
+
+    // Rerun one kept particle's variant by hand: the same parameters and seed give its value.
+    let posterior = read(&out.join("posterior.csv"));
+    let header: Vec<&str> = posterior.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = posterior.lines().last().unwrap().split(',').collect();
+    let at = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    let tiny = common::tiny_path();
+    let args = [
+        "run".to_string(),
+        tiny.display().to_string(),
+        "--set".into(),
+        "population.households=1500".into(),
+        "--set".into(),
+        format!(
+            "groups.gangs.extortion_rate={}",
+            at("groups.gangs.extortion_rate")
+        ),
+        "--set".into(),
+        format!(
+            "groups.gangs.threat_rate={}",
+            at("groups.gangs.threat_rate")
+        ),
+        "--set".into(),
+        "simulation.ticks=24".into(),
+        "--seed".into(),
+        at("seed").to_string(),
+        "--out".into(),
+        "by_hand".into(),
+        "--quiet".into(),
+        "--no-plots".into(),
+    ];
+    let by_hand = displace(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        dir.path(),
+    );
+    assert!(by_hand.status.success(), "{}", stderr(&by_hand));
+    let series = read(&dir.path().join("by_hand/timeseries.csv"));
+    let columns: Vec<&str> = series.lines().next().unwrap().split(',').collect();
+    let k = columns.iter().position(|c| *c == "displacements").unwrap();
+    let second_half: f64 = series
+        .lines()
+        .skip(1 + 12)
+        .map(|l| l.split(',').nth(k).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(at("second_half").parse::<f64>().unwrap(), second_half);
+    // The order constraint reads two lodging shares of the base run and holds for every particle.
+    let kin: Vec<f64> = posterior
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split(',')
+                .nth(
+                    header
+                        .iter()
+                        .position(|h| *h == "lodging_shares.kin")
+                        .unwrap(),
+                )
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let shelter: Vec<f64> = posterior
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split(',')
+                .nth(
+                    header
+                        .iter()
+                        .position(|h| *h == "lodging_shares.shelter")
+                        .unwrap(),
+                )
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(kin.iter().zip(&shelter).all(|(k, s)| k > s));
 }

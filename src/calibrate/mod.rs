@@ -108,27 +108,31 @@ impl Observer for Columns {
     }
 }
 
-/// Runs the calibration's scenario: the statistics of `replicates` runs at a parameter set,
-/// averaged.
+/// Runs the calibration's scenario (and its variants): the statistics of `replicates` runs at
+/// a parameter set, averaged.
 pub struct ScenarioSimulator<'a> {
     calibration: &'a Calibration,
-    /// Every `timeseries.csv` column a statistic reads, and each statistic's columns as indices
-    /// into it.
-    columns: Vec<String>,
+    /// Per run (the base, then each variant): the `timeseries.csv` columns its statistics read.
+    columns: Vec<Vec<String>>,
 }
 
 impl<'a> ScenarioSimulator<'a> {
     pub fn new(calibration: &'a Calibration) -> Self {
-        let mut columns: Vec<String> = Vec::new();
-        for s in &calibration.statistics {
+        let runs = 1 + calibration.spec.variants.len();
+        let mut columns: Vec<Vec<String>> = vec![Vec::new(); runs];
+        for (s, &r) in calibration
+            .statistics
+            .iter()
+            .zip(&calibration.statistic_runs)
+        {
             let wanted = match s {
                 Statistic::Summary(_) => continue,
                 Statistic::Window(w) => &w.columns,
                 Statistic::Ratio(r) => &r.columns,
             };
             for c in wanted {
-                if !columns.contains(c) {
-                    columns.push(c.clone());
+                if !columns[r].contains(c) {
+                    columns[r].push(c.clone());
                 }
             }
         }
@@ -138,61 +142,84 @@ impl<'a> ScenarioSimulator<'a> {
         }
     }
 
-    /// The statistics of one run with `seed`.
+    /// Runs that some statistic reads (the base always).
+    fn needed(&self, run: usize) -> bool {
+        run == 0 || self.calibration.statistic_runs.contains(&run)
+    }
+
+    /// The statistics of one replicate with `seed`: every needed run, then each statistic from
+    /// its run.
     fn run_once(&self, theta: &[f64], seed: u64) -> Result<Vec<f64>, String> {
         let c = self.calibration;
-        let scenario =
-            Scenario::load(&c.base, &c.overrides(theta, seed)).map_err(|e| e.to_string())?;
-        let header = crate::output::timeseries_header();
-        let mut observer = Columns {
-            indices: self
-                .columns
-                .iter()
-                .map(|c| header.iter().position(|h| h == c).unwrap_or(0))
-                .collect(),
-            tick_days: scenario.spec.simulation.tick_days,
-            values: vec![Vec::new(); self.columns.len()],
-        };
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            simulate(&scenario, &mut observer)
-        }))
-        .map_err(|panic| {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            format!("simulation panicked: {message}")
-        })?
-        .map_err(|e| format!("simulation failed: {e}"))?;
-        let summary = Some(serde_json::to_value(&outcome.summary).map_err(|e| e.to_string())?);
-        let window = |columns: &[String], [from, to]: [u32; 2]| -> f64 {
-            columns
-                .iter()
-                .map(|name| {
-                    let k = self.columns.iter().position(|c| c == name).unwrap_or(0);
-                    observer.values[k][from as usize..(to as usize).min(observer.values[k].len())]
-                        .iter()
-                        .sum::<f64>()
-                })
-                .sum()
-        };
-        c.statistics
-            .iter()
-            .map(|s| match s {
-                Statistic::Summary(path) => lookup(&summary, path)
-                    .ok_or_else(|| format!("the run has no number at `{path}` in summary.json")),
-                Statistic::Window(w) => Ok(window(&w.columns, w.ticks)),
-                Statistic::Ratio(r) => {
-                    let den = window(&r.columns, r.denominator);
-                    Ok(if den > 0.0 {
-                        window(&r.columns, r.numerator) / den
-                    } else {
-                        f64::NAN
+        let mut stats = vec![f64::NAN; c.statistics.len()];
+        for run in 0..self.columns.len() {
+            if !self.needed(run) {
+                continue;
+            }
+            let mut overrides = c.overrides(theta, seed);
+            if run > 0 {
+                // The variant's overrides act after the parameters' values, before the seed.
+                let seed_entry = overrides.pop();
+                overrides.extend(c.spec.variants[run - 1].set.iter().cloned());
+                overrides.extend(seed_entry);
+            }
+            let scenario = Scenario::load(&c.base, &overrides).map_err(|e| e.to_string())?;
+            let header = crate::output::timeseries_header();
+            let mine = &self.columns[run];
+            let mut observer = Columns {
+                indices: mine
+                    .iter()
+                    .map(|c| header.iter().position(|h| h == c).unwrap_or(0))
+                    .collect(),
+                tick_days: scenario.spec.simulation.tick_days,
+                values: vec![Vec::new(); mine.len()],
+            };
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                simulate(&scenario, &mut observer)
+            }))
+            .map_err(|panic| {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "unknown panic".into());
+                format!("simulation panicked: {message}")
+            })?
+            .map_err(|e| format!("simulation failed: {e}"))?;
+            let summary = Some(serde_json::to_value(&outcome.summary).map_err(|e| e.to_string())?);
+            let window = |columns: &[String], [from, to]: [u32; 2]| -> f64 {
+                columns
+                    .iter()
+                    .map(|name| {
+                        let k = mine.iter().position(|c| c == name).unwrap_or(0);
+                        let v = &observer.values[k];
+                        v[(from as usize).min(v.len())..(to as usize).min(v.len())]
+                            .iter()
+                            .sum::<f64>()
                     })
+                    .sum()
+            };
+            for (k, s) in c.statistics.iter().enumerate() {
+                if c.statistic_runs[k] != run {
+                    continue;
                 }
-            })
-            .collect()
+                stats[k] = match s {
+                    Statistic::Summary(path) => lookup(&summary, path).ok_or_else(|| {
+                        format!("the run has no number at `{path}` in summary.json")
+                    })?,
+                    Statistic::Window(w) => window(&w.columns, w.ticks),
+                    Statistic::Ratio(r) => {
+                        let den = window(&r.columns, r.denominator);
+                        if den > 0.0 {
+                            window(&r.columns, r.numerator) / den
+                        } else {
+                            f64::NAN
+                        }
+                    }
+                };
+            }
+        }
+        Ok(stats)
     }
 }
 

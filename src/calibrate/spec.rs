@@ -60,6 +60,9 @@ pub enum Statistic {
 #[serde(default, deny_unknown_fields)]
 pub struct TargetSpec {
     pub name: String,
+    /// The variant whose run gives the statistic (default: the base run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     /// A `summary.json` key path, e.g. `trigger_shares.extortion`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
@@ -78,8 +81,12 @@ pub struct TargetSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ConstraintSpec {
-    /// Target names whose simulated statistics must come in this order, largest first.
+    /// Target names (or `summary.json` key paths of the base run) whose simulated statistics
+    /// must come in this order, largest first.
     pub order: Vec<String>,
+    /// The variant whose run gives the statistic (default: the base run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     /// Or one statistic, as for a target, with `above` and/or `below`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
@@ -91,6 +98,16 @@ pub struct ConstraintSpec {
     pub above: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub below: Option<f64>,
+}
+
+/// A variant of the base scenario run beside it with the same parameters and seed (a longer
+/// run, a policy switched on), for targets and constraints that need it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VariantSpec {
+    pub name: String,
+    /// Overrides applied after the calibration's own `set`.
+    pub set: Vec<String>,
 }
 
 /// A calibration file.
@@ -117,6 +134,7 @@ pub struct CalibrationSpec {
     /// Posterior draws simulated afresh for `predictive.csv`.
     pub predictive_draws: u32,
     pub parameters: Vec<ParameterSpec>,
+    pub variants: Vec<VariantSpec>,
     pub targets: Vec<TargetSpec>,
     pub constraints: Vec<ConstraintSpec>,
 }
@@ -137,6 +155,7 @@ impl Default for CalibrationSpec {
             max_simulations: 100_000,
             predictive_draws: 100,
             parameters: Vec::new(),
+            variants: Vec::new(),
             targets: Vec::new(),
             constraints: Vec::new(),
         }
@@ -167,6 +186,8 @@ pub struct Calibration {
     pub statistics: Vec<Statistic>,
     /// Names of the statistics, for `posterior.csv`.
     pub statistic_names: Vec<String>,
+    /// The run each statistic is read from: 0 for the base, 1 + v for variant v.
+    pub statistic_runs: Vec<usize>,
     pub observed: Vec<f64>,
     pub scales: Vec<f64>,
     pub constraints: Vec<Constraint>,
@@ -311,6 +332,45 @@ impl Calibration {
             }
         }
 
+        // Variants: distinct names; each target or constraint names one of them, or none.
+        for (v, variant) in spec.variants.iter().enumerate() {
+            if variant.name.is_empty() {
+                problem(
+                    &format!("variants[{v}].name"),
+                    "expected a name for the variant".into(),
+                );
+            } else if spec.variants[..v].iter().any(|w| w.name == variant.name) {
+                problem(
+                    &format!("variants[{v}].name"),
+                    format!("two variants are named `{}`", variant.name),
+                );
+            }
+        }
+        let variant_names: Vec<String> = spec.variants.iter().map(|v| v.name.clone()).collect();
+        let mut run_of = |at: &str, variant: &Option<String>| -> usize {
+            match variant {
+                None => 0,
+                Some(name) => match variant_names.iter().position(|n| n == name) {
+                    Some(v) => v + 1,
+                    None => {
+                        let hint = load::nearest(name, &variant_names)
+                            .map(|n| format!(" (did you mean `{n}`?)"))
+                            .unwrap_or_default();
+                        problem(at, format!("no variant named `{name}`{hint}"));
+                        0
+                    }
+                },
+            }
+        };
+        let mut statistic_runs = Vec::new();
+        for (i, t) in spec.targets.iter().enumerate() {
+            statistic_runs.push(run_of(&format!("targets[{i}].variant"), &t.variant));
+        }
+        let mut constraint_runs = Vec::new();
+        for (i, c) in spec.constraints.iter().enumerate() {
+            constraint_runs.push(run_of(&format!("constraints[{i}].variant"), &c.variant));
+        }
+
         // Targets, then the constraints' own statistics.
         let mut statistics = Vec::new();
         let mut statistic_names = Vec::new();
@@ -353,6 +413,8 @@ impl Calibration {
             }
         }
         let mut constraints = Vec::new();
+        // Order entries that name no target: (constraint, summary path), checked below.
+        let mut order_paths: Vec<(usize, String)> = Vec::new();
         for (i, c) in spec.constraints.iter().enumerate() {
             let key = |k: &str| format!("constraints[{i}].{k}");
             let has_statistic = c.summary.is_some() || c.window.is_some() || c.ratio.is_some();
@@ -367,17 +429,24 @@ impl Calibration {
                 if c.order.len() < 2 {
                     problem(&key("order"), "an order needs two targets or more".into());
                 }
+                if c.variant.is_some() {
+                    problem(
+                        &key("variant"),
+                        "an order compares targets, each read from its own run: give the variant on the targets"
+                            .into(),
+                    );
+                }
                 let mut indices = Vec::new();
                 for name in &c.order {
                     match spec.targets.iter().position(|t| t.name == *name) {
                         Some(k) => indices.push(k),
+                        // Not a target: a summary key of the base run, checked with the others.
                         None => {
-                            let names: Vec<String> =
-                                spec.targets.iter().map(|t| t.name.clone()).collect();
-                            let hint = load::nearest(name, &names)
-                                .map(|n| format!(" (did you mean `{n}`?)"))
-                                .unwrap_or_default();
-                            problem(&key("order"), format!("no target named `{name}`{hint}"));
+                            statistic_names.push(name.clone());
+                            statistics.push(Statistic::Summary(name.clone()));
+                            statistic_runs.push(0);
+                            order_paths.push((i, name.clone()));
+                            indices.push(statistics.len() - 1);
                         }
                     }
                 }
@@ -387,6 +456,7 @@ impl Calibration {
                     Ok(s) => {
                         statistic_names.push(format!("constraint_{i}"));
                         statistics.push(s);
+                        statistic_runs.push(constraint_runs[i]);
                         constraints.push(Constraint::Bounds {
                             statistic: statistics.len() - 1,
                             above: c.above,
@@ -437,79 +507,132 @@ impl Calibration {
         if !problems.is_empty() {
             return Err(ScenarioError::InvalidCalibration { problems });
         }
-        let scenario = Scenario::load(&base, &spec.set)?;
-
-        // Every statistic must be one a run produces: summary keys are looked up in the summary
-        // of a small run of the base, columns in the time series, windows within the run.
+        // Each variant's overrides must apply over the base and its `set`.
         let mut problems = Vec::new();
-        let probe = super::probe_summary(&scenario);
-        let columns = crate::output::timeseries_header();
-        let ticks = scenario.spec.simulation.ticks;
-        let mut check_statistic = |at: String, s: &Statistic| match s {
-            Statistic::Summary(path) => {
-                if super::lookup(&probe, path).is_none() {
-                    let keys = super::numeric_paths(&probe);
-                    let hint = load::nearest(path, &keys)
-                        .map(|n| format!(" (did you mean `{n}`?)"))
-                        .unwrap_or_default();
-                    problems.push(provenance.problem(
-                        &format!("{at}.summary"),
-                        format!(
-                            "no run of the base produces a number at `{path}` in summary.json{hint}"
-                        ),
-                    ));
+        for (v, variant) in spec.variants.iter().enumerate() {
+            for (j, entry) in variant.set.iter().enumerate() {
+                let mut o = spec.set.clone();
+                o.push(entry.clone());
+                if let Some(message) = bad(&o) {
+                    problems.push(provenance.problem(&format!("variants[{v}].set[{j}]"), message));
                 }
             }
-            Statistic::Window(w) => {
-                check_columns(
-                    &w.columns,
-                    &columns,
-                    &at,
-                    "window",
-                    &provenance,
-                    &mut problems,
-                );
-                check_ticks(
-                    w.ticks,
-                    ticks,
-                    &format!("{at}.window.ticks"),
-                    &provenance,
-                    &mut problems,
-                );
-            }
-            Statistic::Ratio(r) => {
-                check_columns(
-                    &r.columns,
-                    &columns,
-                    &at,
-                    "ratio",
-                    &provenance,
-                    &mut problems,
-                );
-                check_ticks(
-                    r.numerator,
-                    ticks,
-                    &format!("{at}.ratio.numerator"),
-                    &provenance,
-                    &mut problems,
-                );
-                check_ticks(
-                    r.denominator,
-                    ticks,
-                    &format!("{at}.ratio.denominator"),
-                    &provenance,
-                    &mut problems,
-                );
+        }
+        if !problems.is_empty() {
+            return Err(ScenarioError::InvalidCalibration { problems });
+        }
+        let scenario = Scenario::load(&base, &spec.set)?;
+        let mut runs = vec![scenario.clone()];
+        for variant in &spec.variants {
+            let mut o = spec.set.clone();
+            o.extend(variant.set.iter().cloned());
+            runs.push(Scenario::load(&base, &o)?);
+        }
+
+        // Every statistic must be one its run produces: summary keys are looked up in the
+        // summary of a small run, columns in the time series, windows within the run's ticks.
+        let mut problems = Vec::new();
+        let probes: Vec<Option<serde_json::Value>> = runs
+            .iter()
+            .enumerate()
+            .map(|(r, run)| {
+                let used = statistic_runs
+                    .iter()
+                    .zip(&statistics)
+                    .any(|(&k, st)| k == r && matches!(st, Statistic::Summary(_)));
+                if used {
+                    super::probe_summary(run)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let columns = crate::output::timeseries_header();
+        let run_name = |r: usize| {
+            if r == 0 {
+                "the base".to_string()
+            } else {
+                format!("variant `{}`", spec.variants[r - 1].name)
             }
         };
-        for (i, s) in statistics.iter().enumerate().take(spec.targets.len()) {
-            check_statistic(format!("targets[{i}]"), s);
+        let mut check_statistic = |at: String, s: &Statistic, r: usize, summary_key: &str| {
+            let ticks = runs[r].spec.simulation.ticks;
+            match s {
+                Statistic::Summary(path) => {
+                    if super::lookup(&probes[r], path).is_none() {
+                        let keys = super::numeric_paths(&probes[r]);
+                        let hint = load::nearest(path, &keys)
+                            .map(|n| format!(" (did you mean `{n}`?)"))
+                            .unwrap_or_default();
+                        problems.push(provenance.problem(
+                            &format!("{at}.{summary_key}"),
+                            format!(
+                                "no run of {} produces a number at `{path}` in summary.json{hint}",
+                                run_name(r)
+                            ),
+                        ));
+                    }
+                }
+                Statistic::Window(w) => {
+                    check_columns(
+                        &w.columns,
+                        &columns,
+                        &at,
+                        "window",
+                        &provenance,
+                        &mut problems,
+                    );
+                    check_ticks(
+                        w.ticks,
+                        ticks,
+                        &format!("{at}.window.ticks"),
+                        &provenance,
+                        &mut problems,
+                    );
+                }
+                Statistic::Ratio(r) => {
+                    check_columns(
+                        &r.columns,
+                        &columns,
+                        &at,
+                        "ratio",
+                        &provenance,
+                        &mut problems,
+                    );
+                    check_ticks(
+                        r.numerator,
+                        ticks,
+                        &format!("{at}.ratio.numerator"),
+                        &provenance,
+                        &mut problems,
+                    );
+                    check_ticks(
+                        r.denominator,
+                        ticks,
+                        &format!("{at}.ratio.denominator"),
+                        &provenance,
+                        &mut problems,
+                    );
+                }
+            }
+        };
+        for (i, st) in statistics.iter().enumerate().take(spec.targets.len()) {
+            check_statistic(format!("targets[{i}]"), st, statistic_runs[i], "summary");
         }
         for (i, c) in constraints.iter().enumerate() {
+            // Every constraint is resolved in file order, so `i` is its index in the file.
             if let Constraint::Bounds { statistic, .. } = c {
-                // Every constraint is resolved in file order, so `i` is its index in the file.
-                check_statistic(format!("constraints[{i}]"), &statistics[*statistic]);
+                let (st, r) = (&statistics[*statistic], statistic_runs[*statistic]);
+                check_statistic(format!("constraints[{i}]"), st, r, "summary");
             }
+        }
+        for (i, path) in &order_paths {
+            check_statistic(
+                format!("constraints[{i}]"),
+                &Statistic::Summary(path.clone()),
+                0,
+                "order",
+            );
         }
         if !problems.is_empty() {
             return Err(ScenarioError::InvalidCalibration { problems });
@@ -522,6 +645,7 @@ impl Calibration {
             priors,
             statistics,
             statistic_names,
+            statistic_runs,
             observed,
             scales,
             constraints,
