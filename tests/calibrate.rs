@@ -807,3 +807,70 @@ scale = 20
         .collect();
     assert!(kin.iter().zip(&shelter).all(|(k, s)| k > s));
 }
+
+#[test]
+fn a_budget_spent_before_generation_0_fills_is_a_clear_error_and_whole_numbers_reach_the_scenario_rounded()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    // One batch of 24 proposals, of which far fewer than 24 can meet an impossible constraint.
+    let file = calibration_file(
+        dir.path(),
+        "[[constraints]]\nsummary = \"displacement_incidence_per_100k_15plus\"\nbelow = 0.0\n",
+    );
+    let text = read(&file).replace("max_simulations = 5000", "max_simulations = 48");
+    std::fs::write(&file, text).unwrap();
+    let out = calibrate(&file, &dir.path().join("spent"), "2");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("generation 0 kept 0 of the 24 particles")
+            && stderr(&out).contains("raise max_simulations"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A whole-number parameter: its draws stay on the continuum, and what the scenario gets
+    // (the calibrated scenario's value) is a whole number.
+    let file = calibration_file(
+        dir.path(),
+        "[[parameters]]\nkey = \"groups.gangs.count\"\nprior = \"uniform\"\nlow = 2\nhigh = 8\ninteger = true\n",
+    );
+    let out = dir.path().join("integer");
+    let run = calibrate(&file, &out, "2");
+    assert!(run.status.success(), "{}", stderr(&run));
+    let calibrated = read(&out.join("calibrated.toml"));
+    let line = calibrated
+        .lines()
+        .find(|l| l.contains("groups.gangs.count="))
+        .unwrap();
+    let value = line.split('=').nth(1).unwrap().trim_end_matches("\",");
+    let count: u32 = value
+        .parse()
+        .unwrap_or_else(|e| panic!("`{value}` is not a whole number: {e}"));
+    assert!((2..=8).contains(&count), "{count}");
+
+    // compare --posterior refuses a --set of a calibrated key: the draw would overrule it.
+    let tiny = common::tiny_path();
+    let tiny = tiny.to_str().unwrap();
+    let clash = displace(
+        &[
+            "compare",
+            tiny,
+            tiny,
+            "-n",
+            "2",
+            "--posterior",
+            "integer",
+            "--set",
+            "groups.gangs.count=3",
+            "--out",
+            "x",
+        ],
+        dir.path(),
+    );
+    assert_eq!(clash.status.code(), Some(2), "{}", stderr(&clash));
+    assert!(
+        stderr(&clash).contains("`groups.gangs.count` is a parameter of the calibration"),
+        "{}",
+        stderr(&clash)
+    );
+}

@@ -79,10 +79,21 @@ pub fn numeric_paths(value: &Option<serde_json::Value>) -> Vec<String> {
     out
 }
 
-/// SHA-256 of the resolved calibration and of the base scenario it runs.
+/// SHA-256 of what decides the generations (the resolved calibration without its stopping
+/// rules and predictive draws, so a calibration can be resumed with a larger budget) and of the
+/// base scenario it runs.
 fn hash_of(spec: &CalibrationSpec, base: &Scenario) -> String {
+    let defaults = CalibrationSpec::default();
+    let deciding = CalibrationSpec {
+        max_generations: defaults.max_generations,
+        final_tolerance: defaults.final_tolerance,
+        min_acceptance: defaults.min_acceptance,
+        max_simulations: defaults.max_simulations,
+        predictive_draws: defaults.predictive_draws,
+        ..spec.clone()
+    };
     let mut hash = Sha256::new();
-    hash.update(serde_json::to_vec(spec).expect("a calibration spec serialises"));
+    hash.update(serde_json::to_vec(&deciding).expect("a calibration spec serialises"));
     hash.update(base.hash().as_bytes());
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -385,8 +396,27 @@ pub fn prepare(
                     expected: calibration.hash.clone(),
                 });
             }
-            Some(_) => {}
+            Some(m) => {
+                if m.git_revision != env!("DISPLACE_GIT_REVISION") {
+                    eprintln!(
+                        "note: resuming a calibration started by another build of displace ({}, this is {}); its earlier generations ran on that build",
+                        m.git_revision,
+                        env!("DISPLACE_GIT_REVISION")
+                    );
+                }
+            }
         }
+    }
+    // The manifest comes first: a folder killed at any later point is still recognised as a
+    // calibration, to be resumed or replaced.
+    fs::create_dir_all(out).map_err(io_at(out))?;
+    if !manifest_path.exists() {
+        let manifest = calibration.manifest("running", None, &[]);
+        write_atomic(
+            &manifest_path,
+            &serde_json::to_vec_pretty(&manifest).expect("manifest serialises"),
+        )
+        .map_err(io_at(&manifest_path))?;
     }
     fs::create_dir_all(out.join("generations")).map_err(io_at(out))?;
     // Temporary files of a process killed while writing: their final files were never made.
@@ -811,6 +841,8 @@ pub struct PosteriorDraws {
     pub dir: PathBuf,
     pub generation: u32,
     pub keys: Vec<String>,
+    /// The calibration's own fixed overrides (its `set`).
+    pub fixed_set: Vec<String>,
     pub integer: Vec<bool>,
     particles: Vec<Particle>,
 }
@@ -843,10 +875,23 @@ impl PosteriorDraws {
                 path: path.clone(),
                 message: format!("not a finished generation ({e})"),
             })?;
+        let width = manifest.parameters.len();
+        if last.particles.is_empty()
+            || last.particles.iter().any(|p| p.theta.len() != width)
+            || !last.particles.iter().any(|p| p.weight > 0.0)
+        {
+            return Err(CalibrateError::Corrupt {
+                path,
+                message: format!(
+                    "expected particles with {width} parameter values and positive weights"
+                ),
+            });
+        }
         Ok(PosteriorDraws {
             dir: dir.to_path_buf(),
             generation: last.index,
             keys: manifest.parameters.clone(),
+            fixed_set: manifest.calibration.set.clone(),
             integer: manifest
                 .calibration
                 .parameters

@@ -55,7 +55,8 @@ pub struct SmcConfig {
     /// Simulations per proposal (the simulator's replicates), for counting.
     pub runs_per_proposal: u64,
     pub priors: Vec<Prior>,
-    /// Whether each parameter is a whole number (kernel moves are rounded).
+    /// Whether each parameter is a whole number: sampled and moved on the continuum, rounded
+    /// where it reaches the scenario.
     pub integer: Vec<bool>,
 }
 
@@ -152,6 +153,14 @@ pub enum SmcError {
         "generation 0: none of {proposals} proposals from the prior ran; the first error: {error}"
     )]
     NothingRuns { proposals: u64, error: String },
+    #[error(
+        "generation 0 kept {kept} of the {particles} particles it needs from {proposals} proposals before max_simulations ran out: raise max_simulations, or loosen the constraints"
+    )]
+    BudgetBeforeFirstGeneration {
+        kept: usize,
+        particles: usize,
+        proposals: u64,
+    },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -195,6 +204,13 @@ pub fn run(
             }
             let batch = config.batch as u64;
             if simulated + (proposals + batch) * config.runs_per_proposal > config.max_simulations {
+                if done.is_empty() {
+                    return Err(SmcError::BudgetBeforeFirstGeneration {
+                        kept: accepted.len(),
+                        particles: config.particles,
+                        proposals,
+                    });
+                }
                 return Ok((done, StopReason::MaxSimulations));
             }
             let results: Vec<Evaluated> = (proposals..proposals + batch)
@@ -245,7 +261,13 @@ pub fn run(
                 proposals,
                 particles: config.particles,
             });
-            if t == 0 && accepted.is_empty() && failed == proposals {
+            // Only once a population's worth of proposals has failed: one unlucky batch is not
+            // a verdict on the prior.
+            if t == 0
+                && accepted.is_empty()
+                && failed == proposals
+                && proposals >= config.particles as u64
+            {
                 return Err(SmcError::NothingRuns {
                     proposals,
                     error: first_error.unwrap_or_default(),
@@ -319,34 +341,25 @@ fn propose(
         (Some(p), Some(k)) => {
             let weights: Vec<f64> = p.particles.iter().map(|q| q.weight).collect();
             let mut theta = None;
-            // Moves that leave the prior's support are redrawn; after many, the parent stays.
+            let mut parent = 0;
+            // Moves that leave the prior's support are redrawn; after many, a parent stays.
             for _ in 0..1000 {
-                let parent = rng::weighted_index(&weights, rng::unit(&mut rng)).unwrap_or(0);
-                let moved = round(config, k.perturb(&p.particles[parent].theta, &mut rng));
+                parent = rng::weighted_index(&weights, rng::unit(&mut rng)).unwrap_or(0);
+                let moved = k.perturb(&p.particles[parent].theta, &mut rng);
                 if inside(&config.priors, &moved) {
                     theta = Some(moved);
                     break;
                 }
             }
-            theta.unwrap_or_else(|| p.particles[0].theta.clone())
+            theta.unwrap_or_else(|| p.particles[parent].theta.clone())
         }
-        _ => round(
-            config,
-            config.priors.iter().map(|q| q.sample(&mut rng)).collect(),
-        ),
+        // Whole-number parameters are sampled and moved on the continuum and rounded only where
+        // they reach the scenario, so that prior and kernel densities stay those of the draws.
+        _ => config.priors.iter().map(|q| q.sample(&mut rng)).collect(),
     };
     // Seeds stay in the range a scenario's `simulation.seed` accepts.
     let seed = rng.next_u64() >> 1;
     (theta, seed)
-}
-
-fn round(config: &SmcConfig, mut theta: Vec<f64>) -> Vec<f64> {
-    for (x, &integer) in theta.iter_mut().zip(&config.integer) {
-        if integer {
-            *x = libm::round(*x);
-        }
-    }
-    theta
 }
 
 fn inside(priors: &[Prior], theta: &[f64]) -> bool {
@@ -431,11 +444,12 @@ fn reweight(particles: &mut [Particle], previous: &Generation, kernel: &Kernel, 
         })
         .collect();
     let total: f64 = weights.iter().sum();
+    let n = particles.len();
     for (q, w) in particles.iter_mut().zip(weights) {
-        q.weight = if total > 0.0 {
+        q.weight = if total > 0.0 && total.is_finite() {
             w / total
         } else {
-            1.0 / previous.particles.len() as f64
+            1.0 / n as f64
         };
     }
 }

@@ -392,7 +392,7 @@ impl Calibration {
             }
             match statistic_of(&t.summary, &t.window, &t.ratio) {
                 Ok(s) => statistics.push(s),
-                Err(message) => problem(&key("summary"), message),
+                Err(message) => problem(&format!("targets[{i}]"), message),
             }
             statistic_names.push(t.name.clone());
             match t.observed {
@@ -463,11 +463,11 @@ impl Calibration {
                             below: c.below,
                         });
                     }
-                    Err(message) => problem(&key("summary"), message),
+                    Err(message) => problem(&format!("constraints[{i}]"), message),
                 }
                 if c.above.is_none() && c.below.is_none() {
                     problem(
-                        &key("above"),
+                        &format!("constraints[{i}]"),
                         "expected `above`, `below` or both for the statistic".into(),
                     );
                 }

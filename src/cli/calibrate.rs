@@ -41,7 +41,8 @@ fn failure(e: CalibrateError) -> Failure {
         | CalibrateError::DifferentCalibration { .. }
         | CalibrateError::NotOurs { .. }
         | CalibrateError::Corrupt { .. } => Failure::input(e),
-        CalibrateError::Smc(SmcError::NothingRuns { .. }) => Failure::input(e),
+        CalibrateError::Smc(SmcError::NothingRuns { .. })
+        | CalibrateError::Smc(SmcError::BudgetBeforeFirstGeneration { .. }) => Failure::input(e),
         _ => Failure::other(e),
     }
 }

@@ -373,6 +373,24 @@ fn posterior_variants(
     seed: u64,
 ) -> Result<displace::compare::Variants, Failure> {
     let posterior = displace::calibrate::PosteriorDraws::load(dir).map_err(Failure::input)?;
+    // The draws set their keys last: a --set of the same key would be silently overruled.
+    for o in overrides {
+        let key = o.assignment.split('=').next().unwrap_or("").trim();
+        if posterior.keys.iter().any(|k| k == key) {
+            return Err(Failure::input(anyhow::anyhow!(
+                "{}: `{key}` is a parameter of the calibration in {}, drawn from its posterior in every replicate; drop the --set, or compare without --posterior",
+                o.written,
+                dir.display()
+            )));
+        }
+    }
+    if !posterior.fixed_set.is_empty() && !args.quiet {
+        eprintln!(
+            "note: the calibration in {} also ran with set = [{}]; the arms run as given, without it",
+            dir.display(),
+            posterior.fixed_set.join(", ")
+        );
+    }
     let draws: Vec<Vec<String>> = (0..u64::from(args.replicates))
         .map(|r| posterior.draw(seed, r))
         .collect();
