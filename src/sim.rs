@@ -110,6 +110,15 @@ pub fn simulate_profiled(
     })
 }
 
+/// What a caught panic said, for a record of a run that failed.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
 /// Runs `f` on a dedicated pool of `threads` worker threads (0 = one per core).
 pub fn with_threads<T: Send>(
     threads: usize,

@@ -464,6 +464,8 @@ fn a_calibration_writes_a_runnable_scenario_of_its_posterior_medians_and_a_predi
             row[4].parse().unwrap(),
         );
         assert!(q05 <= median && median <= q95, "{row:?}");
+        // Fresh seeds and parameter sets: the runs spread, the interval is not one point.
+        assert!(q95 > q05, "{row:?}");
         assert_eq!(row[6], "12", "{row:?}");
     }
 }

@@ -19,7 +19,9 @@ use std::sync::atomic::AtomicBool;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use smc::{Generation, Particle, Progress, Simulator, SmcConfig, SmcError, StopReason};
+pub use smc::{
+    Generation, Particle, Progress, Simulator, SmcConfig, SmcError, StopReason, weighted_quantile,
+};
 pub use spec::{Calibration, CalibrationSpec, Statistic};
 
 use crate::metrics::TickMetrics;
@@ -189,12 +191,10 @@ impl<'a> ScenarioSimulator<'a> {
                 simulate(&scenario, &mut observer)
             }))
             .map_err(|panic| {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown panic".into());
-                format!("simulation panicked: {message}")
+                format!(
+                    "simulation panicked: {}",
+                    crate::sim::panic_message(panic.as_ref())
+                )
             })?
             .map_err(|e| format!("simulation failed: {e}"))?;
             let summary = Some(serde_json::to_value(&outcome.summary).map_err(|e| e.to_string())?);
@@ -578,21 +578,6 @@ pub fn write_tables(
     let path = out.join("posterior.csv");
     write_atomic(&path, &bytes).map_err(io_at(&path))?;
     Ok(())
-}
-
-/// The weighted `q`-quantile of values with weights.
-pub fn weighted_quantile(values: &[(f64, f64)], q: f64) -> f64 {
-    let mut pairs: Vec<(f64, f64)> = values.to_vec();
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let total: f64 = pairs.iter().map(|p| p.1).sum();
-    let mut cumulative = 0.0;
-    for &(v, w) in &pairs {
-        cumulative += w / total;
-        if cumulative >= q {
-            return v;
-        }
-    }
-    pairs.last().map_or(f64::NAN, |p| p.0)
 }
 
 /// Each parameter's posterior median and its weighted 5% and 95% quantiles, in the last

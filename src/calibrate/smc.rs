@@ -316,16 +316,24 @@ fn stop_after(config: &SmcConfig, done: &[Generation], last: &Generation) -> Opt
 
 /// The weighted `q`-quantile of a generation's distances.
 fn next_tolerance(g: &Generation, q: f64) -> f64 {
-    let mut pairs: Vec<(f64, f64)> = g.particles.iter().map(|p| (p.distance, p.weight)).collect();
+    let pairs: Vec<(f64, f64)> = g.particles.iter().map(|p| (p.distance, p.weight)).collect();
+    weighted_quantile(&pairs, q)
+}
+
+/// The weighted `q`-quantile of `(value, weight)` pairs: the smallest value at which the
+/// weights, in order of value, reach a share `q` of their total.
+pub fn weighted_quantile(values: &[(f64, f64)], q: f64) -> f64 {
+    let mut pairs: Vec<(f64, f64)> = values.to_vec();
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = pairs.iter().map(|p| p.1).sum();
     let mut cumulative = 0.0;
-    for &(d, w) in &pairs {
+    for &(v, w) in &pairs {
         cumulative += w;
-        if cumulative >= q {
-            return d;
+        if cumulative >= q * total {
+            return v;
         }
     }
-    pairs.last().map_or(f64::INFINITY, |p| p.0)
+    pairs.last().map_or(f64::NAN, |p| p.0)
 }
 
 /// Proposal `i` of generation `t` and the seed it runs with, from its own stream.

@@ -406,12 +406,10 @@ impl Sweep {
             }
             Ok(Err(e)) => record.error = Some(format!("simulation failed: {e}")),
             Err(panic) => {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown panic".into());
-                record.error = Some(format!("simulation panicked: {message}"));
+                record.error = Some(format!(
+                    "simulation panicked: {}",
+                    crate::sim::panic_message(panic.as_ref())
+                ));
             }
         }
         record.wall_seconds = started.elapsed().as_secs_f64();
