@@ -22,7 +22,7 @@ struct NormalMean {
 }
 
 impl Simulator for NormalMean {
-    fn simulate(&self, theta: &[f64], seed: u64) -> Result<Vec<f64>, String> {
+    fn simulate(&self, theta: &[f64], seed: u64, _tolerance: f64) -> Result<Vec<f64>, String> {
         let mut rng = displace::rng::stream(seed, displace::rng::Process::Calibration, 0, 0);
         let sum: f64 = (0..self.n)
             .map(|_| theta[0] + self.sigma * displace::rng::standard_normal(&mut rng))
@@ -808,6 +808,44 @@ scale = 20
         })
         .collect();
     assert!(kin.iter().zip(&shelter).all(|(k, s)| k > s));
+}
+
+#[test]
+fn a_proposal_already_beyond_the_tolerance_skips_its_variant_runs_and_is_refused_all_the_same() {
+    use displace::calibrate::{Calibration, ScenarioSimulator};
+    let dir = tempfile::tempdir().unwrap();
+    let file = calibration_file(
+        dir.path(),
+        r#"[[variants]]
+name = "longer"
+set = ["simulation.ticks=24"]
+
+[[constraints]]
+variant = "longer"
+summary = "displacement_incidence_per_100k_15plus"
+above = 0.0
+"#,
+    );
+    let calibration = Calibration::load(&file).unwrap();
+    let simulator = ScenarioSimulator::new(&calibration);
+    let theta = [3.0, 1.0];
+    let full = simulator.simulate(&theta, 17, f64::INFINITY).unwrap();
+    let variant_stat = full.len() - 1;
+    assert!(full.iter().all(|v| v.is_finite()), "{full:?}");
+    let d = calibration.distance(&full);
+    assert!(d.is_finite() && d > 0.0, "distance {d}");
+    // Only the variant's constraint lies beyond the base run, so the base run alone gives the
+    // whole distance: a tolerance below it needs no variant run and refuses the proposal.
+    let short = simulator.simulate(&theta, 17, 0.5 * d).unwrap();
+    assert!(short[variant_stat].is_nan(), "the variant ran: {short:?}");
+    assert_eq!(calibration.distance(&short), f64::INFINITY);
+    assert_eq!(calibration.distance_lower_bound(&short), d);
+    // Within the tolerance every run is made, with the statistics of a run without one.
+    let kept = simulator.simulate(&theta, 17, 2.0 * d).unwrap();
+    assert_eq!(
+        kept.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        full.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
 }
 
 #[test]

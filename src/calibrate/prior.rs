@@ -149,6 +149,47 @@ impl Prior {
         }
     }
 
+    /// The coordinate the sampler moves this parameter in: the logarithm for a log-uniform
+    /// prior, where it is flat and a rate's orders of magnitude are equally easy to reach; the
+    /// value itself otherwise.
+    pub fn to_internal(&self, x: f64) -> f64 {
+        match self {
+            Prior::LogUniform { .. } => libm::log(x),
+            _ => x,
+        }
+    }
+
+    /// The value at internal coordinate `u` (the inverse of [`Prior::to_internal`]).
+    pub fn from_internal(&self, u: f64) -> f64 {
+        match self {
+            Prior::LogUniform { .. } => libm::exp(u),
+            _ => u,
+        }
+    }
+
+    /// The prior density of the internal coordinate `u` (0 outside the support).
+    pub fn internal_density(&self, u: f64) -> f64 {
+        match *self {
+            Prior::LogUniform { low, high } => {
+                let (a, b) = (libm::log(low), libm::log(high));
+                if (a..=b).contains(&u) && b > a {
+                    1.0 / (b - a)
+                } else {
+                    0.0
+                }
+            }
+            _ => self.density(u),
+        }
+    }
+
+    /// The prior's standard deviation in the internal coordinate.
+    pub fn internal_sd(&self) -> f64 {
+        match *self {
+            Prior::LogUniform { low, high } => (libm::log(high) - libm::log(low)) / 12f64.sqrt(),
+            _ => self.moments().1,
+        }
+    }
+
     /// The prior's name as written in a calibration file.
     pub fn name(&self) -> &'static str {
         match self {
@@ -200,6 +241,33 @@ mod tests {
             let mut rng = rng::stream(8, rng::Process::Calibration, 0, 0);
             assert!((0..1000).all(|_| (lo..=hi).contains(&prior.sample(&mut rng))));
         }
+    }
+
+    #[test]
+    fn internal_coordinates_invert_and_their_densities_integrate_to_one() {
+        let prior = Prior::LogUniform {
+            low: 0.1,
+            high: 10.0,
+        };
+        for x in [0.1, 0.5, 3.0, 10.0] {
+            let back = prior.from_internal(prior.to_internal(x));
+            assert!((back - x).abs() < 1e-12 * x, "{x} came back as {back}");
+        }
+        let (a, b) = (prior.to_internal(0.1), prior.to_internal(10.0));
+        let n = 100_000;
+        let du = (b - a) / n as f64;
+        let integral: f64 = (0..n)
+            .map(|i| prior.internal_density(a + (i as f64 + 0.5) * du) * du)
+            .sum();
+        assert!((integral - 1.0).abs() < 1e-9, "{integral}");
+        assert_eq!(prior.internal_density(b + 1e-6), 0.0);
+        // Identity for the others.
+        let uniform = Prior::Uniform {
+            low: -1.0,
+            high: 3.0,
+        };
+        assert_eq!(uniform.to_internal(2.5), 2.5);
+        assert_eq!(uniform.internal_density(2.5), uniform.density(2.5));
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! later generation takes as tolerance a quantile of the previous one's distances, proposes by
 //! picking a previous particle by weight and moving it with a multivariate normal kernel of twice
 //! the previous population's weighted covariance, and keeps proposals within the tolerance. A
-//! kept particle's weight is its prior density over the kernel mixture's density at it.
+//! kept particle's weight is its prior density over the kernel mixture's density at it. The
+//! kernel moves log-uniform parameters in their logarithm, where their prior is flat: in natural
+//! units a prior spanning a factor of nine gives weights nine times apart for that alone.
 //!
 //! Determinism: proposal `i` of generation `t` is drawn from its own stream keyed by
 //! `(seed, Calibration, i, t)`, proposals are simulated in fixed batches (in parallel) and kept
@@ -29,8 +31,10 @@ type Evaluated = (Vec<f64>, u64, Result<Vec<f64>, String>);
 /// What a calibration needs from the model: statistics of one run, and how far they are from
 /// the observed ones.
 pub trait Simulator: Sync {
-    /// The statistics of a simulation at parameter values `theta` with random seed `seed`.
-    fn simulate(&self, theta: &[f64], seed: u64) -> Result<Vec<f64>, String>;
+    /// The statistics of a simulation at parameter values `theta` with random seed `seed`. A
+    /// simulator may stop early, leaving statistics NaN, once those it has put the proposal
+    /// beyond `tolerance` for certain; `distance` must then be infinite.
+    fn simulate(&self, theta: &[f64], seed: u64, tolerance: f64) -> Result<Vec<f64>, String>;
     /// How far `stats` are from the observed statistics; infinite when a hard constraint fails.
     fn distance(&self, stats: &[f64]) -> f64;
 }
@@ -220,7 +224,7 @@ pub fn run(
                     let stats = if stop.load(Ordering::Relaxed) {
                         Err("interrupted".to_string())
                     } else {
-                        simulator.simulate(&theta, seed)
+                        simulator.simulate(&theta, seed, tolerance)
                     };
                     (theta, seed, stats)
                 })
@@ -353,9 +357,10 @@ fn propose(
             // Moves that leave the prior's support are redrawn; after many, a parent stays.
             for _ in 0..1000 {
                 parent = rng::weighted_index(&weights, rng::unit(&mut rng)).unwrap_or(0);
-                let moved = k.perturb(&p.particles[parent].theta, &mut rng);
+                let from = internal(&config.priors, &p.particles[parent].theta);
+                let moved = k.perturb(&from, &mut rng);
                 if inside(&config.priors, &moved) {
-                    theta = Some(moved);
+                    theta = Some(natural(&config.priors, &moved));
                     break;
                 }
             }
@@ -370,15 +375,38 @@ fn propose(
     (theta, seed)
 }
 
-fn inside(priors: &[Prior], theta: &[f64]) -> bool {
-    priors.iter().zip(theta).all(|(p, &x)| p.density(x) > 0.0)
-}
-
-fn prior_density(priors: &[Prior], theta: &[f64]) -> f64 {
+/// A parameter set in the coordinates the kernel moves in (see [`Prior::to_internal`]).
+fn internal(priors: &[Prior], theta: &[f64]) -> Vec<f64> {
     priors
         .iter()
         .zip(theta)
-        .map(|(p, &x)| p.density(x))
+        .map(|(p, &x)| p.to_internal(x))
+        .collect()
+}
+
+/// A parameter set back in natural units from internal coordinates.
+fn natural(priors: &[Prior], u: &[f64]) -> Vec<f64> {
+    priors
+        .iter()
+        .zip(u)
+        .map(|(p, &x)| p.from_internal(x))
+        .collect()
+}
+
+/// Whether internal coordinates `u` lie in the prior's support.
+fn inside(priors: &[Prior], u: &[f64]) -> bool {
+    priors
+        .iter()
+        .zip(u)
+        .all(|(p, &x)| p.internal_density(x) > 0.0)
+}
+
+/// The prior density of internal coordinates `u`.
+fn prior_density(priors: &[Prior], u: &[f64]) -> f64 {
+    priors
+        .iter()
+        .zip(u)
+        .map(|(p, &x)| p.internal_density(x))
         .product()
 }
 
@@ -391,13 +419,23 @@ pub struct Kernel {
 }
 
 impl Kernel {
+    /// Fitted to a population in internal coordinates.
     pub fn fit(g: &Generation, priors: &[Prior]) -> Kernel {
         let d = priors.len();
-        let (_, cov) = weighted_moments(&g.particles, d);
+        let moved: Vec<Particle> = g
+            .particles
+            .iter()
+            .map(|p| Particle {
+                theta: internal(priors, &p.theta),
+                stats: Vec::new(),
+                ..p.clone()
+            })
+            .collect();
+        let (_, cov) = weighted_moments(&moved, d);
         let mut sigma: Vec<f64> = cov.iter().map(|c| 2.0 * c).collect();
         // A parameter the population no longer varies in still needs room to move.
         for (k, prior) in priors.iter().enumerate() {
-            let (_, sd) = prior.moments();
+            let sd = prior.internal_sd();
             let floor = (1e-3 * if sd.is_finite() { sd } else { 1.0 }).powi(2);
             sigma[k * d + k] = sigma[k * d + k].max(floor);
         }
@@ -434,18 +472,24 @@ impl Kernel {
     }
 }
 
-/// Importance weights of a new population: prior density over the kernel mixture density.
+/// Importance weights of a new population: prior density over the kernel mixture density,
+/// both in internal coordinates.
 fn reweight(particles: &mut [Particle], previous: &Generation, kernel: &Kernel, priors: &[Prior]) {
+    let parents: Vec<(f64, Vec<f64>)> = previous
+        .particles
+        .iter()
+        .map(|p| (p.weight, internal(priors, &p.theta)))
+        .collect();
     let weights: Vec<f64> = particles
         .par_iter()
         .map(|q| {
-            let mixture: f64 = previous
-                .particles
+            let at = internal(priors, &q.theta);
+            let mixture: f64 = parents
                 .iter()
-                .map(|p| p.weight * kernel.density(&p.theta, &q.theta))
+                .map(|(w, from)| w * kernel.density(from, &at))
                 .sum();
             if mixture > 0.0 {
-                prior_density(priors, &q.theta) / mixture
+                prior_density(priors, &at) / mixture
             } else {
                 0.0
             }

@@ -688,16 +688,32 @@ impl Calibration {
 
     /// Root-mean-square scaled distance of the targets; infinite when a constraint fails.
     pub fn distance(&self, stats: &[f64]) -> f64 {
+        self.distance_of(stats, false)
+    }
+
+    /// A lower bound of the distance from statistics some of which are not known yet (NaN):
+    /// constraints on unknown statistics are passed over and unknown targets add nothing. So a
+    /// proposal whose first runs already lie beyond the tolerance can be refused without the
+    /// rest, and exactly the proposals the full distance would refuse are refused.
+    pub fn distance_lower_bound(&self, stats: &[f64]) -> f64 {
+        self.distance_of(stats, true)
+    }
+
+    fn distance_of(&self, stats: &[f64], unknown_pass: bool) -> f64 {
+        let known = |k: usize| !(unknown_pass && stats[k].is_nan());
         for c in &self.constraints {
             let ok = match c {
-                Constraint::Order(indices) => indices.windows(2).all(|w| stats[w[0]] > stats[w[1]]),
+                Constraint::Order(indices) => indices
+                    .windows(2)
+                    .all(|w| !(known(w[0]) && known(w[1])) || stats[w[0]] > stats[w[1]]),
                 Constraint::Bounds {
                     statistic,
                     above,
                     below,
                 } => {
                     let v = stats[*statistic];
-                    above.is_none_or(|a| v > a) && below.is_none_or(|b| v < b)
+                    !known(*statistic)
+                        || (above.is_none_or(|a| v > a) && below.is_none_or(|b| v < b))
                 }
             };
             if !ok {
@@ -706,6 +722,7 @@ impl Calibration {
         }
         let n = self.observed.len();
         let sum: f64 = (0..n)
+            .filter(|&k| known(k))
             .map(|k| ((stats[k] - self.observed[k]) / self.scales[k]).powi(2))
             .sum();
         if sum.is_nan() {
