@@ -953,6 +953,7 @@ fn draw_figures(
                 crate::rng::stream(0, crate::rng::Process::Calibration, k as u64, u32::MAX);
             ParameterDraws {
                 key: p.key.clone(),
+                log_scale: matches!(prior, crate::calibrate::prior::Prior::LogUniform { .. }),
                 prior: (0..4000).map(|_| prior.sample(&mut rng)).collect(),
                 posterior: last
                     .particles

@@ -13,6 +13,8 @@ use super::{Figure, PlotError, drawing_failed, save};
 #[derive(Debug, Clone)]
 pub struct ParameterDraws {
     pub key: String,
+    /// Drawn on a logarithmic axis (a log-uniform prior, flat there).
+    pub log_scale: bool,
     pub prior: Vec<f64>,
     pub posterior: Vec<(f64, f64)>,
 }
@@ -57,7 +59,7 @@ pub fn render_calibration(
         )?);
     }
     if !predictive.is_empty() {
-        let height = (90 + 46 * predictive.len() as u32).max(300);
+        let height = (90 + 46 * (predictive.len() as u32 + 1)).max(300);
         written.extend(save(
             dir,
             "calibration_predictive",
@@ -129,20 +131,30 @@ impl Figure for Marginals<'_> {
         let rows = n.div_ceil(columns).max(1);
         let panels = root.split_evenly((rows, columns));
         for (p, panel) in self.parameters.iter().zip(panels.iter()) {
+            // A log-scaled parameter is binned in its base-10 logarithm and labelled in its units.
+            let axis = |x: f64| if p.log_scale { x.log10() } else { x };
             let (lo, hi) = span(
                 p.prior
                     .iter()
                     .copied()
-                    .chain(p.posterior.iter().map(|v| v.0)),
+                    .chain(p.posterior.iter().map(|v| v.0))
+                    .map(axis),
             );
             let bins = 30;
-            let prior: Vec<(f64, f64)> = p.prior.iter().map(|&x| (x, 1.0)).collect();
+            let prior: Vec<(f64, f64)> = p.prior.iter().map(|&x| (axis(x), 1.0)).collect();
+            let posterior: Vec<(f64, f64)> =
+                p.posterior.iter().map(|&(x, w)| (axis(x), w)).collect();
             let prior_h = histogram(&prior, lo, hi, bins);
-            let post_h = histogram(&p.posterior, lo, hi, bins);
+            let post_h = histogram(&posterior, lo, hi, bins);
+            let caption = if p.log_scale {
+                format!("{} (log scale)", p.key)
+            } else {
+                p.key.clone()
+            };
             let top = prior_h.iter().chain(&post_h).fold(0.0f64, |a, &b| a.max(b)) * 1.1;
             let top = if top > 0.0 { top } else { 1.0 };
             let mut ctx = ChartBuilder::on(panel)
-                .caption(&p.key, ("sans-serif", 15))
+                .caption(&caption, ("sans-serif", 15))
                 .margin(12)
                 .x_label_area_size(30)
                 .y_label_area_size(10)
@@ -151,8 +163,8 @@ impl Figure for Marginals<'_> {
             ctx.configure_mesh()
                 .disable_y_mesh()
                 .disable_y_axis()
-                .x_labels(4)
-                .x_label_formatter(&|x| number(*x))
+                .x_labels(if p.log_scale { 7 } else { 4 })
+                .x_label_formatter(&|x| number(if p.log_scale { 10f64.powf(*x) } else { *x }))
                 .label_style(("sans-serif", 13))
                 .draw()
                 .map_err(e)?;
@@ -289,11 +301,12 @@ impl Figure for Predictive<'_> {
             .margin(16)
             .x_label_area_size(40)
             .y_label_area_size(170)
-            .build_cartesian_2d(-reach..reach, -0.5..(n as f64 - 0.5))
+            // One row of room above the targets for the legend.
+            .build_cartesian_2d(-reach..reach, -0.5..(n as f64 + 0.5))
             .map_err(e)?;
         ctx.configure_mesh()
             .disable_y_mesh()
-            .y_labels(n)
+            .y_labels(n + 1)
             .y_label_formatter(&|y| {
                 let i = y.round();
                 if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
