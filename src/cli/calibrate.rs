@@ -152,11 +152,14 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     };
     if !args.quiet {
         let simulations: u64 = generations.iter().map(|g| g.simulations).sum();
+        // Generations resumed from earlier sessions count with the seconds they took then.
+        let generation_seconds: f64 = generations.iter().map(|g| g.seconds).sum();
         eprintln!(
-            "wrote {}: {} generations, {} simulations in {:.1} s; stopped because it {}; posterior.csv, parameters.csv, predictive.csv, calibrated.toml",
+            "wrote {}: {} generations, {} simulations in {:.1} s of generations ({:.1} s in this session); stopped because it {}; posterior.csv, parameters.csv, predictive.csv, calibrated.toml",
             out.display(),
             generations.len(),
             simulations,
+            generation_seconds,
             started.elapsed().as_secs_f64(),
             reason.describe()
         );
