@@ -167,27 +167,25 @@ impl Prior {
         }
     }
 
+    /// The prior of the internal coordinate: a log-uniform prior is uniform over the logarithms.
+    fn internal_prior(&self) -> Prior {
+        match *self {
+            Prior::LogUniform { low, high } => Prior::Uniform {
+                low: libm::log(low),
+                high: libm::log(high),
+            },
+            other => other,
+        }
+    }
+
     /// The prior density of the internal coordinate `u` (0 outside the support).
     pub fn internal_density(&self, u: f64) -> f64 {
-        match *self {
-            Prior::LogUniform { low, high } => {
-                let (a, b) = (libm::log(low), libm::log(high));
-                if (a..=b).contains(&u) && b > a {
-                    1.0 / (b - a)
-                } else {
-                    0.0
-                }
-            }
-            _ => self.density(u),
-        }
+        self.internal_prior().density(u)
     }
 
     /// The prior's standard deviation in the internal coordinate.
     pub fn internal_sd(&self) -> f64 {
-        match *self {
-            Prior::LogUniform { low, high } => (libm::log(high) - libm::log(low)) / 12f64.sqrt(),
-            _ => self.moments().1,
-        }
+        self.internal_prior().moments().1
     }
 
     /// The prior's name as written in a calibration file.

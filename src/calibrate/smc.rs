@@ -427,8 +427,11 @@ impl Kernel {
             .iter()
             .map(|p| Particle {
                 theta: internal(priors, &p.theta),
+                weight: p.weight,
+                distance: p.distance,
                 stats: Vec::new(),
-                ..p.clone()
+                proposal: p.proposal,
+                seed: p.seed,
             })
             .collect();
         let (_, cov) = weighted_moments(&moved, d);
