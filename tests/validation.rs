@@ -164,6 +164,37 @@ fn full_size_deprivation_fact_holds_and_fails_without_groups_drawn_to_deprivatio
 }
 
 #[test]
+fn full_size_regime_shift_fact_holds_and_fails_when_forces_do_not_deter() {
+    // Fact 40's first check (homicides fall at the declaration and rise at the withdrawal) at
+    // full size, five replicates: a quarter of the households leaves a few dozen homicides a
+    // half-year, and the log ratio of two such counts is too noisy for three replicates.
+    let check = |set: &[&str]| -> Verdict {
+        let options = Options {
+            quick: false,
+            replicates: 5,
+            ..options(&[40], set)
+        };
+        let selected = validate::selected(&options).unwrap();
+        let battery = validate::run(&selected, &options, &|| {}, &AtomicBool::new(false)).unwrap();
+        let result = battery
+            .results
+            .iter()
+            .find(|r| r.fact == 40 && r.check == 1)
+            .unwrap();
+        result.verdict
+    };
+    assert_eq!(check(&[]), Verdict::Holds);
+    // Homicides follow the forces only because groups lie low under pressure and forces add to
+    // the presence that suppresses them; without both, the clash deaths and the groups' growth
+    // raise homicides after the declaration, and the withdrawal changes nothing.
+    let no_deterrence = [
+        "state.crackdown.lie_low=0",
+        "state.crackdown.unit_presence=0",
+    ];
+    assert_eq!(check(&no_deterrence), Verdict::Fails);
+}
+
+#[test]
 fn full_size_trafficking_facts_hold_and_fail_with_their_mechanism() {
     // Verdict of each check of facts 36 and 37 at full size, five replicates (with three, one
     // replicate's few shelter cases can stretch the interval of 36.2 past 1).
