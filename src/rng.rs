@@ -43,6 +43,8 @@ pub enum Process {
     Autodefensas = 22,
     /// Proposals of a calibration (never drawn inside a run).
     Calibration = 23,
+    /// Which households at rest in a neighbourhood may meet an event this tick.
+    RestingCandidates = 24,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -199,6 +201,30 @@ pub fn standard_normal<R: RngCore>(rng: &mut R) -> f64 {
     libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
 }
 
+/// Which of `n` independent trials of probability `p` succeed, in increasing order, appended to
+/// `out`: the gaps between successes are geometric, so this costs one draw per success, not one
+/// per trial.
+pub fn bernoulli_positions<R: RngCore>(rng: &mut R, n: u32, p: f64, out: &mut Vec<u32>) {
+    if p <= 0.0 || n == 0 {
+        return;
+    }
+    if p >= 1.0 {
+        out.extend(0..n);
+        return;
+    }
+    let log_miss = libm::log1p(-p);
+    let mut i = 0.0f64;
+    loop {
+        let u = 1.0 - unit(rng); // in (0, 1]
+        i += libm::floor(libm::log(u) / log_miss);
+        if i >= f64::from(n) {
+            return;
+        }
+        out.push(i as u32);
+        i += 1.0;
+    }
+}
+
 /// The index drawn from `weights` (non-negative) by a uniform `u` in [0, 1): each index with
 /// probability its weight over their sum, skipping zero weights; the last positive one if
 /// rounding runs past the end; `None` when every weight is 0.
@@ -283,6 +309,41 @@ mod tests {
             let share = f64::from(b) / n as f64;
             assert!((share - 0.1).abs() < 0.005, "bin share {share}");
         }
+    }
+
+    #[test]
+    fn bernoulli_positions_succeed_each_trial_with_its_probability() {
+        // Each of 40 trials, over many draws, succeeds with the probability asked; positions are
+        // increasing and inside the range.
+        for p in [0.003, 0.05, 0.4, 0.97] {
+            let mut hits = [0u32; 40];
+            let runs = 40_000u64;
+            let mut out = Vec::new();
+            for e in 0..runs {
+                out.clear();
+                bernoulli_positions(&mut Draws::new(5, Process::Violence, e, 2), 40, p, &mut out);
+                assert!(out.windows(2).all(|w| w[0] < w[1]) && out.iter().all(|&i| i < 40));
+                for &i in &out {
+                    hits[i as usize] += 1;
+                }
+            }
+            for (i, &k) in hits.iter().enumerate() {
+                let share = f64::from(k) / runs as f64;
+                let sd = (p * (1.0 - p) / runs as f64).sqrt();
+                assert!(
+                    (share - p).abs() < 5.0 * sd + 1e-4,
+                    "p {p} trial {i}: {share}"
+                );
+            }
+        }
+        let mut out = Vec::new();
+        bernoulli_positions(
+            &mut Draws::new(5, Process::Violence, 0, 2),
+            7,
+            1.0,
+            &mut out,
+        );
+        assert_eq!(out, (0..7).collect::<Vec<_>>());
     }
 
     #[test]

@@ -187,3 +187,36 @@ fn every_mechanism_on_is_still_thread_independent() {
         );
     }
 }
+
+#[test]
+fn sampling_by_events_is_thread_independent_and_differs_from_drawing_every_household() {
+    // `simulation.sampling = "events"` draws households at rest by runs of neighbours: its
+    // results depend neither on the thread count nor on how chunks fall between threads.
+    let dir = tempfile::tempdir().unwrap();
+    let events = [&STRESS[..], &["--set", "simulation.sampling=events"]].concat();
+    let one = run(
+        dir.path(),
+        "e1",
+        &[&events[..], &["--threads", "1"]].concat(),
+    );
+    for threads in ["2", "8"] {
+        let other = run(
+            dir.path(),
+            &format!("e{threads}"),
+            &[&events[..], &["--threads", threads]].concat(),
+        );
+        for file in RESULT_FILES {
+            assert!(
+                read(&one, file) == read(&other, file),
+                "{file} differs between 1 and {threads} threads"
+            );
+        }
+    }
+    // It is another sampling of the same model, so other draws: the trajectories differ.
+    let every = run(
+        dir.path(),
+        "every",
+        &[&STRESS[..], &["--threads", "2"]].concat(),
+    );
+    assert_ne!(read(&one, "timeseries.csv"), read(&every, "timeseries.csv"));
+}

@@ -65,6 +65,9 @@ pub struct SimulationSpec {
     pub tick_days: u32,
     /// Root seed of every random stream.
     pub seed: u64,
+    /// Which households the decision phase looks at each tick (docs/ODD.md, "Scheduling").
+    #[serde(skip_serializing_if = "Sampling::is_every_household")]
+    pub sampling: Sampling,
 }
 
 impl Default for SimulationSpec {
@@ -73,7 +76,28 @@ impl Default for SimulationSpec {
             ticks: 52,
             tick_days: 7,
             seed: 1,
+            sampling: Sampling::EveryHousehold,
         }
+    }
+}
+
+/// How the decision phase finds the households to which something may happen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampling {
+    /// Every household draws its own events every tick.
+    #[default]
+    EveryHousehold,
+    /// Households at rest (at home, unmarked, without fear, strain or a lost income, where fear
+    /// does not grow) are drawn by neighbourhood: the number that meet a possible event is drawn
+    /// at once, and only those are looked at. The same distribution, at a cost that follows the
+    /// events rather than the population.
+    Events,
+}
+
+impl Sampling {
+    fn is_every_household(&self) -> bool {
+        *self == Sampling::EveryHousehold
     }
 }
 

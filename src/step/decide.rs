@@ -25,7 +25,7 @@ use crate::metrics::{
 };
 use crate::rng::{Draws, Process, StreamKey};
 use crate::scenario::state::ProtectionRegime;
-use crate::scenario::{Params, ScenarioSpec};
+use crate::scenario::{Params, Sampling, ScenarioSpec};
 use crate::world::{NO_CELL, World};
 
 /// Households per parallel work item. Fixed, so results never depend on the thread count.
@@ -203,6 +203,9 @@ struct Context<'a> {
     trafficking_multipliers: [f64; 14],
     /// Upper bounds of an unmarked household's total event hazard, by cell.
     event_bounds: Vec<EventBound>,
+    /// The largest extortion weight of the households whose home is each cell.
+    home_extortion_weight: &'a [f64],
+    sampling: Sampling,
     streams: Streams,
 }
 
@@ -212,6 +215,8 @@ struct Streams {
     release: StreamKey,
     /// Each household's fear threshold is drawn once for the whole run (tick 0).
     fear_threshold: StreamKey,
+    /// Which households at rest are picked, by run of neighbours (`sampling = "events"`).
+    resting: StreamKey,
 }
 
 /// The largest weights any household can bring to each hazard, the same for every cell.
@@ -306,6 +311,7 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         policies,
         eligible_for_assistance,
         in_need_of_aid,
+        home_extortion_weight,
         ..
     } = model;
     let assist_probability = share_out(policies, eligible_for_assistance, |p| p.assist_per_tick);
@@ -357,10 +363,13 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
             spec.trafficking.child_weight,
         ),
         event_bounds: Vec::new(),
+        home_extortion_weight,
+        sampling: spec.simulation.sampling,
         streams: Streams {
             events: StreamKey::new(spec.simulation.seed, Process::HouseholdEvents, *tick),
             release: StreamKey::new(spec.simulation.seed, Process::Release, *tick),
             fear_threshold: StreamKey::new(spec.simulation.seed, Process::FearThreshold, 0),
+            resting: StreamKey::new(spec.simulation.seed, Process::RestingCandidates, *tick),
         },
     };
     ctx.event_bounds = EventBound::all(&ctx, hazards);
@@ -370,13 +379,206 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         .enumerate()
         .map(|(chunk, (minds, members))| {
             let mut out = ChunkDecisions::default();
-            for (i, (mind, members)) in minds.iter_mut().zip(members.iter_mut()).enumerate() {
-                decide_household(&ctx, chunk * CHUNK + i, mind, members, &mut out);
+            match ctx.sampling {
+                Sampling::EveryHousehold => {
+                    for (i, (mind, members)) in minds.iter_mut().zip(members.iter_mut()).enumerate()
+                    {
+                        decide_household(
+                            &ctx,
+                            chunk * CHUNK + i,
+                            mind,
+                            members,
+                            &mut out,
+                            Mode::Full,
+                        );
+                    }
+                }
+                Sampling::Events => decide_by_events(&ctx, chunk * CHUNK, minds, members, &mut out),
             }
             out
         })
         .collect()
 }
+
+/// Whether a household is at rest this tick: at home, unmarked, with its income and no member
+/// detained or away, where fear does not grow. Nothing happens to it unless it meets an event,
+/// loses its job to a closure or emigrates for work: its fear only fades (it cannot reach a
+/// threshold it has not reached before), and so does its strain. If it is at rest, this fades
+/// them, as the full path would, and returns true.
+fn come_to_rest(ctx: &Context<'_>, h: usize, m: &mut Mind, members: &Members) -> bool {
+    if m.status != Status::Resident
+        || m.lodging != Lodging::Home
+        || ctx.cell[h] != ctx.origin[h]
+        || m.mark != Mark::None
+        || m.detained != 0
+        || m.away != 0
+        || m.away_minors != 0
+        || m.has(flags::WITHOUT_INCOME)
+    {
+        return false;
+    }
+    let drive = ctx.hazards[ctx.cell[h] as usize].fear_drive;
+    if drive > 0.0 {
+        return false;
+    }
+    if m.fear > 0.0 {
+        let sensitivity = if members.children_8_to_17() > 0 {
+            ctx.spec.fear.children_sensitivity as f32
+        } else {
+            1.0
+        };
+        let fear = (m.fear * ctx.params.fear_decay as f32 + drive * sensitivity).max(0.0);
+        if fear >= ctx.threshold_floor {
+            return false;
+        }
+        m.fear = fear;
+    }
+    if m.strain != 0.0 {
+        m.strain *= ctx.params.strain_decay as f32;
+        if m.strain < STRAIN_FLOOR {
+            m.strain = 0.0;
+        }
+    }
+    true
+}
+
+/// `sampling = "events"`: the households of a chunk, starting at household `first`. Households
+/// are numbered neighbourhood by neighbourhood, so those at home come in runs of one cell. In
+/// each run, the households at rest are counted together, and only those picked for a possible
+/// event, a job loss or emigration are looked at: each is picked with a bound of its probability
+/// (the number picked is binomial, drawn by geometric gaps), then decides from a draw conditioned
+/// on being picked, which gives each household the same chance of each outcome as drawing alone.
+/// Every other household decides as under `every_household`, in household order.
+fn decide_by_events(
+    ctx: &Context<'_>,
+    first: usize,
+    minds: &mut [Mind],
+    members: &mut [Members],
+    out: &mut ChunkDecisions,
+) {
+    let n = minds.len();
+    let mut resting: Vec<u32> = Vec::new();
+    let mut picks: Vec<(u32, u8)> = Vec::new();
+    let mut positions: Vec<u32> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let c = ctx.cell[first + i];
+        let mut end = i + 1;
+        while end < n && ctx.cell[first + end] == c {
+            end += 1;
+        }
+        // The run [i, end) of households in cell c: those at rest, counted as the full path
+        // would count them.
+        resting.clear();
+        let mut persons = 0u64;
+        let mut children = 0u64;
+        let mut largest = 0u32;
+        for k in i..end {
+            if come_to_rest(ctx, first + k, &mut minds[k], &members[k]) {
+                resting.push(k as u32);
+                let total = members[k].total();
+                persons += u64::from(total);
+                children += u64::from(members[k].children_8_to_17());
+                largest = largest.max(total);
+            }
+        }
+        out.counts.trafficking.person_ticks[TraffickingSetting::Home as usize] += persons;
+        if !ctx.world.claims_of(c).is_empty() {
+            out.counts.recruitment_pressure.youth_ticks[0] += children;
+        }
+        // Who is picked for what: bit 0 a possible event, bit 1 a job loss, bit 2 emigration.
+        let hz = &ctx.hazards[c as usize];
+        let event_scale = ctx.event_bounds[c as usize]
+            .bound(largest, ctx.home_extortion_weight[c as usize])
+            .min(1.0);
+        let labour = ctx.labour_probability[ctx.world.region[c as usize] as usize]
+            * ctx.spec.exit.labour_family_factor.max(1.0);
+        let labour = labour.min(1.0);
+        picks.clear();
+        if !resting.is_empty() {
+            let mut draws = ctx.streams.resting.draws((first + i) as u64);
+            for (bit, p) in [event_scale, f64::from(hz.job_loss), labour]
+                .into_iter()
+                .enumerate()
+            {
+                positions.clear();
+                crate::rng::bernoulli_positions(
+                    &mut draws,
+                    resting.len() as u32,
+                    p,
+                    &mut positions,
+                );
+                picks.extend(positions.iter().map(|&j| (resting[j as usize], 1u8 << bit)));
+            }
+            picks.sort_unstable();
+        }
+        // In household order: every household not at rest in full, the picked ones as picked.
+        let mut next_pick = 0;
+        let mut next_rest = 0;
+        for k in i..end {
+            let at_rest_here = resting.get(next_rest) == Some(&(k as u32));
+            if !at_rest_here {
+                decide_household(
+                    ctx,
+                    first + k,
+                    &mut minds[k],
+                    &mut members[k],
+                    out,
+                    Mode::Full,
+                );
+                continue;
+            }
+            next_rest += 1;
+            let mut bits = 0u8;
+            while next_pick < picks.len() && picks[next_pick].0 == k as u32 {
+                bits |= picks[next_pick].1;
+                next_pick += 1;
+            }
+            if bits != 0 {
+                let picked = Picked {
+                    event_scale: (bits & 1 != 0).then_some(event_scale),
+                    job_loss: bits & 2 != 0,
+                    labour: (bits & 4 != 0).then_some(labour),
+                };
+                decide_household(
+                    ctx,
+                    first + k,
+                    &mut minds[k],
+                    &mut members[k],
+                    out,
+                    Mode::Resting(picked),
+                );
+            }
+        }
+        i = end;
+    }
+}
+
+/// How a household is looked at this tick.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// Every process draws from the household's own streams.
+    Full,
+    /// A household at rest, picked in its neighbourhood for what may happen to it (its exposure
+    /// was counted with the neighbourhood's).
+    Resting(Picked),
+}
+
+/// What a household at rest was picked for.
+#[derive(Debug, Clone, Copy, Default)]
+struct Picked {
+    /// Picked with this probability, a bound of its event hazards: its event draw is uniform
+    /// below it.
+    event_scale: Option<f64>,
+    /// It lost its income to a closure in its neighbourhood.
+    job_loss: bool,
+    /// Picked for emigration for work with this probability, at least its own.
+    labour: Option<f64>,
+}
+
+/// Strain below this many months of income is forgotten under `sampling = "events"`, so that a
+/// household that paid long ago can come to rest.
+const STRAIN_FLOOR: f32 = 1e-3;
 
 fn decide_household(
     ctx: &Context<'_>,
@@ -384,6 +586,7 @@ fn decide_household(
     m: &mut Mind,
     members: &mut Members,
     out: &mut ChunkDecisions,
+    mode: Mode,
 ) {
     if !m.status.is_present() {
         return;
@@ -394,14 +597,16 @@ fn decide_household(
     let hz = &ctx.hazards[c as usize];
     let claims = ctx.world.claims_of(c);
     let children = members.children_8_to_17();
-    if m.lodging == Lodging::Home {
-        out.counts.trafficking.person_ticks[TraffickingSetting::Home as usize] +=
-            u64::from(members.total());
-    }
-    if !claims.is_empty()
-        && let Some(i) = pressure_class(m)
-    {
-        out.counts.recruitment_pressure.youth_ticks[i] += u64::from(children);
+    if matches!(mode, Mode::Full) {
+        if m.lodging == Lodging::Home {
+            out.counts.trafficking.person_ticks[TraffickingSetting::Home as usize] +=
+                u64::from(members.total());
+        }
+        if !claims.is_empty()
+            && let Some(i) = pressure_class(m)
+        {
+            out.counts.recruitment_pressure.youth_ticks[i] += u64::from(children);
+        }
     }
 
     // A hiding spell ends.
@@ -432,14 +637,19 @@ fn decide_household(
         m.wealth = (f64::from(m.wealth) - params.hide_cost).max(0.0) as f32;
     }
 
-    // Memory fades: past payments and fear.
-    m.strain *= params.strain_decay as f32;
-    let sensitivity = if children > 0 {
-        spec.fear.children_sensitivity as f32
-    } else {
-        1.0
-    };
-    m.fear = (m.fear * params.fear_decay as f32 + hz.fear_drive * sensitivity).max(0.0);
+    // Memory fades: past payments and fear (for a household at rest, it has as it came to rest).
+    if matches!(mode, Mode::Full) {
+        m.strain *= params.strain_decay as f32;
+        if ctx.sampling == Sampling::Events && m.strain < STRAIN_FLOOR {
+            m.strain = 0.0;
+        }
+        let sensitivity = if children > 0 {
+            spec.fear.children_sensitivity as f32
+        } else {
+            1.0
+        };
+        m.fear = (m.fear * params.fear_decay as f32 + hz.fear_drive * sensitivity).max(0.0);
+    }
 
     // Competing targeted events.
     let exposure = if hidden {
@@ -448,7 +658,7 @@ fn decide_household(
         1.0
     };
     let mut draws = ctx.streams.events.draws(h as u64);
-    let u = draws.unit();
+    let mut u = draws.unit();
     // Most households meet no event in a tick. A draw at or above a cheap upper bound of their
     // total hazard (which bounds the probability of any event) settles that without computing
     // each hazard; marked households, whose pursuer the bound leaves out, always take the full
@@ -460,8 +670,21 @@ fn decide_household(
         exposure,
         extortion_weight: extortion_weight(ctx, h, m),
     };
-    let may_meet_event = m.mark != Mark::None
-        || u < ctx.event_bounds[c as usize].bound(members.total(), facing.extortion_weight);
+    let may_meet_event = match mode {
+        Mode::Full => {
+            m.mark != Mark::None
+                || u < ctx.event_bounds[c as usize].bound(members.total(), facing.extortion_weight)
+        }
+        // Picked with probability `scale`: the draw is uniform below it.
+        Mode::Resting(Picked {
+            event_scale: Some(scale),
+            ..
+        }) => {
+            u *= scale;
+            u < ctx.event_bounds[c as usize].bound(members.total(), facing.extortion_weight)
+        }
+        Mode::Resting(_) => false,
+    };
     if may_meet_event && targeted_event(ctx, h, m, members, &facing, u, &mut draws, out) {
         return;
     }
@@ -475,10 +698,17 @@ fn decide_household(
             return;
         }
     }
-    if livelihood(ctx, h, m, members, &facing, &mut draws, out) {
+    let (job_loss, labour) = match mode {
+        Mode::Full => (None, Labour::Draw(u)),
+        Mode::Resting(p) => (
+            Some(p.job_loss),
+            p.labour.map_or(Labour::NotPicked, Labour::Picked),
+        ),
+    };
+    if livelihood(ctx, h, m, members, &facing, job_loss, &mut draws, out) {
         return;
     }
-    if labour_emigration(ctx, c, m, members, u, out) {
+    if labour_emigration(ctx, c, m, members, labour, &mut draws, out) {
         return;
     }
     after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
@@ -488,12 +718,24 @@ fn decide_household(
 /// top of the event draw `u` (the events use its bottom, below their total hazard), so most
 /// households need no draw of their own; where a cell's hazards are so high that the two ranges
 /// overlap, a household that met no event there emigrates slightly more often.
+/// How a household comes to emigrate for work this tick.
+#[derive(Debug, Clone, Copy)]
+enum Labour {
+    /// By the top of its event draw.
+    Draw(f64),
+    /// At rest, picked with this probability (at least its own): it goes with its own over it.
+    Picked(f64),
+    /// At rest and not picked.
+    NotPicked,
+}
+
 fn labour_emigration(
     ctx: &Context<'_>,
     c: u32,
     m: &mut Mind,
     members: &Members,
-    u: f64,
+    labour: Labour,
+    draws: &mut Draws,
     out: &mut ChunkDecisions,
 ) -> bool {
     if m.status != Status::Resident || m.lodging != Lodging::Home {
@@ -505,7 +747,12 @@ fn labour_emigration(
         p *= ctx.spec.exit.labour_family_factor;
     }
     let price = ctx.spec.exit.smuggler_price_months;
-    if u < 1.0 - p || f64::from(m.wealth) < price {
+    let goes = match labour {
+        Labour::Draw(u) => u >= 1.0 - p,
+        Labour::Picked(picked) => draws.unit() * picked < p,
+        Labour::NotPicked => false,
+    };
+    if !goes || f64::from(m.wealth) < price {
         return false;
     }
     let persons = members.total();
@@ -554,12 +801,16 @@ fn count_trafficking_exposure(
 /// to `livelihood.reserve_months` it leaves while it can still pay the move, or stays on and gets
 /// by. Returns whether it asked to leave. A household that left the neighbourhood left that
 /// income behind.
+/// `job_loss` says whether a household at rest lost its income this tick (it was drawn with its
+/// neighbourhood's); `None` draws it here.
+#[allow(clippy::too_many_arguments)]
 fn livelihood(
     ctx: &Context<'_>,
     h: usize,
     m: &mut Mind,
     members: &Members,
     facing: &Facing<'_>,
+    job_loss: Option<bool>,
     draws: &mut Draws,
     out: &mut ChunkDecisions,
 ) -> bool {
@@ -573,8 +824,11 @@ fn livelihood(
         }
     }
     if !m.has(flags::WITHOUT_INCOME) {
-        let job_loss = f64::from(facing.hazard.job_loss);
-        if job_loss <= 0.0 || !draws.chance(job_loss) {
+        let lost = job_loss.unwrap_or_else(|| {
+            let hazard = f64::from(facing.hazard.job_loss);
+            hazard > 0.0 && draws.chance(hazard)
+        });
+        if !lost {
             return false;
         }
         m.set(flags::WITHOUT_INCOME, true);
@@ -788,6 +1042,26 @@ fn targeted_event(
         return true;
     }
     false
+}
+
+/// The largest extortion weight of the households whose home is each cell, at the start.
+pub fn home_extortion_weights(model: &Model) -> Vec<f64> {
+    let hh = &model.households;
+    let e = &model.scenario.spec.extortion;
+    let occupation_weight = e.occupation_weight.as_array();
+    let mut largest = vec![0.0f64; model.world.len()];
+    for h in 0..hh.len() {
+        let mut weight = occupation_weight[hh.occupation[h].index()];
+        if hh.mind[h].has(flags::BUSINESS_OPEN) {
+            weight *= e.business_weight;
+        }
+        if hh.traits[h] & traits::MIGRANT != 0 {
+            weight *= e.migrant_weight;
+        }
+        let home = &mut largest[hh.origin[h] as usize];
+        *home = home.max(weight);
+    }
+    largest
 }
 
 /// How strongly groups single out this household for extortion demands.

@@ -67,6 +67,9 @@ pub struct Model {
 
     next_episode: u64,
     hazards: Vec<hazards::CellHazard>,
+    /// The largest extortion weight of the households whose home is each cell (they only lose
+    /// weight, when a business closes): a bound for those at rest there.
+    home_extortion_weight: Vec<f64>,
 }
 
 /// The phases of a tick, in order, as timed by [`Model::step_profiled`].
@@ -170,7 +173,9 @@ impl Model {
             persons_by_state: [0; PersonState::ALL.len()],
             sampler,
             next_episode: 0,
+            home_extortion_weight: Vec::new(),
         };
+        model.home_extortion_weight = decide::home_extortion_weights(&model);
         (model.households_by_status, model.persons_by_state) = model.count_by_status();
         model.persons_at_start = model.persons();
         let young_men: u64 = model
