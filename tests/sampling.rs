@@ -3,8 +3,10 @@
 //! from `every_household`'s, but every headline metric must keep its distribution: over 20 seeds
 //! of each, a two-sample rank test per metric, none rejected at the 1% family-wise level (Holm).
 //! The two arms take different seeds (1 to 20, 101 to 120), so that their samples are
-//! independent, as the test assumes: with the same seeds, the draws the samplings share would
-//! make the runs alike and the test blind. The same test tells a real change of the model apart.
+//! independent, as that test assumes. Beside it, paired replicates: the events sampling again
+//! at seeds 1 to 20, whose worlds are those of the first arm, and a signed-rank test per metric
+//! of the paired differences, which the shared worlds make the more sensitive to a shift. The
+//! same tests tell a real change of the model apart.
 
 mod common;
 
@@ -35,15 +37,25 @@ fn headlines(scenario: &str, first: u64, set: &[&str]) -> Vec<(&'static str, Vec
         .collect()
 }
 
-/// The metrics Holm's procedure rejects at 1% between two sets of runs, with every p-value.
-fn rejected(
+/// The metrics Holm's procedure rejects at 1% between two sets of runs, with every p-value:
+/// a two-sample rank test, or with `paired` a signed-rank test of the differences seed by seed.
+fn holm_rejected(
     a: &[(&'static str, Vec<f64>)],
     b: &[(&'static str, Vec<f64>)],
+    paired: bool,
 ) -> (Vec<&'static str>, Vec<(&'static str, f64)>) {
     let p: Vec<(&'static str, f64)> = a
         .iter()
         .zip(b)
-        .map(|((name, x), (_, y))| (*name, stats::mann_whitney_p(x, y)))
+        .map(|((name, x), (_, y))| {
+            let p = if paired {
+                let d: Vec<f64> = x.iter().zip(y).map(|(x, y)| y - x).collect();
+                stats::signed_rank_p(&d)
+            } else {
+                stats::mann_whitney_p(x, y)
+            };
+            (*name, p)
+        })
         .collect();
     let values: Vec<f64> = p.iter().map(|(_, v)| *v).collect();
     let rejected = stats::holm_rejections(&values, 0.01)
@@ -60,13 +72,22 @@ fn issue_15_sampling_by_events_keeps_every_headline_distribution() {
     for scenario in ["baseline.toml", "ecuador_2024.toml", "crackdown.toml"] {
         let every = headlines(scenario, 1, &[]);
         let events = headlines(scenario, 101, &["simulation.sampling=events"]);
-        let (rejected, p) = rejected(&every, &events);
+        let (rejected, p) = holm_rejected(&every, &events, false);
         for (name, value) in &p {
-            eprintln!("{scenario} {name} p = {value:.3}");
+            eprintln!("{scenario} {name} two-sample p = {value:.3}");
         }
         assert!(
             rejected.is_empty(),
             "{scenario}: sampling by events changes {rejected:?}"
+        );
+        let paired = headlines(scenario, 1, &["simulation.sampling=events"]);
+        let (rejected, p) = holm_rejected(&every, &paired, true);
+        for (name, value) in &p {
+            eprintln!("{scenario} {name} paired p = {value:.3}");
+        }
+        assert!(
+            rejected.is_empty(),
+            "{scenario}: sampling by events shifts {rejected:?}"
         );
     }
 }
@@ -85,6 +106,16 @@ fn issue_15_the_sampling_test_tells_a_changed_model_apart() {
             "groups.gangs.extortion_rate=6",
         ],
     );
-    let (rejected, p) = rejected(&every, &changed);
+    let (rejected, p) = holm_rejected(&every, &changed, false);
     assert!(!rejected.is_empty(), "{p:?}");
+    let paired = headlines(
+        "baseline.toml",
+        1,
+        &[
+            "simulation.sampling=events",
+            "groups.gangs.extortion_rate=6",
+        ],
+    );
+    let (rejected, p) = holm_rejected(&every, &paired, true);
+    assert!(rejected.contains(&"displaced_persons"), "{p:?}");
 }
