@@ -135,7 +135,23 @@ fn missing_scenario_file_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = displace(&["run", "nowhere.toml"], dir.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cannot read scenario file nowhere.toml"));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot read scenario file nowhere.toml"),
+        "{err}"
+    );
+    // The cause is said once, not repeated by the error chain.
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}
+
+#[test]
+fn bench_outside_the_repository_says_where_its_scenario_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = displace(&["bench", "--households", "1000", "--quiet"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("scenarios/bench/national.toml"), "{err}");
+    assert!(err.contains("--scenario"), "{err}");
 }
 
 #[test]

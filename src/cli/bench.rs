@@ -59,6 +59,13 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     if let Some(seed) = args.seed {
         overrides.push(format!("simulation.seed={seed}"));
     }
+    if !args.scenario.exists() && args.scenario == std::path::Path::new(bench::NATIONAL) {
+        return Err(Failure::input(anyhow::anyhow!(
+            "cannot find the benchmark scenario {}: run `displace bench` from the repository \
+             root, or name a scenario with --scenario",
+            bench::NATIONAL
+        )));
+    }
     let scenario = Scenario::load(&args.scenario, &overrides).map_err(Failure::input)?;
     let threads = super::rayon_threads(args.threads.unwrap_or(0));
     let ticks = u64::from(scenario.spec.simulation.ticks);

@@ -49,10 +49,11 @@ impl fmt::Display for Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario file {}: {source}", file.display())]
+    // The cause is part of the message, not a chained source, so that it is printed once.
+    #[error("cannot read scenario file {}: {cause}", file.display())]
     Read {
         file: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
     #[error("cannot read {}: {problem}", file.display())]

@@ -194,9 +194,9 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
         file: path.to_path_buf(),
         problem,
     };
-    let metadata = std::fs::metadata(path).map_err(|source| ScenarioError::Read {
+    let metadata = std::fs::metadata(path).map_err(|cause| ScenarioError::Read {
         file: path.to_path_buf(),
-        source,
+        cause,
     })?;
     let kind = metadata.file_type();
     if kind.is_dir() {
@@ -211,16 +211,16 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
             ));
         }
     }
-    let file = std::fs::File::open(path).map_err(|source| ScenarioError::Read {
+    let file = std::fs::File::open(path).map_err(|cause| ScenarioError::Read {
         file: path.to_path_buf(),
-        source,
+        cause,
     })?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|source| ScenarioError::Read {
+        .map_err(|cause| ScenarioError::Read {
             file: path.to_path_buf(),
-            source,
+            cause,
         })?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(unreadable(format!(
