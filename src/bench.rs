@@ -41,6 +41,9 @@ pub struct BenchReport {
     pub trajectory_hash: String,
     /// Seconds spent in each phase of the tick, by phase name.
     pub phases: Vec<(String, f64)>,
+    /// Events decided (targeted events met, job losses, departures for fear or a lost income,
+    /// emigration for work) per household-tick: the load a tick's cost should follow.
+    pub events_per_household_tick: f64,
 }
 
 /// Times the build and the ticks: the build ends when the observer is started.
@@ -103,6 +106,7 @@ pub fn run(
             .iter()
             .map(|&p| (p.name().to_string(), times.get(p)))
             .collect(),
+        events_per_household_tick: times.events as f64 / (n * f64::from(ticks.max(1))),
     }
 }
 

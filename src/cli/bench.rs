@@ -145,6 +145,10 @@ fn table(r: &BenchReport) -> String {
             ),
         ),
         ("displaced persons", grouped(r.displaced_persons)),
+        (
+            "events per household-tick",
+            format!("{:.5}", r.events_per_household_tick),
+        ),
         ("trajectory hash", r.trajectory_hash.clone()),
     ];
     let total: f64 = r.phases.iter().map(|(_, s)| s).sum();

@@ -135,6 +135,9 @@ pub struct ChunkDecisions {
     pub eligible: Vec<u64>,
     /// Unassisted displaced households where external aid is offered, by region.
     pub in_need: Vec<u64>,
+    /// Events this tick (targeted events met, job losses, departures for fear or a lost income,
+    /// emigration for work): what the tick's cost should follow. Measured, not a model output.
+    pub events: u32,
 }
 
 impl ChunkDecisions {
@@ -686,6 +689,7 @@ fn decide_household(
         Mode::Resting(_) => false,
     };
     if may_meet_event && targeted_event(ctx, h, m, members, &facing, u, &mut draws, out) {
+        out.events += 1;
         return;
     }
 
@@ -694,6 +698,7 @@ fn decide_household(
         let spread = ctx.streams.fear_threshold.draws(h as u64).unit() * 2.0 - 1.0;
         let threshold = spec.fear.threshold_weeks * (1.0 + spec.fear.threshold_spread * spread);
         if f64::from(m.fear) >= threshold {
+            out.events += 1;
             flee_insecurity(ctx, h, m, members, claims, &mut draws, out);
             return;
         }
@@ -706,9 +711,11 @@ fn decide_household(
         ),
     };
     if livelihood(ctx, h, m, members, &facing, job_loss, &mut draws, out) {
+        out.events += 1;
         return;
     }
     if labour_emigration(ctx, c, m, members, labour, &mut draws, out) {
+        out.events += 1;
         return;
     }
     after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
@@ -831,6 +838,7 @@ fn livelihood(
         if !lost {
             return false;
         }
+        out.events += 1;
         m.set(flags::WITHOUT_INCOME, true);
     }
     if draws.chance(ctx.params.reemployment_probability) {

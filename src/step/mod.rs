@@ -111,10 +111,12 @@ impl Phase {
     }
 }
 
-/// Wall time spent in each phase, summed over the ticks profiled.
+/// Wall time spent in each phase, summed over the ticks profiled, and the events decided.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct PhaseTimes {
     pub seconds: [f64; Phase::ALL.len()],
+    /// Events of the decision phase ([`decide::ChunkDecisions::events`]) over those ticks.
+    pub events: u64,
 }
 
 impl PhaseTimes {
@@ -285,6 +287,7 @@ impl Model {
 
         let decisions = decide::step(self);
         clock.lap(times, Phase::Decide);
+        times.events += decisions.iter().map(|d| u64::from(d.events)).sum::<u64>();
         self.apply(&decisions, &mut metrics);
         recruits::killed_in_violent_roles(self, &mut metrics);
 
