@@ -31,6 +31,13 @@ fn the_benchmark_reports_its_figures_and_the_same_trajectory_as_a_run() {
     }
     let phases = report["phases"].as_array().unwrap();
     assert_eq!(phases.len(), 8);
+    // Households meet events (the benchmark's groups extort, threaten and kill), but far from
+    // every household every tick.
+    let events = report["events_per_household_tick"].as_f64().unwrap();
+    assert!(
+        events > 0.001 && events < 0.5,
+        "events per household-tick: {events}"
+    );
 
     // The same scenario through `displace run` follows the same trajectory.
     let dir = tempfile::tempdir().unwrap();

@@ -425,24 +425,36 @@ fn come_to_rest(ctx: &Context<'_>, h: usize, m: &mut Mind, members: &Members) ->
         return false;
     }
     if m.fear > 0.0 {
-        let sensitivity = if members.children_8_to_17() > 0 {
-            ctx.spec.fear.children_sensitivity as f32
-        } else {
-            1.0
-        };
-        let fear = (m.fear * ctx.params.fear_decay as f32 + drive * sensitivity).max(0.0);
+        let fear = faded_fear(ctx, m.fear, drive, members.children_8_to_17());
         if fear >= ctx.threshold_floor {
             return false;
         }
         m.fear = fear;
     }
     if m.strain != 0.0 {
-        m.strain *= ctx.params.strain_decay as f32;
-        if m.strain < STRAIN_FLOOR {
-            m.strain = 0.0;
-        }
+        fade_strain(ctx, m);
     }
     true
+}
+
+/// This tick's fear: the last tick's faded, plus the cell's fear drive (more for households with
+/// children), never below zero.
+fn faded_fear(ctx: &Context<'_>, fear: f32, drive: f32, children: u32) -> f32 {
+    let sensitivity = if children > 0 {
+        ctx.spec.fear.children_sensitivity as f32
+    } else {
+        1.0
+    };
+    (fear * ctx.params.fear_decay as f32 + drive * sensitivity).max(0.0)
+}
+
+/// Past payments weigh less each tick; under `sampling = "events"` a strain below
+/// [`STRAIN_FLOOR`] is forgotten.
+fn fade_strain(ctx: &Context<'_>, m: &mut Mind) {
+    m.strain *= ctx.params.strain_decay as f32;
+    if ctx.sampling == Sampling::Events && m.strain < STRAIN_FLOOR {
+        m.strain = 0.0;
+    }
 }
 
 /// `sampling = "events"`: the households of a chunk, starting at household `first`. Households
@@ -519,39 +531,25 @@ fn decide_by_events(
         let mut next_pick = 0;
         let mut next_rest = 0;
         for k in i..end {
-            let at_rest_here = resting.get(next_rest) == Some(&(k as u32));
-            if !at_rest_here {
-                decide_household(
-                    ctx,
-                    first + k,
-                    &mut minds[k],
-                    &mut members[k],
-                    out,
-                    Mode::Full,
-                );
-                continue;
-            }
-            next_rest += 1;
-            let mut bits = 0u8;
-            while next_pick < picks.len() && picks[next_pick].0 == k as u32 {
-                bits |= picks[next_pick].1;
-                next_pick += 1;
-            }
-            if bits != 0 {
-                let picked = Picked {
+            let mode = if resting.get(next_rest) == Some(&(k as u32)) {
+                next_rest += 1;
+                let mut bits = 0u8;
+                while next_pick < picks.len() && picks[next_pick].0 == k as u32 {
+                    bits |= picks[next_pick].1;
+                    next_pick += 1;
+                }
+                if bits == 0 {
+                    continue;
+                }
+                Mode::Resting(Picked {
                     event_scale: (bits & 1 != 0).then_some(event_scale),
                     job_loss: bits & 2 != 0,
                     labour: (bits & 4 != 0).then_some(labour),
-                };
-                decide_household(
-                    ctx,
-                    first + k,
-                    &mut minds[k],
-                    &mut members[k],
-                    out,
-                    Mode::Resting(picked),
-                );
-            }
+                })
+            } else {
+                Mode::Full
+            };
+            decide_household(ctx, first + k, &mut minds[k], &mut members[k], out, mode);
         }
         i = end;
     }
@@ -640,18 +638,10 @@ fn decide_household(
         m.wealth = (f64::from(m.wealth) - params.hide_cost).max(0.0) as f32;
     }
 
-    // Memory fades: past payments and fear (for a household at rest, it has as it came to rest).
+    // Memory fades: past payments and fear (a household at rest faded as it came to rest).
     if matches!(mode, Mode::Full) {
-        m.strain *= params.strain_decay as f32;
-        if ctx.sampling == Sampling::Events && m.strain < STRAIN_FLOOR {
-            m.strain = 0.0;
-        }
-        let sensitivity = if children > 0 {
-            spec.fear.children_sensitivity as f32
-        } else {
-            1.0
-        };
-        m.fear = (m.fear * params.fear_decay as f32 + hz.fear_drive * sensitivity).max(0.0);
+        fade_strain(ctx, m);
+        m.fear = faded_fear(ctx, m.fear, hz.fear_drive, children);
     }
 
     // Competing targeted events.
@@ -721,10 +711,6 @@ fn decide_household(
     after_displacement(ctx, h, m, members, c, claims, &mut draws, out);
 }
 
-/// A household at home emigrates for work, not violence, if it can pay the smuggler. It uses the
-/// top of the event draw `u` (the events use its bottom, below their total hazard), so most
-/// households need no draw of their own; where a cell's hazards are so high that the two ranges
-/// overlap, a household that met no event there emigrates slightly more often.
 /// How a household comes to emigrate for work this tick.
 #[derive(Debug, Clone, Copy)]
 enum Labour {
@@ -736,6 +722,10 @@ enum Labour {
     NotPicked,
 }
 
+/// A household at home emigrates for work, not violence, if it can pay the smuggler. In full it
+/// uses the top of the event draw `u` (the events use its bottom, below their total hazard), so
+/// most households need no draw of their own; where a cell's hazards are so high that the two
+/// ranges overlap, a household that met no event there emigrates slightly more often.
 fn labour_emigration(
     ctx: &Context<'_>,
     c: u32,
