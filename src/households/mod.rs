@@ -1,8 +1,8 @@
 //! Households in a struct-of-arrays store: one `Vec` per field, index = household id.
 //!
 //! Persons are counted by age band and sex inside a household (no heap objects per person).
-//! Per-household state is 57 bytes; the fields a household's own decisions change every tick sit
-//! together in [`Mind`] (28 bytes), so the parallel decision phase can own them chunk by chunk.
+//! Per-household state is 61 bytes; the fields a household's own decisions change every tick sit
+//! together in [`Mind`] (32 bytes), so the parallel decision phase can own them chunk by chunk.
 
 mod build;
 
@@ -449,6 +449,9 @@ pub mod flags {
     pub const REJECTED_HERE: u16 = 256;
     /// The household has decided whether to denounce the crime that displaced it.
     pub const DENOUNCE_DECIDED: u16 = 512;
+    /// The household is at rest under `simulation.sampling = "events"` (`step::rest`): its
+    /// neighbourhood carries its exposure and fear, and it is looked at only when picked.
+    pub const RESTING: u16 = 1024;
 }
 
 /// The state a household's own decisions change, owned by the decision phase chunk by chunk.
@@ -481,6 +484,10 @@ pub struct Mind {
     pub flags: u16,
     /// Members held in state detention (innocent youths).
     pub detained: u8,
+    /// While the household is at rest ([`flags::RESTING`]): the tick as of which its strain,
+    /// and in a calm neighbourhood its fear (then held as an offset), were last brought up to
+    /// date (`step::rest`).
+    pub rest_since: u16,
 }
 
 impl Mind {
@@ -566,5 +573,5 @@ impl Households {
 }
 
 // Model state stays small: the hot loop streams it every tick.
-const _: () = assert!(std::mem::size_of::<Mind>() == 28);
+const _: () = assert!(std::mem::size_of::<Mind>() == 32);
 const _: () = assert!(Households::BYTES_PER_HOUSEHOLD <= 64);

@@ -19,6 +19,7 @@ pub mod hazards;
 pub mod lodging;
 pub mod policy;
 pub mod recruits;
+pub mod rest;
 pub mod trafficking;
 
 use crate::actors::{Group, place_groups};
@@ -67,9 +68,8 @@ pub struct Model {
 
     next_episode: u64,
     hazards: Vec<hazards::CellHazard>,
-    /// The largest extortion weight of the households whose home is each cell (they only lose
-    /// weight, when a business closes): a bound for those at rest there.
-    home_extortion_weight: Vec<f64>,
+    /// Households at rest and their neighbourhoods (`simulation.sampling = "events"`).
+    pub resting: rest::Resting,
 }
 
 /// The phases of a tick, in order, as timed by [`Model::step_profiled`].
@@ -175,9 +175,14 @@ impl Model {
             persons_by_state: [0; PersonState::ALL.len()],
             sampler,
             next_episode: 0,
-            home_extortion_weight: Vec::new(),
+            resting: rest::Resting::default(),
         };
-        model.home_extortion_weight = decide::home_extortion_weights(&model);
+        model.resting = rest::Resting::new(
+            &model.households,
+            model.world.len(),
+            &model.scenario.spec,
+            &model.scenario.params,
+        );
         (model.households_by_status, model.persons_by_state) = model.count_by_status();
         model.persons_at_start = model.persons();
         let young_men: u64 = model

@@ -12,12 +12,15 @@
 //! only its own [`Mind`] and [`Members`], and returns what must be booked in shared state (cell
 //! events, flights, relodging, returns) for the serial phases that follow.
 
+mod events;
+
 use rayon::prelude::*;
 
 use super::hazards::CellHazard;
+use super::rest::{Resting, Stratum};
 use super::{Model, NO_GROUP};
 use crate::households::{
-    AgeBand, Households, Lodging, Mark, Members, Mind, PersonState, Sex, Status, flags, traits,
+    AgeBand, Households, Lodging, Mark, Members, Mind, PersonState, Sex, Status, flags,
 };
 use crate::metrics::{
     RecruitmentPressure, TraffickingForm, TraffickingSetting, TraffickingTally, Trigger,
@@ -138,6 +141,9 @@ pub struct ChunkDecisions {
     /// Events this tick (targeted events met, job losses, departures for fear or a lost income,
     /// emigration for work): what the tick's cost should follow. Measured, not a model output.
     pub events: u32,
+    /// Under `sampling = "events"`: the block's households that are not at rest after this
+    /// phase, in increasing order.
+    pub active: Vec<u32>,
 }
 
 impl ChunkDecisions {
@@ -204,10 +210,15 @@ struct Context<'a> {
     recruitment_multipliers: [f64; 14],
     /// Weight of one person of each band and sex of being the member trafficked.
     trafficking_multipliers: [f64; 14],
+    /// Under `sampling = "events"`: the probability with which a region's households at rest
+    /// are picked for emigration for work (at least any one's), and its hazard.
+    labour_pick_probability: Vec<f64>,
+    labour_pick_hazard: Vec<f64>,
     /// Upper bounds of an unmarked household's total event hazard, by cell.
     event_bounds: Vec<EventBound>,
-    /// The largest extortion weight of the households whose home is each cell.
-    home_extortion_weight: &'a [f64],
+    /// Households at rest: the neighbourhoods' households by stratum, and powers of the decays
+    /// (`sampling = "events"`).
+    rest: RestIndex<'a>,
     sampling: Sampling,
     streams: Streams,
 }
@@ -220,6 +231,16 @@ struct Streams {
     fear_threshold: StreamKey,
     /// Which households at rest are picked, by run of neighbours (`sampling = "events"`).
     resting: StreamKey,
+}
+
+/// What the decision phase reads of [`Resting`].
+struct RestIndex<'a> {
+    origin_start: &'a [u32],
+    order: &'a [u32],
+    strata_start: &'a [u32],
+    strata: &'a [Stratum],
+    fear_decay: &'a [f64],
+    strain_decay: &'a [f64],
 }
 
 /// The largest weights any household can bring to each hazard, the same for every cell.
@@ -302,7 +323,8 @@ impl Context<'_> {
     }
 }
 
-/// Decides for every household, in parallel over fixed chunks.
+/// Decides for every household, in parallel over fixed chunks of households (`every_household`)
+/// or of neighbourhoods (`events`, [`super::rest`]).
 pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
     let Model {
         scenario,
@@ -314,7 +336,7 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         policies,
         eligible_for_assistance,
         in_need_of_aid,
-        home_extortion_weight,
+        resting,
         ..
     } = model;
     let assist_probability = share_out(policies, eligible_for_assistance, |p| p.assist_per_tick);
@@ -329,6 +351,16 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         traits: trait_bits,
         ..
     } = households;
+    let Resting {
+        origin_start,
+        order,
+        strata_start,
+        strata,
+        cells: rest_cells,
+        active,
+        fear_decay,
+        strain_decay,
+    } = resting;
     let spec = &scenario.spec;
     let fear = &spec.fear;
     let mut ctx = Context {
@@ -365,8 +397,17 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
             spec.trafficking.female_weight,
             spec.trafficking.child_weight,
         ),
+        labour_pick_probability: Vec::new(),
+        labour_pick_hazard: Vec::new(),
         event_bounds: Vec::new(),
-        home_extortion_weight,
+        rest: RestIndex {
+            origin_start,
+            order,
+            strata_start,
+            strata,
+            fear_decay,
+            strain_decay,
+        },
         sampling: spec.simulation.sampling,
         streams: Streams {
             events: StreamKey::new(spec.simulation.seed, Process::HouseholdEvents, *tick),
@@ -376,65 +417,51 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         },
     };
     ctx.event_bounds = EventBound::all(&ctx, hazards);
+    let family = spec.exit.labour_family_factor.max(1.0);
+    ctx.labour_pick_probability = ctx
+        .labour_probability
+        .iter()
+        .map(|p| (p * family).min(1.0))
+        .collect();
+    ctx.labour_pick_hazard = ctx
+        .labour_pick_probability
+        .iter()
+        .map(|&p| -libm::log1p(-p.min(1.0 - 1e-12)))
+        .collect();
     let ctx = ctx;
-    mind.par_chunks_mut(CHUNK)
-        .zip(members.par_chunks_mut(CHUNK))
-        .enumerate()
-        .map(|(chunk, (minds, members))| {
-            let mut out = ChunkDecisions::default();
-            match ctx.sampling {
-                Sampling::EveryHousehold => {
-                    for (i, (mind, members)) in minds.iter_mut().zip(members.iter_mut()).enumerate()
-                    {
-                        decide_household(
-                            &ctx,
-                            chunk * CHUNK + i,
-                            mind,
-                            members,
-                            &mut out,
-                            Mode::Full,
-                        );
-                    }
+    match ctx.sampling {
+        Sampling::EveryHousehold => mind
+            .par_chunks_mut(CHUNK)
+            .zip(members.par_chunks_mut(CHUNK))
+            .enumerate()
+            .map(|(chunk, (minds, members))| {
+                let mut out = ChunkDecisions::default();
+                for (i, (mind, members)) in minds.iter_mut().zip(members.iter_mut()).enumerate() {
+                    decide_household(&ctx, chunk * CHUNK + i, mind, members, &mut out, Mode::Full);
                 }
-                Sampling::Events => decide_by_events(&ctx, chunk * CHUNK, minds, members, &mut out),
+                out
+            })
+            .collect(),
+        Sampling::Events => {
+            let blocks = events::Block::split(&ctx, mind, members, rest_cells, active);
+            let decisions: Vec<ChunkDecisions> = blocks
+                .into_par_iter()
+                .map(|block| events::decide_block(&ctx, block))
+                .collect();
+            active.clear();
+            for d in &decisions {
+                active.extend_from_slice(&d.active);
             }
-            out
-        })
-        .collect()
+            decisions
+        }
+    }
 }
 
-/// Whether a household is at rest this tick: at home, unmarked, with its income and no member
-/// detained or away, where fear does not grow. Nothing happens to it unless it meets an event,
-/// loses its job to a closure or emigrates for work: its fear only fades (it cannot reach a
-/// threshold it has not reached before), and so does its strain. If it is at rest, this fades
-/// them, as the full path would, and returns true.
-fn come_to_rest(ctx: &Context<'_>, h: usize, m: &mut Mind, members: &Members) -> bool {
-    if m.status != Status::Resident
-        || m.lodging != Lodging::Home
-        || ctx.cell[h] != ctx.origin[h]
-        || m.mark != Mark::None
-        || m.detained != 0
-        || m.away != 0
-        || m.away_minors != 0
-        || m.has(flags::WITHOUT_INCOME)
-    {
-        return false;
-    }
-    let drive = ctx.hazards[ctx.cell[h] as usize].fear_drive;
-    if drive > 0.0 {
-        return false;
-    }
-    if m.fear > 0.0 {
-        let fear = faded_fear(ctx, m.fear, drive, members.children_8_to_17());
-        if fear >= ctx.threshold_floor {
-            return false;
-        }
-        m.fear = fear;
-    }
-    if m.strain != 0.0 {
-        fade_strain(ctx, m);
-    }
-    true
+/// A household's own fear threshold, drawn once for the whole run.
+fn fear_threshold(ctx: &Context<'_>, h: usize) -> f64 {
+    let fear = &ctx.spec.fear;
+    let spread = ctx.streams.fear_threshold.draws(h as u64).unit() * 2.0 - 1.0;
+    fear.threshold_weeks * (1.0 + fear.threshold_spread * spread)
 }
 
 /// This tick's fear: the last tick's faded, plus the cell's fear drive (more for households with
@@ -457,104 +484,6 @@ fn fade_strain(ctx: &Context<'_>, m: &mut Mind) {
     }
 }
 
-/// `sampling = "events"`: the households of a chunk, starting at household `first`. Households
-/// are numbered neighbourhood by neighbourhood, so those at home come in runs of one cell. In
-/// each run, the households at rest are counted together, and only those picked for a possible
-/// event, a job loss or emigration are looked at: each is picked with a bound of its probability
-/// (the number picked is binomial, drawn by geometric gaps), then decides from a draw conditioned
-/// on being picked, which gives each household the same chance of each outcome as drawing alone.
-/// Every other household decides as under `every_household`, in household order.
-fn decide_by_events(
-    ctx: &Context<'_>,
-    first: usize,
-    minds: &mut [Mind],
-    members: &mut [Members],
-    out: &mut ChunkDecisions,
-) {
-    let n = minds.len();
-    let mut resting: Vec<u32> = Vec::new();
-    let mut picks: Vec<(u32, u8)> = Vec::new();
-    let mut positions: Vec<u32> = Vec::new();
-    let mut i = 0;
-    while i < n {
-        let c = ctx.cell[first + i];
-        let mut end = i + 1;
-        while end < n && ctx.cell[first + end] == c {
-            end += 1;
-        }
-        // The run [i, end) of households in cell c: those at rest, counted as the full path
-        // would count them.
-        resting.clear();
-        let mut persons = 0u64;
-        let mut children = 0u64;
-        let mut largest = 0u32;
-        for k in i..end {
-            if come_to_rest(ctx, first + k, &mut minds[k], &members[k]) {
-                resting.push(k as u32);
-                let total = members[k].total();
-                persons += u64::from(total);
-                children += u64::from(members[k].children_8_to_17());
-                largest = largest.max(total);
-            }
-        }
-        out.counts.trafficking.person_ticks[TraffickingSetting::Home as usize] += persons;
-        if !ctx.world.claims_of(c).is_empty() {
-            out.counts.recruitment_pressure.youth_ticks[0] += children;
-        }
-        // Who is picked for what: bit 0 a possible event, bit 1 a job loss, bit 2 emigration.
-        let hz = &ctx.hazards[c as usize];
-        let event_scale = ctx.event_bounds[c as usize]
-            .bound(largest, ctx.home_extortion_weight[c as usize])
-            .min(1.0);
-        let labour = ctx.labour_probability[ctx.world.region[c as usize] as usize]
-            * ctx.spec.exit.labour_family_factor.max(1.0);
-        let labour = labour.min(1.0);
-        picks.clear();
-        if !resting.is_empty() {
-            let mut draws = ctx.streams.resting.draws((first + i) as u64);
-            for (bit, p) in [event_scale, f64::from(hz.job_loss), labour]
-                .into_iter()
-                .enumerate()
-            {
-                positions.clear();
-                crate::rng::bernoulli_positions(
-                    &mut draws,
-                    resting.len() as u32,
-                    p,
-                    &mut positions,
-                );
-                picks.extend(positions.iter().map(|&j| (resting[j as usize], 1u8 << bit)));
-            }
-            picks.sort_unstable();
-        }
-        // In household order: every household not at rest in full, the picked ones as picked.
-        let mut next_pick = 0;
-        let mut next_rest = 0;
-        for k in i..end {
-            let mode = if resting.get(next_rest) == Some(&(k as u32)) {
-                next_rest += 1;
-                let mut bits = 0u8;
-                while next_pick < picks.len() && picks[next_pick].0 == k as u32 {
-                    bits |= picks[next_pick].1;
-                    next_pick += 1;
-                }
-                if bits == 0 {
-                    continue;
-                }
-                Mode::Resting(Picked {
-                    event_scale: (bits & 1 != 0).then_some(event_scale),
-                    job_loss: bits & 2 != 0,
-                    labour: (bits & 4 != 0).then_some(labour),
-                })
-            } else {
-                Mode::Full
-            };
-            decide_household(ctx, first + k, &mut minds[k], &mut members[k], out, mode);
-        }
-        i = end;
-    }
-}
-
 /// How a household is looked at this tick.
 #[derive(Debug, Clone, Copy)]
 enum Mode {
@@ -568,9 +497,9 @@ enum Mode {
 /// What a household at rest was picked for.
 #[derive(Debug, Clone, Copy, Default)]
 struct Picked {
-    /// Picked with this probability, a bound of its event hazards: its event draw is uniform
-    /// below it.
-    event_scale: Option<f64>,
+    /// Picked for a possible event, with this event draw: uniform below the probability with
+    /// which it was picked, which bounds its probability of any event.
+    event_draw: Option<f64>,
     /// It lost its income to a closure in its neighbourhood.
     job_loss: bool,
     /// Picked for emigration for work with this probability, at least its own.
@@ -668,12 +597,12 @@ fn decide_household(
             m.mark != Mark::None
                 || u < ctx.event_bounds[c as usize].bound(members.total(), facing.extortion_weight)
         }
-        // Picked with probability `scale`: the draw is uniform below it.
+        // Picked with a draw uniform below the probability it was picked with.
         Mode::Resting(Picked {
-            event_scale: Some(scale),
+            event_draw: Some(picked),
             ..
         }) => {
-            u *= scale;
+            u = picked;
             u < ctx.event_bounds[c as usize].bound(members.total(), facing.extortion_weight)
         }
         Mode::Resting(_) => false,
@@ -684,14 +613,10 @@ fn decide_household(
     }
 
     // No targeted event: diffuse fear, then what happens to the displaced.
-    if m.fear >= ctx.threshold_floor {
-        let spread = ctx.streams.fear_threshold.draws(h as u64).unit() * 2.0 - 1.0;
-        let threshold = spec.fear.threshold_weeks * (1.0 + spec.fear.threshold_spread * spread);
-        if f64::from(m.fear) >= threshold {
-            out.events += 1;
-            flee_insecurity(ctx, h, m, members, claims, &mut draws, out);
-            return;
-        }
+    if m.fear >= ctx.threshold_floor && f64::from(m.fear) >= fear_threshold(ctx, h) {
+        out.events += 1;
+        flee_insecurity(ctx, h, m, members, claims, &mut draws, out);
+        return;
     }
     let (job_loss, labour) = match mode {
         Mode::Full => (None, Labour::Draw(u)),
@@ -1042,36 +967,14 @@ fn targeted_event(
     false
 }
 
-/// The largest extortion weight of the households whose home is each cell, at the start.
-pub fn home_extortion_weights(model: &Model) -> Vec<f64> {
-    let hh = &model.households;
-    let e = &model.scenario.spec.extortion;
-    let occupation_weight = e.occupation_weight.as_array();
-    let mut largest = vec![0.0f64; model.world.len()];
-    for h in 0..hh.len() {
-        let mut weight = occupation_weight[hh.occupation[h].index()];
-        if hh.mind[h].has(flags::BUSINESS_OPEN) {
-            weight *= e.business_weight;
-        }
-        if hh.traits[h] & traits::MIGRANT != 0 {
-            weight *= e.migrant_weight;
-        }
-        let home = &mut largest[hh.origin[h] as usize];
-        *home = home.max(weight);
-    }
-    largest
-}
-
 /// How strongly groups single out this household for extortion demands.
 fn extortion_weight(ctx: &Context<'_>, h: usize, m: &Mind) -> f64 {
-    let mut weight = ctx.occupation_weight[ctx.occupation[h].index()];
-    if m.has(flags::BUSINESS_OPEN) {
-        weight *= ctx.spec.extortion.business_weight;
-    }
-    if ctx.trait_bits[h] & traits::MIGRANT != 0 {
-        weight *= ctx.spec.extortion.migrant_weight;
-    }
-    weight
+    super::rest::extortion_weight(
+        ctx.spec,
+        ctx.occupation_weight[ctx.occupation[h].index()],
+        m.has(flags::BUSINESS_OPEN),
+        ctx.trait_bits[h],
+    )
 }
 
 /// The group pursuing this household here, with its detection hazard: a group that marked the
