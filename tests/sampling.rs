@@ -105,3 +105,85 @@ fn issue_15_the_sampling_test_tells_a_changed_model_apart() {
     assert!(rejected.contains(&"business_closures"), "{p:?}");
     assert!(rejected.contains(&"displacements"), "{p:?}");
 }
+
+/// A tiny scenario under sampling by events, with the groups moving a lot (claims change, so
+/// marked households at rest are woken) and with fear growing in places.
+fn restless(seed: u64) -> displace::step::Model {
+    let scenario = common::tiny(&[
+        "simulation.sampling=events",
+        "simulation.ticks=40",
+        "population.households=6000",
+        "groups.gangs.expansion_rate=10",
+        "groups.cartels.split_rate=10",
+        &format!("simulation.seed={seed}"),
+    ]);
+    displace::step::Model::build(&scenario)
+}
+
+/// What the cells' rest bookkeeping should hold, counted afresh from the households.
+fn recount(model: &displace::step::Model) -> Vec<(u32, u32, u32, u32)> {
+    use displace::households::{Mark, flags};
+    let rest = &model.resting;
+    (0..model.world.len())
+        .map(|c| {
+            let range = rest.origin_start[c] as usize..rest.origin_start[c + 1] as usize;
+            let mut n = (0, 0, 0, 0);
+            for h in range {
+                let m = &model.households.mind[h];
+                if m.has(flags::RESTING) {
+                    let members = &model.households.members[h];
+                    n.0 += 1;
+                    n.1 += members.total();
+                    n.2 += members.children_8_to_17();
+                    n.3 += u32::from(m.mark != Mark::None);
+                }
+            }
+            n
+        })
+        .collect()
+}
+
+#[test]
+fn issue_15_households_at_rest_are_booked_where_they_are_and_nowhere_else() {
+    use displace::households::{Lodging, Status, flags};
+    for seed in [1, 2] {
+        let mut model = restless(seed);
+        let mut resting_marked = 0;
+        for _ in 0..40 {
+            model.step(&mut |_| Ok::<(), ()>(())).unwrap();
+            let expected = recount(&model);
+            for (c, (cell, want)) in model.resting.cells.iter().zip(&expected).enumerate() {
+                let got = (cell.households, cell.persons, cell.children, cell.marked);
+                assert_eq!(got, *want, "seed {seed}, tick {}, cell {c}", model.tick);
+            }
+            resting_marked += expected.iter().map(|n| n.3).sum::<u32>();
+            // Every household in the country is at rest or active, never both; those at rest
+            // are at home, unmarked or marked by a group that holds their home.
+            let hh = &model.households;
+            let active: std::collections::BTreeSet<u32> =
+                model.resting.active.iter().copied().collect();
+            assert_eq!(active.len(), model.resting.active.len(), "no repeats");
+            for h in 0..hh.len() {
+                let m = &hh.mind[h];
+                let resting = m.has(flags::RESTING);
+                if m.status.is_present() {
+                    assert!(resting != active.contains(&(h as u32)), "household {h}");
+                }
+                if resting {
+                    assert_eq!(m.status, Status::Resident);
+                    assert_eq!(m.lodging, Lodging::Home);
+                    assert_eq!(hh.cell[h], hh.origin[h]);
+                    assert_eq!((m.away, m.detained), (0, 0));
+                    if m.mark != displace::households::Mark::None {
+                        let claims = model.world.claims_of(hh.origin[h]);
+                        assert!(claims.contains(&m.marked_by), "household {h}");
+                    }
+                }
+            }
+        }
+        assert!(
+            resting_marked > 0,
+            "seed {seed}: marked households rest too"
+        );
+    }
+}

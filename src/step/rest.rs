@@ -36,8 +36,11 @@ pub struct CellRest {
     pub calm: bool,
     /// The fear drive of the cell's current calm stretch, discounted: `A(t) = D·A(t−1) + b_t`.
     pub accum: f64,
-    /// Households at rest here.
+    /// Households at rest here, and how many of them a group marked.
     pub households: u32,
+    pub marked: u32,
+    /// [`claims_signature`] of the groups that claimed the cell when last looked at.
+    pub claims: u64,
     /// Members of the households at rest here, and how many are children aged 8-17.
     pub persons: u32,
     pub children: u32,
@@ -218,18 +221,35 @@ pub fn race(
         let mut position = segment.start;
         loop {
             let left = (segment.end - position) as f64;
-            let skipped = libm::floor(clock / hazard);
+            // How many positions the clock passes whole (truncation is the floor here: both
+            // are non-negative).
+            let skipped = clock / hazard;
             if skipped >= left {
                 clock = (clock - left * hazard).max(0.0);
                 break;
             }
-            position += skipped as usize;
-            let residual = (clock - skipped * hazard).clamp(0.0, hazard);
+            let skipped = skipped as usize;
+            position += skipped;
+            let residual = (clock - skipped as f64 * hazard).clamp(0.0, hazard);
             on_pick(position, residual);
             position += 1;
             clock = exponential(draws);
         }
     }
+}
+
+/// Asks the processor to fetch `x` into its cache ahead of use. A hint: it changes no result.
+#[inline(always)]
+pub fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing the program observes and cannot fault, whatever the
+    // address; `x` is a valid reference besides.
+    unsafe {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 /// An exponential draw with mean 1.
@@ -263,17 +283,28 @@ pub fn lazy_strain(strain: f32, since: u16, tick: u32, decay: &[f64], floor: f32
 }
 
 /// Whether a household's state lets it rest (its fear aside): at home in its own
-/// neighbourhood, unmarked, with its income and no member detained or away.
+/// neighbourhood, with its income and no member detained or away, and unmarked or marked by a
+/// group that holds its home (`marker_holds_home`), whose threats the event bound covers; a
+/// group that marked it and no longer holds its home may pursue it, which the bound does not.
 #[inline]
-pub fn may_rest(m: &Mind, at_home: bool) -> bool {
+pub fn may_rest(m: &Mind, at_home: bool, marker_holds_home: impl FnOnce(u16) -> bool) -> bool {
     m.status == crate::households::Status::Resident
         && m.lodging == crate::households::Lodging::Home
         && at_home
-        && m.mark == crate::households::Mark::None
         && m.detained == 0
         && m.away == 0
         && m.away_minors == 0
         && !m.has(flags::WITHOUT_INCOME)
+        && (m.mark == crate::households::Mark::None || marker_holds_home(m.marked_by))
+}
+
+/// A signature of the groups claiming a cell: when it changes, households at rest there that a
+/// group marked are looked at again.
+#[inline]
+pub fn claims_signature(claims: &[u16]) -> u64 {
+    claims.iter().fold(0x9E37_79B9_7F4A_7C15, |acc, &g| {
+        crate::rng::mix64(acc ^ u64::from(g))
+    })
 }
 
 #[cfg(test)]

@@ -89,11 +89,12 @@ pub(super) fn decide_block(ctx: &Context<'_>, block: Block<'_>) -> ChunkDecision
         active,
     } = block;
     let mut out = ChunkDecisions::default();
-    let frightened = carry_fears(ctx, &cells, first, minds, members, rest);
+    let (frightened, awoken) = carry_fears(ctx, &cells, first, minds, members, rest);
+    let active = merge_sorted(active, &awoken);
 
     // 2. Active households that can rest come to rest.
     let mut full = Vec::with_capacity(active.len());
-    for &h in active {
+    for &h in &active {
         let i = h as usize - first;
         let m = &mut minds[i];
         if !m.status.is_present() {
@@ -130,11 +131,22 @@ pub(super) fn decide_block(ctx: &Context<'_>, block: Block<'_>) -> ChunkDecision
         }
         let i = h as usize - first;
         if full.get(a) == Some(&h) {
+            // The active households are scattered: fetch those a few places ahead while this
+            // one decides.
+            if let Some(&ahead) = full.get(a + 2 * PREFETCH_AHEAD) {
+                prefetch_household(ctx, ahead as usize, first, minds, members);
+            }
+            if let Some(&ahead) = full.get(a + PREFETCH_AHEAD) {
+                prefetch_where(ctx, ahead as usize);
+            }
             a += 1;
             let (m, household) = (&mut minds[i], &mut members[i]);
             decide_household(ctx, h as usize, m, household, &mut out, Mode::Full);
             out.active.push(h);
             continue;
+        }
+        if let Some(&(ahead, _)) = picks.get(p + PREFETCH_AHEAD) {
+            prefetch_household(ctx, ahead as usize, first, minds, members);
         }
         let mut picked = Picked::default();
         while let Some(&(_, pick)) = picks.get(p).filter(|&&(k, _)| k == h) {
@@ -158,8 +170,57 @@ pub(super) fn decide_block(ctx: &Context<'_>, block: Block<'_>) -> ChunkDecision
     out
 }
 
-/// Step 1: carries the fears of the households at rest to this tick, and returns those whose
-/// fear reached their threshold (in increasing order).
+/// The union of two increasing lists (without repeats between them).
+fn merge_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
+    if b.is_empty() {
+        return a.to_vec();
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j == b.len() || (i < a.len() && a[i] < b[j]) {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out
+}
+
+/// How many households ahead the decision loop fetches the state of the next ones.
+const PREFETCH_AHEAD: usize = 4;
+
+/// Fetches what deciding household `h` reads first into the cache (a hint: no effect on results).
+fn prefetch_household(
+    ctx: &Context<'_>,
+    h: usize,
+    first: usize,
+    minds: &[Mind],
+    members: &[Members],
+) {
+    use crate::step::rest::prefetch;
+    prefetch(&minds[h - first]);
+    prefetch(&members[h - first]);
+    prefetch(&ctx.cell[h]);
+    prefetch(&ctx.origin[h]);
+    prefetch(&ctx.occupation[h]);
+    prefetch(&ctx.trait_bits[h]);
+    prefetch(&ctx.kin_cell[h]);
+}
+
+/// Fetches what deciding household `h` reads of where it is (its cell's hazards and bounds).
+fn prefetch_where(ctx: &Context<'_>, h: usize) {
+    use crate::step::rest::prefetch;
+    let c = ctx.cell[h] as usize;
+    prefetch(&ctx.hazards[c]);
+    prefetch(&ctx.event_bounds[c]);
+}
+
+/// Step 1: carries the fears of the households at rest to this tick. Returns those whose fear
+/// reached their threshold, and those woken because a group that marked them no longer holds
+/// their home (each in increasing order).
 fn carry_fears(
     ctx: &Context<'_>,
     cells: &std::ops::Range<usize>,
@@ -167,14 +228,34 @@ fn carry_fears(
     minds: &mut [Mind],
     members: &[Members],
     rest: &mut [CellRest],
-) -> Vec<u32> {
+) -> (Vec<u32>, Vec<u32>) {
     let tick = ctx.tick;
     let decay = ctx.params.fear_decay;
     let mut frightened = Vec::new();
+    let mut awoken = Vec::new();
     for c in cells.clone() {
         let cr = &mut rest[c - cells.start];
         let drive = ctx.hazards[c].fear_drive;
         let homes = ctx.homes(c, first);
+        let claims = ctx.world.claims_of(c as u32);
+        let signature = rest::claims_signature(claims);
+        if signature != cr.claims {
+            cr.claims = signature;
+            if cr.marked > 0 {
+                // A group that marked a household here no longer holds the cell: it may pursue
+                // it, which only the full path draws. Awake from the start of this tick.
+                for i in homes.clone() {
+                    let m = &mut minds[i];
+                    if m.has(flags::RESTING)
+                        && m.mark != crate::households::Mark::None
+                        && !claims.contains(&m.marked_by)
+                    {
+                        wake(ctx, m, &members[i], cr);
+                        awoken.push((first + i) as u32);
+                    }
+                }
+            }
+        }
         if drive > 0.0 {
             // Fear grows: carried one by one, and those that reach their threshold look at it.
             if cr.households > 0 {
@@ -226,7 +307,43 @@ fn carry_fears(
             }
         }
     }
-    frightened
+    (frightened, awoken)
+}
+
+/// A household at rest becomes active at the start of this tick: its fear and strain as they
+/// were at the end of the last tick, for the full path to carry on from.
+fn wake(ctx: &Context<'_>, m: &mut Mind, members: &Members, cr: &mut CellRest) {
+    let children = members.children_8_to_17();
+    if cr.calm {
+        let s = sensitivity(ctx, children);
+        m.fear = rest::lazy_fear(
+            m.fear,
+            m.rest_since,
+            ctx.tick - 1,
+            cr.accum,
+            s,
+            ctx.rest.fear_decay,
+        );
+    }
+    m.strain = rest::lazy_strain(
+        m.strain,
+        m.rest_since,
+        ctx.tick - 1,
+        ctx.rest.strain_decay,
+        STRAIN_FLOOR,
+    );
+    leave_rest(m, members, cr);
+}
+
+/// Takes a household out of its cell's rest.
+fn leave_rest(m: &mut Mind, members: &Members, cr: &mut CellRest) {
+    m.set(flags::RESTING, false);
+    cr.households -= 1;
+    cr.persons -= members.total();
+    cr.children -= members.children_8_to_17();
+    if m.mark != crate::households::Mark::None {
+        cr.marked -= 1;
+    }
 }
 
 /// Step 3: which households at rest the block's neighbourhoods pick for a possible event, a job
@@ -329,7 +446,10 @@ fn come_to_rest(
     members: &Members,
     cr: &mut CellRest,
 ) -> bool {
-    if !rest::may_rest(m, ctx.cell[h] == ctx.origin[h]) {
+    let home = ctx.origin[h];
+    if !rest::may_rest(m, ctx.cell[h] == home, |g| {
+        ctx.world.claims_of(home).contains(&g)
+    }) {
         return false;
     }
     let drive = ctx.hazards[ctx.cell[h] as usize].fear_drive;
@@ -355,6 +475,9 @@ fn rest_from_now(ctx: &Context<'_>, m: &mut Mind, members: &Members, fear: f32, 
     cr.households += 1;
     cr.persons += members.total();
     cr.children += children;
+    if m.mark != crate::households::Mark::None {
+        cr.marked += 1;
+    }
 }
 
 /// A household at rest that was picked, or whose fear reached its threshold (`afraid`), decides
@@ -397,15 +520,15 @@ fn decide_at_rest(
         );
     }
     m.strain = caught_up_strain(ctx, m);
-    m.set(flags::RESTING, false);
-    cr.households -= 1;
-    cr.persons -= members.total();
-    cr.children -= children;
+    leave_rest(m, members, cr);
     let requests = (out.flights.len(), out.relodge.len(), out.returns.len());
     decide_household(ctx, h, m, members, out, Mode::Resting(picked));
     let asked = requests != (out.flights.len(), out.relodge.len(), out.returns.len());
+    let home = ctx.origin[h];
     if !asked
-        && rest::may_rest(m, ctx.cell[h] == ctx.origin[h])
+        && rest::may_rest(m, ctx.cell[h] == home, |g| {
+            ctx.world.claims_of(home).contains(&g)
+        })
         && (m.fear < ctx.threshold_floor || f64::from(m.fear) < fear_threshold(ctx, h))
     {
         let fear = m.fear;
