@@ -452,6 +452,8 @@ pub mod flags {
     /// The household is at rest under `simulation.sampling = "events"` (`step::rest`): its
     /// neighbourhood carries its exposure and fear, and it is looked at only when picked.
     pub const RESTING: u16 = 1024;
+    /// At rest with children aged 8-17 (recorded when it came to rest: its fear's sensitivity).
+    pub const WITH_CHILDREN: u16 = 2048;
 }
 
 /// The state a household's own decisions change, owned by the decision phase chunk by chunk.

@@ -115,7 +115,7 @@ pub(super) fn decide_block(ctx: &Context<'_>, block: Block<'_>) -> ChunkDecision
             out.counts.recruitment_pressure.youth_ticks[0] += u64::from(cr.children);
         }
     }
-    let picks = draw_picks(ctx, &cells, first, minds, rest);
+    let picks = draw_picks(ctx, &cells, rest);
 
     // 4. In household order: the active in full, the picked and the frightened from their picks.
     let (mut a, mut p, mut x) = (0, 0, 0);
@@ -140,6 +140,10 @@ pub(super) fn decide_block(ctx: &Context<'_>, block: Block<'_>) -> ChunkDecision
                 prefetch_where(ctx, ahead as usize);
             }
             a += 1;
+            // Picked too: an active household draws its own events.
+            while picks.get(p).is_some_and(|&(k, _)| k == h) {
+                p += 1;
+            }
             let (m, household) = (&mut minds[i], &mut members[i]);
             decide_household(ctx, h as usize, m, household, &mut out, Mode::Full);
             out.active.push(h);
@@ -160,6 +164,9 @@ pub(super) fn decide_block(ctx: &Context<'_>, block: Block<'_>) -> ChunkDecision
         let afraid = frightened.get(x) == Some(&h);
         if afraid {
             x += 1;
+        }
+        if !minds[i].has(flags::RESTING) {
+            continue; // picked, but neither at rest nor active: abroad or dead
         }
         let cr = &mut rest[ctx.origin[h as usize] as usize - cells.start];
         let (m, household) = (&mut minds[i], &mut members[i]);
@@ -264,7 +271,7 @@ fn carry_fears(
                     if !m.has(flags::RESTING) {
                         continue;
                     }
-                    let children = members[i].children_8_to_17();
+                    let children = children_at_rest(m);
                     if cr.calm {
                         // Calm until last tick: its fear as it was then, held one by one now.
                         let s = sensitivity(ctx, children);
@@ -298,7 +305,7 @@ fn carry_fears(
                     if !m.has(flags::RESTING) {
                         continue;
                     }
-                    let children = members[i].children_8_to_17();
+                    let children = children_at_rest(m);
                     let fear = faded_fear(ctx, m.fear, drive, children);
                     m.fear = rest::fear_offset(fear, cr.accum, sensitivity(ctx, children));
                     m.strain = caught_up_strain(ctx, m);
@@ -346,17 +353,15 @@ fn leave_rest(m: &mut Mind, members: &Members, cr: &mut CellRest) {
     }
 }
 
-/// Step 3: which households at rest the block's neighbourhoods pick for a possible event, a job
-/// loss or emigration for work, sorted by household.
+/// Step 3: which households the block's neighbourhoods pick for a possible event, a job loss
+/// or emigration for work, sorted by household. Each household whose home the block holds is
+/// picked with its probability; those that are not at rest ignore it.
 fn draw_picks(
     ctx: &Context<'_>,
     cells: &std::ops::Range<usize>,
-    first: usize,
-    minds: &[Mind],
     rest: &[CellRest],
 ) -> Vec<(u32, Pick)> {
     let resting = |c: usize| rest[c - cells.start].households > 0;
-    let at_rest = |h: usize| minds[h - first].has(flags::RESTING);
     let entity = |process: u64| cells.start as u64 * 4 + process;
     let mut picks = Vec::new();
     // Possible events: stratum by stratum, each household with the bound of its stratum.
@@ -372,12 +377,12 @@ fn draw_picks(
         })
     });
     let mut draws = ctx.streams.resting.draws(entity(0));
+    // Whether a picked household is at rest is looked at when it decides (active ones decide
+    // in full anyway), where its state is fetched ahead.
     rest::race(&mut draws, segments, |position, residual| {
-        let h = ctx.rest.order[position] as usize;
-        if at_rest(h) {
-            // Picked with probability 1 − exp(−bound): the draw, uniform below that.
-            picks.push((h as u32, Pick::Event(-libm::expm1(-residual))));
-        }
+        let h = ctx.rest.order[position];
+        // Picked with probability 1 − exp(−bound): the draw, uniform below that.
+        picks.push((h, Pick::Event(-libm::expm1(-residual))));
     });
     // Job losses to last tick's closures, in the cells that had any.
     let segments = cells
@@ -389,9 +394,7 @@ fn draw_picks(
         });
     let mut draws = ctx.streams.resting.draws(entity(1));
     rest::race(&mut draws, segments, |h, _| {
-        if at_rest(h) {
-            picks.push((h as u32, Pick::JobLoss));
-        }
+        picks.push((h as u32, Pick::JobLoss))
     });
     // Emigration for work, with the largest of its probabilities (families with children).
     let segments = cells.clone().filter(|&c| resting(c)).map(|c| {
@@ -400,10 +403,8 @@ fn draw_picks(
     });
     let mut draws = ctx.streams.resting.draws(entity(2));
     rest::race(&mut draws, segments, |h, _| {
-        if at_rest(h) {
-            let r = ctx.world.region[ctx.origin[h] as usize] as usize;
-            picks.push((h as u32, Pick::Labour(ctx.labour_pick_probability[r])));
-        }
+        let r = ctx.world.region[ctx.origin[h] as usize] as usize;
+        picks.push((h as u32, Pick::Labour(ctx.labour_pick_probability[r])));
     });
     picks.sort_unstable_by(|a, b| a.partial_cmp(b).expect("picks are never NaN"));
     picks
@@ -414,6 +415,13 @@ impl Context<'_> {
     fn homes(&self, c: usize, first: usize) -> std::ops::Range<usize> {
         self.rest.origin_start[c] as usize - first..self.rest.origin_start[c + 1] as usize - first
     }
+}
+
+/// Whether a household at rest has children aged 8-17 (1) or not (0), as its fear's
+/// sensitivity needs it, without reading its members: recorded when it came to rest (its
+/// members change only in ticks when it is looked at).
+fn children_at_rest(m: &Mind) -> u32 {
+    u32::from(m.has(flags::WITH_CHILDREN))
 }
 
 /// How much more than others a household's fear moves: more with children aged 8-17.
@@ -472,6 +480,7 @@ fn rest_from_now(ctx: &Context<'_>, m: &mut Mind, members: &Members, fear: f32, 
     };
     m.rest_since = ctx.tick as u16;
     m.set(flags::RESTING, true);
+    m.set(flags::WITH_CHILDREN, children > 0);
     cr.households += 1;
     cr.persons += members.total();
     cr.children += children;
