@@ -310,6 +310,52 @@ pub struct Episode {
     pub migrant: bool,
 }
 
+impl Episode {
+    /// Appends every field of the episode to `out`, in order, as fixed-size little-endian
+    /// bytes (an absent value as a 0 byte, a present one as 1 and the value): what the
+    /// trajectory hash reads of it.
+    pub fn hash_bytes(&self, out: &mut Vec<u8>) {
+        fn optional<const N: usize>(out: &mut Vec<u8>, value: Option<[u8; N]>) {
+            match value {
+                Some(bytes) => {
+                    out.push(1);
+                    out.extend_from_slice(&bytes);
+                }
+                None => out.push(0),
+            }
+        }
+        out.extend_from_slice(&self.id.to_le_bytes());
+        out.extend_from_slice(&self.tick.to_le_bytes());
+        out.extend_from_slice(&self.household.to_le_bytes());
+        out.push(self.trigger as u8);
+        optional(out, self.group.map(u16::to_le_bytes));
+        out.push(u8::from(self.whole_household));
+        for n in [
+            self.persons,
+            self.persons_15_plus,
+            self.males_15_plus,
+            self.school_age_children,
+            self.school_resumed,
+            self.move_number,
+            self.origin_cell,
+        ] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        out.extend_from_slice(&self.origin_region.to_le_bytes());
+        optional(out, self.destination_cell.map(u32::to_le_bytes));
+        optional(out, self.destination_region.map(u16::to_le_bytes));
+        out.extend_from_slice(&self.distance_km.to_bits().to_le_bytes());
+        optional(out, self.lodging.map(|l| [l as u8]));
+        out.push(u8::from(self.cross_border));
+        out.extend_from_slice(&self.event_families.to_le_bytes());
+        out.push(u8::from(self.host_rejected));
+        out.push(u8::from(self.household_first));
+        out.push(self.mark as u8);
+        out.push(self.occupation.index() as u8);
+        out.push(u8::from(self.migrant));
+    }
+}
+
 /// Metrics of one tick (counts of this tick, or stocks at its end).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TickMetrics {
@@ -637,7 +683,8 @@ pub struct SummaryBuilder {
     hasher: Sha256,
     hash_buffer: String,
     /// This tick's episodes, hashed when the tick ends (their text is formatted in parallel).
-    unhashed: Vec<Episode>,
+    /// The bytes of this tick's episodes ([`Episode::hash_bytes`]), not yet hashed.
+    unhashed: Vec<u8>,
 }
 
 impl SummaryBuilder {
@@ -730,7 +777,7 @@ impl SummaryBuilder {
             self.later_moves += 1;
             self.distance_later += e.distance_km;
         }
-        self.unhashed.push(e.clone());
+        e.hash_bytes(&mut self.unhashed);
     }
 
     pub fn tick(&mut self, m: &TickMetrics) {
@@ -746,14 +793,9 @@ impl SummaryBuilder {
         hash_debug(&mut self.hasher, &mut self.hash_buffer, m);
     }
 
-    /// Feeds the tick's episodes to the trajectory hash, in order. Formatting their `Debug` text
-    /// is most of the cost and is done in parallel; the bytes hashed are the same.
+    /// Feeds the tick's episodes to the trajectory hash, in order.
     fn hash_episodes(&mut self) {
-        use rayon::prelude::*;
-        let texts: Vec<String> = self.unhashed.par_iter().map(|e| format!("{e:?}")).collect();
-        for text in &texts {
-            self.hasher.update(text.as_bytes());
-        }
+        self.hasher.update(&self.unhashed);
         self.unhashed.clear();
     }
 

@@ -225,6 +225,66 @@ pub fn bernoulli_positions<R: RngCore>(rng: &mut R, n: u32, p: f64, out: &mut Ve
     }
 }
 
+/// Draws an index in proportion to fixed non-negative weights in constant time (Walker's alias
+/// method, Vose's construction): one uniform picks a column, a second chooses between the
+/// column's own index and its alias.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AliasTable {
+    /// Probability of keeping column `i` rather than taking `alias[i]`.
+    keep: Vec<f64>,
+    alias: Vec<u32>,
+}
+
+impl AliasTable {
+    /// The table of `weights`; empty (it draws nothing) when they sum to zero.
+    pub fn new(weights: &[f64]) -> AliasTable {
+        let n = weights.len();
+        let total: f64 = weights.iter().sum();
+        if n == 0 || total <= 0.0 {
+            return AliasTable::default();
+        }
+        let mut keep: Vec<f64> = weights.iter().map(|w| w * n as f64 / total).collect();
+        let mut alias: Vec<u32> = (0..n as u32).collect();
+        let (mut small, mut large): (Vec<u32>, Vec<u32>) =
+            (0..n as u32).partition(|&i| keep[i as usize] < 1.0);
+        while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
+            small.pop();
+            alias[s as usize] = l;
+            keep[l as usize] -= 1.0 - keep[s as usize];
+            if keep[l as usize] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        // What is left is 1 up to rounding.
+        for i in small.into_iter().chain(large) {
+            keep[i as usize] = 1.0;
+        }
+        AliasTable { keep, alias }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keep.is_empty()
+    }
+
+    /// An index, with probability its weight over their sum (`None` if there are none).
+    #[inline]
+    pub fn draw<R: RngCore>(&self, rng: &mut R) -> Option<usize> {
+        if self.keep.is_empty() {
+            return None;
+        }
+        let x = rng.next_u64();
+        // The high 32 bits choose the column (Lemire), the low 32 the coin.
+        let column = (((x >> 32) * self.keep.len() as u64) >> 32) as usize;
+        let coin = (x & 0xFFFF_FFFF) as f64 * (1.0 / 4_294_967_296.0);
+        Some(if coin < self.keep[column] {
+            column
+        } else {
+            self.alias[column] as usize
+        })
+    }
+}
+
 /// The index drawn from `weights` (non-negative) by a uniform `u` in [0, 1): each index with
 /// probability its weight over their sum, skipping zero weights; the last positive one if
 /// rounding runs past the end; `None` when every weight is 0.
@@ -251,6 +311,33 @@ pub fn weighted_index(weights: &[f64], u: f64) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_alias_table_draws_each_index_in_proportion_to_its_weight() {
+        let weights = [5.0, 0.0, 1.0, 10.0, 0.5, 3.5];
+        let table = AliasTable::new(&weights);
+        let total: f64 = weights.iter().sum();
+        let mut counts = [0u32; 6];
+        let mut draws = Draws::new(3, Process::Destination, 0, 0);
+        let n = 200_000;
+        for _ in 0..n {
+            counts[table.draw(&mut draws).unwrap()] += 1;
+        }
+        for (i, &w) in weights.iter().enumerate() {
+            let p = w / total;
+            let sd = (n as f64 * p * (1.0 - p)).sqrt().max(1.0);
+            let dev = (f64::from(counts[i]) - n as f64 * p).abs();
+            assert!(
+                dev < 4.0 * sd,
+                "index {i}: {} draws, {} expected",
+                counts[i],
+                n as f64 * p
+            );
+        }
+        assert_eq!(counts[1], 0, "a zero weight is never drawn");
+        assert!(AliasTable::new(&[0.0, 0.0]).draw(&mut draws).is_none());
+        assert!(AliasTable::new(&[]).is_empty());
+    }
 
     #[test]
     fn same_key_same_draws_and_different_keys_differ() {

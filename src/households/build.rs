@@ -84,7 +84,7 @@ fn draw_household(
 ) -> Drawn {
     let p = &spec.population;
     let comp = &p.composition;
-    let mut rng = rng::stream(spec.simulation.seed, Process::HouseholdBuild, h, 0);
+    let mut rng = rng::Draws::new(spec.simulation.seed, Process::HouseholdBuild, h, 0);
     let mut members = Members::default();
 
     let female_head = rng::unit(&mut rng) < comp.female_head_share;
@@ -153,7 +153,7 @@ fn draw_household(
         trait_bits |= traits::LGBT;
     }
 
-    let mut kin_rng = rng::stream(spec.simulation.seed, Process::KinTies, h, 0);
+    let mut kin_rng = rng::Draws::new(spec.simulation.seed, Process::KinTies, h, 0);
     let kin_cell = if rng::unit(&mut kin_rng) < p.kin_tie_share {
         let same_region = rng::unit(&mut kin_rng) < p.kin_same_region_share;
         let region = same_region.then(|| world.region[cell as usize]);

@@ -18,7 +18,7 @@ use super::decide::{FlightKind, FlightRequest, flight_cost};
 use super::{MASS_EVENT_FAMILIES, Model, NO_GROUP};
 use crate::households::{Lodging, Mark, Members, PersonState, Sex, Status, flags, traits};
 use crate::metrics::{Episode, TickMetrics, Trigger};
-use crate::rng::{self, Draws, Process};
+use crate::rng::{Draws, Process};
 use crate::world::NO_CELL;
 
 /// Where a flight ends.
@@ -130,7 +130,8 @@ fn exit_crossing(model: &Model, request: &FlightRequest) -> Option<u32> {
     })
 }
 
-/// The best-scoring candidate destination in the country, or `None` when there is no other cell.
+/// A destination in the country, chosen among its candidates by a multinomial logit over their
+/// scores, or `None` when there is no other cell.
 pub fn choose_cell(model: &Model, request: &FlightRequest) -> Option<u32> {
     let spec = &model.scenario.spec;
     let flight = &spec.flight;
@@ -139,7 +140,7 @@ pub fn choose_cell(model: &Model, request: &FlightRequest) -> Option<u32> {
     let h = request.household as usize;
     let current = hh.cell[h];
     let home_region = world.region[hh.origin[h] as usize];
-    let mut rng = rng::stream(
+    let mut draws = Draws::new(
         spec.simulation.seed,
         Process::Destination,
         h as u64,
@@ -155,7 +156,7 @@ pub fn choose_cell(model: &Model, request: &FlightRequest) -> Option<u32> {
     let feared = (request.group != NO_GROUP).then(|| &model.groups[request.group as usize]);
     let pursued = request.trigger.is_targeted();
 
-    let score = |c: u32, rng: &mut rand_chacha::ChaCha8Rng| -> f64 {
+    let score = |c: u32| -> f64 {
         let mut s = -flight.security_weight * f64::from(world.cells.risk[c as usize]) / 100.0;
         if let Some(group) = feared {
             if world.claims_of(c).contains(&request.group) {
@@ -168,29 +169,39 @@ pub fn choose_cell(model: &Model, request: &FlightRequest) -> Option<u32> {
         if c == kin {
             s += flight.kin_weight;
         }
-        s -= flight.distance_weight * world.distance_km(current, c) / 100.0;
-        // Gumbel noise: the choice is a multinomial logit over the candidates.
-        let u = 1.0 - rng::unit(rng);
-        s - libm::log(-libm::log(u).min(-1e-300))
+        s - flight.distance_weight * world.distance_km(current, c) / 100.0
     };
 
-    let mut best: Option<(f64, u32)> = None;
-    let mut consider = |c: u32, rng: &mut rand_chacha::ChaCha8Rng| {
-        if c == NO_CELL || c == current {
-            return;
-        }
-        let s = score(c, rng);
-        if best.is_none_or(|(b, _)| s > b) {
-            best = Some((s, c));
+    // The kin's neighbourhood and the candidates drawn where people live, with their scores.
+    let mut candidates: Vec<(u32, f64)> = Vec::with_capacity(flight.candidates as usize + 1);
+    let mut consider = |c: u32| {
+        if c != NO_CELL && c != current {
+            candidates.push((c, score(c)));
         }
     };
-    consider(kin, &mut rng);
+    consider(kin);
     for _ in 0..flight.candidates {
-        let region = (rng::unit(&mut rng) < same_region_share).then_some(home_region);
-        let c = model.sampler.draw(&mut rng, region, current);
-        consider(c, &mut rng);
+        let region = (draws.unit() < same_region_share).then_some(home_region);
+        consider(model.sampler.draw(&mut draws, region, current));
     }
-    best.map(|(_, c)| c)
+    // Each candidate with probability exp(score) over the sum (a candidate drawn twice counts
+    // twice), the choice of a utility maximiser with Gumbel noise on every score.
+    let top = candidates
+        .iter()
+        .map(|&(_, s)| s)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let weight = |s: f64| libm::exp(s - top);
+    let total: f64 = candidates.iter().map(|&(_, s)| weight(s)).sum();
+    let mut target = draws.unit() * total;
+    let mut chosen = None;
+    for &(c, s) in &candidates {
+        chosen = Some(c);
+        target -= weight(s);
+        if target < 0.0 {
+            break;
+        }
+    }
+    chosen
 }
 
 /// The household leaves its cell: frees its dwelling or shelter place, abandons its business,

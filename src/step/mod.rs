@@ -370,8 +370,11 @@ impl Model {
                             cells.businesses_open[c] -= 1;
                         }
                     }
-                    decide::CellEvent::HouseholdDied { lodging } => {
+                    decide::CellEvent::HouseholdDied { lodging, business } => {
                         cells.households[c] -= 1;
+                        if business {
+                            cells.businesses_open[c] -= 1;
+                        }
                         match lodging {
                             crate::households::Lodging::Home | crate::households::Lodging::Rent => {
                                 cells.dwellings_used[c] -= 1

@@ -5,7 +5,7 @@ mod build;
 
 pub use build::{cell_regions, region_names};
 
-use crate::rng;
+use crate::rng::AliasTable;
 
 use crate::scenario::CellKind;
 
@@ -218,54 +218,48 @@ impl World {
     }
 }
 
-/// Draws a neighbourhood in proportion to where people live (initially), nationally or in one region.
+/// Draws a neighbourhood in proportion to where people live (initially), nationally or in one
+/// region, in constant time (alias tables).
 #[derive(Debug, Clone)]
 pub struct CellSampler {
-    /// Per region: cells with people and cumulative household counts.
-    regions: Vec<(Vec<u32>, Vec<u64>)>,
-    national: (Vec<u32>, Vec<u64>),
+    /// Per region: cells with people, and a table drawing among them by their households.
+    regions: Vec<(Vec<u32>, AliasTable)>,
+    national: (Vec<u32>, AliasTable),
 }
 
 impl CellSampler {
     pub fn new(world: &World, counts: &[u32]) -> CellSampler {
-        let cumulate = |cells: &mut dyn Iterator<Item = u32>| {
-            let mut kept = Vec::new();
-            let mut cumulative = Vec::new();
-            let mut total = 0u64;
-            for c in cells {
-                if counts[c as usize] > 0 {
-                    total += u64::from(counts[c as usize]);
-                    kept.push(c);
-                    cumulative.push(total);
-                }
-            }
-            (kept, cumulative)
+        let table = |cells: &mut dyn Iterator<Item = u32>| {
+            let kept: Vec<u32> = cells.filter(|&c| counts[c as usize] > 0).collect();
+            let weights: Vec<f64> = kept
+                .iter()
+                .map(|&c| f64::from(counts[c as usize]))
+                .collect();
+            let table = AliasTable::new(&weights);
+            (kept, table)
         };
         CellSampler {
             regions: world
                 .region_cells
                 .iter()
-                .map(|cells| cumulate(&mut cells.iter().copied()))
+                .map(|cells| table(&mut cells.iter().copied()))
                 .collect(),
-            national: cumulate(&mut (0..world.len() as u32)),
+            national: table(&mut (0..world.len() as u32)),
         }
     }
 
     /// A populated cell other than `own`, or `NO_CELL` when there is none after a few tries.
     pub fn draw<R: rand::RngCore>(&self, rng: &mut R, region: Option<u16>, own: u32) -> u32 {
-        let (cells, cumulative) = match region {
+        let (cells, table) = match region {
             Some(r) => &self.regions[r as usize],
             None => &self.national,
         };
-        let Some(&total) = cumulative.last() else {
-            return NO_CELL;
-        };
         for _ in 0..8 {
-            let target = (rng::unit(rng) * total as f64) as u64;
-            let i = cumulative.partition_point(|&c| c <= target);
-            let cell = cells[i.min(cells.len() - 1)];
-            if cell != own {
-                return cell;
+            let Some(i) = table.draw(rng) else {
+                return NO_CELL;
+            };
+            if cells[i] != own {
+                return cells[i];
             }
         }
         NO_CELL

@@ -68,9 +68,11 @@ pub enum CellEvent {
     Recruited,
     /// A dwelling was seized by a group.
     Seized,
-    /// The last members of a household died: it no longer occupies the cell.
+    /// The last members of a household died: it no longer occupies the cell, and the business
+    /// it ran there (if any) closes with it.
     HouseholdDied {
         lodging: Lodging,
+        business: bool,
     },
     /// A youth was taken into detention, or released from it.
     Detained,
@@ -1777,17 +1779,26 @@ fn kill_member(
     out.move_person(PersonState::of_household(m.status), PersonState::Dead);
     out.cell_events.push((c, CellEvent::Killed { organised }));
     if members.total() == 0 && m.away == 0 && m.detained == 0 {
-        out.cell_events
-            .push((c, CellEvent::HouseholdDied { lodging: m.lodging }));
-        out.move_household(m.status, Status::Dead, 0);
-        m.status = Status::Dead;
+        household_ends(c, m, out);
     }
 }
 
 /// A household whose last member at home was recruited or killed, with no child away: it ends.
 fn household_gone(ctx: &Context<'_>, h: usize, m: &mut Mind, out: &mut ChunkDecisions) {
-    out.cell_events
-        .push((ctx.cell[h], CellEvent::HouseholdDied { lodging: m.lodging }));
+    household_ends(ctx.cell[h], m, out);
+}
+
+/// The household in cell `c` has no one left: it leaves the cell's books, with its business.
+fn household_ends(c: u32, m: &mut Mind, out: &mut ChunkDecisions) {
+    let business = m.has(flags::BUSINESS_OPEN);
+    m.set(flags::BUSINESS_OPEN, false);
+    out.cell_events.push((
+        c,
+        CellEvent::HouseholdDied {
+            lodging: m.lodging,
+            business,
+        },
+    ));
     out.move_household(m.status, Status::Dead, 0);
     m.status = Status::Dead;
 }
