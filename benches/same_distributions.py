@@ -13,6 +13,10 @@ not change the model: A is the build before the change, B the build after.
 
     benches/same_distributions.py OLD_BINARY NEW_BINARY [--seeds 20] [--set KEY=VALUE ...]
                                   [--set-a KEY=VALUE ...] [--set-b KEY=VALUE ...]
+                                  [--first-a 1] [--first-b 101]
+
+Swapping the seed sets (--first-a 101 --first-b 1) tells an effect of the seeds' worlds apart
+from one of the builds.
 
 Needs Python 3 and nothing else. Run it from the repository root.
 """
@@ -125,21 +129,25 @@ def main():
     parser.add_argument("--set", action="append", default=[], dest="both")
     parser.add_argument("--set-a", action="append", default=[])
     parser.add_argument("--set-b", action="append", default=[])
+    parser.add_argument("--first-a", type=int, default=1)
+    parser.add_argument("--first-b", type=int, default=101)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(2) as pool:
         for scenario in SCENARIOS:
             a = pool.map(lambda s: run(args.a, scenario, s, args.both + args.set_a, scratch),
-                         range(1, args.seeds + 1))
+                         range(args.first_a, args.first_a + args.seeds))
             b = pool.map(lambda s: run(args.b, scenario, s, args.both + args.set_b, scratch),
-                         range(101, 101 + args.seeds))
+                         range(args.first_b, args.first_b + args.seeds))
             a, b = list(a), list(b)
             for metric in a[0]:
                 x = [r[metric] for r in a]
                 y = [r[metric] for r in b]
                 rows.append((scenario, metric, sum(x) / len(x), sum(y) / len(y), mann_whitney_p(x, y)))
     rejected = holm([r[4] for r in rows], ALPHA)
-    print(f"| scenario | metric | mean A (seeds 1-{args.seeds}) | mean B (seeds 101-{100 + args.seeds}) | p | rejected (Holm, {ALPHA:.0%}) |")
+    a_seeds = f"{args.first_a}-{args.first_a + args.seeds - 1}"
+    b_seeds = f"{args.first_b}-{args.first_b + args.seeds - 1}"
+    print(f"| scenario | metric | mean A (seeds {a_seeds}) | mean B (seeds {b_seeds}) | p | rejected (Holm, {ALPHA:.0%}) |")
     print("|---|---|---:|---:|---:|---|")
     for row, r in sorted(zip(rows, rejected), key=lambda t: t[0][4]):
         scenario, metric, ma, mb, p = row

@@ -189,21 +189,25 @@ fn every_mechanism_on_is_still_thread_independent() {
 }
 
 #[test]
-fn sampling_by_events_is_thread_independent_and_differs_from_drawing_every_household() {
-    // `simulation.sampling = "events"` draws households at rest by runs of neighbours: its
-    // results depend neither on the thread count nor on how chunks fall between threads.
+fn drawing_every_household_is_thread_independent_and_differs_from_sampling_by_events() {
+    // `simulation.sampling = "every_household"`, the reference the default sampling by events
+    // is tested against (tests/sampling.rs), keeps its results whatever the thread count too.
     let dir = tempfile::tempdir().unwrap();
-    let events = [&STRESS[..], &["--set", "simulation.sampling=events"]].concat();
+    let every = [
+        &STRESS[..],
+        &["--set", "simulation.sampling=every_household"],
+    ]
+    .concat();
     let one = run(
         dir.path(),
         "e1",
-        &[&events[..], &["--threads", "1"]].concat(),
+        &[&every[..], &["--threads", "1"]].concat(),
     );
     for threads in ["2", "8"] {
         let other = run(
             dir.path(),
             &format!("e{threads}"),
-            &[&events[..], &["--threads", threads]].concat(),
+            &[&every[..], &["--threads", threads]].concat(),
         );
         for file in RESULT_FILES {
             assert!(
@@ -212,11 +216,14 @@ fn sampling_by_events_is_thread_independent_and_differs_from_drawing_every_house
             );
         }
     }
-    // It is another sampling of the same model, so other draws: the trajectories differ.
-    let every = run(
+    // They are two samplings of the same model, with other draws: the trajectories differ.
+    let events = run(
         dir.path(),
-        "every",
+        "events",
         &[&STRESS[..], &["--threads", "2"]].concat(),
     );
-    assert_ne!(read(&one, "timeseries.csv"), read(&every, "timeseries.csv"));
+    assert_ne!(
+        read(&one, "timeseries.csv"),
+        read(&events, "timeseries.csv")
+    );
 }

@@ -11,6 +11,7 @@ use displace::households::{Status, flags};
 use displace::metrics::Summary;
 use displace::sim::{NoObserver, simulate};
 use displace::world::GhostCause;
+use rayon::prelude::*;
 
 fn count(f: fn(&Summary) -> u64) -> impl Fn(&Summary) -> f64 {
     move |s| f(s) as f64
@@ -304,38 +305,36 @@ fn households_refused_by_kin_move_on_and_repeat_displacement_rises_with_rejectio
         move_on > 0.5 && settle < 0.1,
         "moved on: {settle} -> {move_on}"
     );
-    let repeat = |s: &Summary| s.repeat_displacement_share;
-    // Only marked arrivals are refused for their danger, a few per run in the tiny scenario:
-    // with kin otherwise always willing, so that these refusals are the only ones, four times
-    // its households and eight seeds to see the rise.
-    let (a, b) = paired_wide(
-        &[
-            "hosting.rejection_per_severity=0",
-            "flight.kin_acceptance=1",
-            "population.households=16000",
-        ],
-        &[
-            "hosting.rejection_per_severity=1",
-            "flight.kin_acceptance=1",
-            "population.households=16000",
-        ],
-        repeat,
-    );
-    assert!(b > a, "repeat share with rejection: {a} -> {b}");
-    let (a, b) = paired(
-        &[
-            "hosting.rejection_per_severity=0",
-            "hosting.move_on_share=0",
-        ],
-        &[
-            "hosting.rejection_per_severity=1",
-            "hosting.move_on_share=0",
-        ],
-        repeat,
-    );
+    // Repeat displacement rises with rejection, and only through households that move on: a
+    // small effect (a few refusals of marked arrivals a run in the tiny scenario, a change of
+    // the repeat share under a tenth of its spread between seeds), so it is measured in the
+    // baseline at full size over ten paired seeds, as the validation battery's fact 7 does.
+    let rise = |extra: &[&str]| -> (f64, f64, f64) {
+        let differences: Vec<f64> = (1..=10u64)
+            .into_par_iter()
+            .map(|seed| {
+                let share = |rejection: &str| {
+                    let mut set = vec![format!("simulation.seed={seed}"), rejection.to_string()];
+                    set.extend(extra.iter().map(|s| s.to_string()));
+                    let path = common::root().join("scenarios/baseline.toml");
+                    let scenario = displace::scenario::Scenario::load(&path, &set).unwrap();
+                    simulate(&scenario, &mut NoObserver)
+                        .unwrap()
+                        .summary
+                        .repeat_displacement_share
+                };
+                share("hosting.rejection_per_severity=0.6")
+                    - share("hosting.rejection_per_severity=0")
+            })
+            .collect();
+        displace::compare::stats::mean_ci95(&differences)
+    };
+    let (mean, low, _) = rise(&[]);
+    assert!(low > 0.0, "repeat share with rejection: +{mean} [{low}, …]");
+    let (mean, low, high) = rise(&["hosting.move_on_share=0"]);
     assert!(
-        b <= a * 1.02,
-        "without moving on, rejection alone: {a} -> {b}"
+        low <= 0.0 && high < 0.002,
+        "without moving on, rejection alone: {mean} [{low}, {high}]"
     );
 }
 

@@ -82,7 +82,7 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
     displace::output::Staging::check(&out, displace::output::OutputKind::Validation, existing)
         .map_err(super::output_failure)?;
 
-    let runs = validate::runs_needed(&facts, replicates);
+    let runs = validate::runs_needed(&facts, &options);
     let bar = progress::runs_bar(runs, args.quiet);
     let stop = interrupt::cooperate();
     let started = Instant::now();
@@ -125,11 +125,12 @@ pub fn validate(args: ValidateArgs) -> Result<(), Failure> {
     if !args.quiet {
         super::stdout(&table(results))?;
         eprintln!(
-            "wrote {}: {} facts, {} runs ({} replicates{}) in {:.1} s",
+            "wrote {}: {} facts, {} runs ({} replicates{}{}) in {:.1} s",
             out.display(),
             verdicts.len(),
             runs,
             replicates,
+            displace::output::validation::more_replicates(results, replicates),
             if args.quick { ", quick" } else { "" },
             info.wall_seconds
         );

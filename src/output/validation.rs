@@ -216,6 +216,28 @@ pub fn table(results: &[CheckResult]) -> String {
     t
 }
 
+/// The facts run with more replicates than the battery's `replicates` (their floor for noisy
+/// contrasts), as ", 30 for fact 40"; empty when none.
+pub fn more_replicates(results: &[CheckResult], replicates: u32) -> String {
+    let mut by_count: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
+    for r in results {
+        if r.replicates > replicates as usize {
+            let facts = by_count.entry(r.replicates).or_default();
+            if !facts.contains(&r.fact) {
+                facts.push(r.fact);
+            }
+        }
+    }
+    by_count
+        .iter()
+        .map(|(n, facts)| {
+            let ids: Vec<String> = facts.iter().map(u32::to_string).collect();
+            let plural = if facts.len() > 1 { "s" } else { "" };
+            format!(", {n} for fact{plural} {}", ids.join(", "))
+        })
+        .collect()
+}
+
 /// The battery as a Markdown table (the body of `docs/VALIDATION.md`): one row per check, with
 /// the command that reproduces it.
 pub fn markdown(results: &[CheckResult], info: &ValidationInfo) -> String {
@@ -225,12 +247,13 @@ pub fn markdown(results: &[CheckResult], info: &ValidationInfo) -> String {
     let count = |v: Verdict| verdicts.values().filter(|&&x| x == v).count();
     let _ = writeln!(
         t,
-        "{} facts: **{} hold, {} fail, {} not modelled** ({} replicates{}, seed {}, {} runs in {:.0} s on {} threads).\n",
+        "{} facts: **{} hold, {} fail, {} not modelled** ({} replicates{}{}, seed {}, {} runs in {:.0} s on {} threads).\n",
         verdicts.len(),
         count(Verdict::Holds),
         count(Verdict::Fails),
         count(Verdict::NotModelled),
         info.replicates,
+        more_replicates(results, info.replicates),
         if info.quick { ", quick" } else { "" },
         info.seed,
         info.runs,

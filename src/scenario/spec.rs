@@ -66,7 +66,7 @@ pub struct SimulationSpec {
     /// Root seed of every random stream.
     pub seed: u64,
     /// Which households the decision phase looks at each tick (docs/ODD.md, "Scheduling").
-    #[serde(skip_serializing_if = "Sampling::is_every_household")]
+    #[serde(skip_serializing_if = "Sampling::is_events")]
     pub sampling: Sampling,
 }
 
@@ -76,7 +76,7 @@ impl Default for SimulationSpec {
             ticks: 52,
             tick_days: 7,
             seed: 1,
-            sampling: Sampling::EveryHousehold,
+            sampling: Sampling::Events,
         }
     }
 }
@@ -85,19 +85,20 @@ impl Default for SimulationSpec {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sampling {
-    /// Every household draws its own events every tick.
-    #[default]
+    /// Every household draws its own events every tick: the reference the default is tested
+    /// against (`tests/sampling.rs`).
     EveryHousehold,
-    /// Households at rest (at home, unmarked, without fear, strain or a lost income, where fear
-    /// does not grow) are drawn by neighbourhood: the number that meet a possible event is drawn
-    /// at once, and only those are looked at. The same distribution, at a cost that follows the
-    /// events rather than the population.
+    /// Households at rest are not looked at until something may happen to them: their
+    /// neighbourhood counts their exposure, carries their fear and picks, by an exponential
+    /// clock, those that may meet an event (`step::rest`). The same distributions, at a cost
+    /// that follows the events rather than the population.
+    #[default]
     Events,
 }
 
 impl Sampling {
-    fn is_every_household(&self) -> bool {
-        *self == Sampling::EveryHousehold
+    fn is_events(&self) -> bool {
+        *self == Sampling::Events
     }
 }
 

@@ -238,6 +238,26 @@ pub fn race(
     }
 }
 
+/// The smallest power of √2 at or above `x` (x itself when 0 or not finite): bounds rounded
+/// so that a small change of a hazard seldom changes the bound, from the bits of `x`.
+#[inline]
+pub fn rounded_up(x: f64) -> f64 {
+    if x <= 0.0 || !x.is_finite() {
+        return x;
+    }
+    let bits = x.to_bits();
+    let mantissa = bits & ((1u64 << 52) - 1);
+    // x = 2^e · m with m in [1, 2).
+    let power = f64::from_bits(bits & !((1u64 << 52) - 1));
+    if mantissa == 0 {
+        power
+    } else if x <= power * std::f64::consts::SQRT_2 {
+        power * std::f64::consts::SQRT_2
+    } else {
+        power * 2.0
+    }
+}
+
 /// Asks the processor to fetch `x` into its cache ahead of use. A hint: it changes no result.
 #[inline(always)]
 pub fn prefetch<T>(x: &T) {
@@ -413,6 +433,21 @@ mod tests {
             }
         }
         assert!(picked[60..70].iter().all(|&n| n == 0));
+    }
+
+    #[test]
+    fn bounds_round_up_to_powers_of_the_square_root_of_two() {
+        let r2 = std::f64::consts::SQRT_2;
+        assert_eq!(rounded_up(1.0), 1.0);
+        assert_eq!(rounded_up(1.2), r2);
+        assert_eq!(rounded_up(1.5), 2.0);
+        assert_eq!(rounded_up(0.3), 0.25 * r2);
+        assert_eq!(rounded_up(0.0), 0.0);
+        for x in [1e-9, 3e-4, 0.02, 0.7, 5.0, 123.4] {
+            let r = rounded_up(x);
+            assert!(r >= x && r < x * r2 * (1.0 + 1e-12), "{x} to {r}");
+            assert_eq!(rounded_up(r), r, "a rounded bound stays");
+        }
     }
 
     #[test]

@@ -178,6 +178,20 @@ pub struct Fact {
     pub checks: Vec<Check>,
     /// Why the fact has no check yet: what the model lacks to show it.
     pub not_modelled: Option<&'static str>,
+    /// The fewest replicates its checks need at full size, for contrasts too noisy for the
+    /// battery's usual number (0: the battery's number).
+    pub min_replicates: u32,
+}
+
+impl Fact {
+    /// How many replicates this fact's checks take under `options` (quick mode keeps its own).
+    pub fn replicates(&self, options: &Options) -> u32 {
+        if options.quick {
+            options.replicates
+        } else {
+            options.replicates.max(self.min_replicates)
+        }
+    }
 }
 
 /// How a check came out.
@@ -280,9 +294,26 @@ fn arms_of(facts: &[Fact]) -> BTreeMap<ArmSpec, Vec<(usize, usize)>> {
     arms
 }
 
-/// Runs the battery has to do for `facts` (arms × replicates).
-pub fn runs_needed(facts: &[Fact], replicates: u32) -> u64 {
-    arms_of(facts).len() as u64 * u64::from(replicates)
+/// How many replicates each arm of `facts` runs: the most any fact that uses it needs.
+fn arm_replicates(facts: &[Fact], options: &Options) -> BTreeMap<ArmSpec, u32> {
+    let mut replicates: BTreeMap<ArmSpec, u32> = BTreeMap::new();
+    for (arm, uses) in arms_of(facts) {
+        let n = uses
+            .iter()
+            .map(|&(f, _)| facts[f].replicates(options))
+            .max()
+            .unwrap_or(options.replicates);
+        replicates.insert(arm, n);
+    }
+    replicates
+}
+
+/// Runs the battery has to do for `facts` (each arm times its replicates).
+pub fn runs_needed(facts: &[Fact], options: &Options) -> u64 {
+    arm_replicates(facts, options)
+        .values()
+        .map(|&n| u64::from(n))
+        .sum()
 }
 
 /// Loads an arm's scenario, shrunk in quick mode.
@@ -320,11 +351,23 @@ pub fn run(
         .keys()
         .map(|arm| Ok((arm.clone(), load_arm(arm, options)?)))
         .collect::<Result<_, ValidateError>>()?;
-    let seeds: Vec<u64> = (0..options.replicates)
-        .map(|r| options.seed + u64::from(r))
+    let replicates = arm_replicates(facts, options);
+    let seed = |r: usize| options.seed + r as u64;
+    // Every arm's replicates, arm after arm: arm a's replicate r is job `first[a] + r`.
+    let counts: Vec<usize> = scenarios
+        .iter()
+        .map(|(arm, _)| replicates[arm] as usize)
+        .collect();
+    let first: Vec<usize> = counts
+        .iter()
+        .scan(0, |next, &n| {
+            let at = *next;
+            *next += n;
+            Some(at)
+        })
         .collect();
     let jobs: Vec<(usize, usize)> = (0..scenarios.len())
-        .flat_map(|a| (0..seeds.len()).map(move |r| (a, r)))
+        .flat_map(|a| (0..counts[a]).map(move |r| (a, r)))
         .collect();
     // Each run is reduced at once to the values of the checks that use its arm.
     let reduced: Vec<Reduced> = jobs
@@ -332,7 +375,7 @@ pub fn run(
         .map(|&(a, r)| {
             let (arm, scenario) = &scenarios[a];
             let mut scenario = scenario.clone();
-            scenario.spec.simulation.seed = seeds[r];
+            scenario.spec.simulation.seed = seed(r);
             let mut recorder = record::Recorder::default();
             let outcome = simulate(&scenario, &mut Stoppable::new(&mut recorder, stop))
                 .map_err(ValidateError::Run)?;
@@ -355,7 +398,7 @@ pub fn run(
         .map(|(i, (a, _))| (a, i))
         .collect();
     let value = |arm: &ArmSpec, r: usize, key: (usize, usize)| -> f64 {
-        reduced[index[arm] * seeds.len() + r].values[&key]
+        reduced[first[index[arm]] + r].values[&key]
     };
     let mut figures = Vec::new();
     for (f, fact) in facts.iter().enumerate() {
@@ -367,8 +410,8 @@ pub fn run(
                 .into_iter()
                 .enumerate()
                 .map(|(a, arm)| {
-                    let runs: Vec<&Vec<f64>> = (0..seeds.len())
-                        .map(|r| &reduced[index[arm] * seeds.len() + r].series[&(f, c)])
+                    let runs: Vec<&Vec<f64>> = (0..fact.replicates(options) as usize)
+                        .map(|r| &reduced[first[index[arm]] + r].series[&(f, c)])
                         .collect();
                     let label = spec
                         .arm_labels
@@ -405,8 +448,9 @@ pub fn run(
             });
             continue;
         }
+        let replicates = fact.replicates(options) as usize;
         for (c, check) in fact.checks.iter().enumerate() {
-            let per_replicate: Vec<f64> = (0..seeds.len())
+            let per_replicate: Vec<f64> = (0..replicates)
                 .map(|r| match &check.design {
                     Design::Single(arm) => value(arm, r, (f, c)),
                     Design::Paired { base, treated } => {
@@ -423,7 +467,7 @@ pub fn run(
             } else {
                 stats::mean_ci95(&finite)
             };
-            let holds = finite.len() == seeds.len() && check.threshold.holds(low, high);
+            let holds = finite.len() == replicates && check.threshold.holds(low, high);
             results.push(CheckResult {
                 fact: fact.id,
                 check: c + 1,
@@ -446,11 +490,11 @@ pub fn run(
                 } else {
                     Verdict::Fails
                 },
-                note: if finite.len() < seeds.len() {
+                note: if finite.len() < replicates {
                     format!(
                         "{} of {} replicates gave no value",
-                        seeds.len() - finite.len(),
-                        seeds.len()
+                        replicates - finite.len(),
+                        replicates
                     )
                 } else {
                     String::new()
@@ -500,4 +544,35 @@ pub fn find_scenarios(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|d| d.join("scenarios"))
         .find(|d| d.join("baseline.toml").is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(facts: &[u32], replicates: u32, quick: bool) -> Options {
+        Options {
+            scenarios: PathBuf::from("scenarios"),
+            facts: facts.to_vec(),
+            replicates,
+            seed: 1,
+            quick,
+            set: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_noisy_fact_runs_at_least_its_replicates_at_full_size_and_shares_nothing_more() {
+        let full = options(&[40, 41], 10, false);
+        let facts = selected(&full).unwrap();
+        let by_id = |id: u32| facts.iter().find(|f| f.id == id).unwrap();
+        assert_eq!(by_id(40).replicates(&full), 30);
+        assert_eq!(by_id(41).replicates(&full), 10);
+        // More than its floor when asked for more; quick mode keeps its own number.
+        assert_eq!(by_id(40).replicates(&options(&[40], 50, false)), 50);
+        assert_eq!(by_id(40).replicates(&options(&[40], 3, true)), 3);
+        // Fact 40's two arms at 30 replicates, fact 41's three at 10.
+        assert_eq!(runs_needed(&facts, &full), 2 * 30 + 3 * 10);
+        assert_eq!(runs_needed(&facts, &options(&[40, 41], 3, true)), 5 * 3);
+    }
 }

@@ -356,56 +356,71 @@ fn leave_rest(m: &mut Mind, members: &Members, cr: &mut CellRest) {
 /// Step 3: which households the block's neighbourhoods pick for a possible event, a job loss
 /// or emigration for work, sorted by household. Each household whose home the block holds is
 /// picked with its probability; those that are not at rest ignore it.
+///
+/// Each cell runs its own clock for events and for job losses, over bounds rounded up to a power
+/// of √2: two arms of a comparison whose hazards differ a little, or only elsewhere, mostly pick
+/// the same households with the same draws, and each decides from its own hazards below the
+/// bound, so they keep the common random numbers that make paired differences sharp.
 fn draw_picks(
     ctx: &Context<'_>,
     cells: &std::ops::Range<usize>,
     rest: &[CellRest],
 ) -> Vec<(u32, Pick)> {
-    let resting = |c: usize| rest[c - cells.start].households > 0;
-    let entity = |process: u64| cells.start as u64 * 4 + process;
     let mut picks = Vec::new();
-    // Possible events: stratum by stratum, each household with the bound of its stratum.
-    let segments = cells.clone().filter(|&c| resting(c)).flat_map(|c| {
+    for c in cells.clone() {
+        if rest[c - cells.start].households == 0 {
+            continue;
+        }
+        let clock = |process: u64| ctx.streams.resting.draws(c as u64 * 4 + process);
+        // Possible events: stratum by stratum, each household with the bound of its stratum.
         let bound = &ctx.event_bounds[c];
         let strata = &ctx.rest.strata
             [ctx.rest.strata_start[c] as usize..ctx.rest.strata_start[c + 1] as usize];
         let mut start = ctx.rest.origin_start[c] as usize;
-        strata.iter().map(move |s| {
+        let segments = strata.iter().map(|s| {
             let segment = start..s.end as usize;
             start = s.end as usize;
-            (segment, bound.bound(s.max_persons, s.max_weight))
-        })
-    });
-    let mut draws = ctx.streams.resting.draws(entity(0));
-    // Whether a picked household is at rest is looked at when it decides (active ones decide
-    // in full anyway), where its state is fetched ahead.
-    rest::race(&mut draws, segments, |position, residual| {
-        let h = ctx.rest.order[position];
-        // Picked with probability 1 − exp(−bound): the draw, uniform below that.
-        picks.push((h, Pick::Event(-libm::expm1(-residual))));
-    });
-    // Job losses to last tick's closures, in the cells that had any.
+            (
+                segment,
+                rest::rounded_up(bound.bound(s.max_persons, s.max_weight)),
+            )
+        });
+        // Whether a picked household is at rest is looked at when it decides (active ones
+        // decide in full anyway), where its state is fetched ahead.
+        rest::race(&mut clock(0), segments, |position, residual| {
+            let h = ctx.rest.order[position];
+            // Picked with probability 1 − exp(−bound): the draw, uniform below that.
+            picks.push((h, Pick::Event(-libm::expm1(-residual))));
+        });
+        // Job losses to last tick's closures: each household with the cell's probability.
+        let job_loss = f64::from(ctx.hazards[c].job_loss).min(1.0 - 1e-12);
+        if job_loss > 0.0 {
+            let hazard = -libm::log1p(-job_loss);
+            let segment = (ctx.homes(c, 0), rest::rounded_up(hazard));
+            rest::race(&mut clock(1), [segment], |h, residual| {
+                if residual < hazard {
+                    picks.push((h as u32, Pick::JobLoss));
+                }
+            });
+        }
+    }
+    // Emigration for work, with the largest of its probabilities (families with children): one
+    // clock for the block, since it is rare and its hazard is the region's.
     let segments = cells
         .clone()
-        .filter(|&c| resting(c) && ctx.hazards[c].job_loss > 0.0)
+        .filter(|&c| rest[c - cells.start].households > 0)
         .map(|c| {
-            let p = f64::from(ctx.hazards[c].job_loss).min(1.0 - 1e-12);
-            (ctx.homes(c, 0), -libm::log1p(-p))
+            let r = ctx.world.region[c] as usize;
+            (ctx.homes(c, 0), ctx.labour_pick_hazard[r])
         });
-    let mut draws = ctx.streams.resting.draws(entity(1));
-    rest::race(&mut draws, segments, |h, _| {
-        picks.push((h as u32, Pick::JobLoss))
-    });
-    // Emigration for work, with the largest of its probabilities (families with children).
-    let segments = cells.clone().filter(|&c| resting(c)).map(|c| {
-        let r = ctx.world.region[c] as usize;
-        (ctx.homes(c, 0), ctx.labour_pick_hazard[r])
-    });
-    let mut draws = ctx.streams.resting.draws(entity(2));
-    rest::race(&mut draws, segments, |h, _| {
-        let r = ctx.world.region[ctx.origin[h] as usize] as usize;
-        picks.push((h as u32, Pick::Labour(ctx.labour_pick_probability[r])));
-    });
+    rest::race(
+        &mut ctx.streams.resting.draws(cells.start as u64 * 4 + 2),
+        segments,
+        |h, _| {
+            let r = ctx.world.region[ctx.origin[h] as usize] as usize;
+            picks.push((h as u32, Pick::Labour(ctx.labour_pick_probability[r])));
+        },
+    );
     picks.sort_unstable_by(|a, b| a.partial_cmp(b).expect("picks are never NaN"));
     picks
 }
