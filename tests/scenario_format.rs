@@ -290,6 +290,38 @@ fn groups_settle_in_their_regions_and_unknown_regions_are_refused() {
         err.contains("groups[0].regions") && err.contains("no region named `X`"),
         "{err}"
     );
+
+    // Region densities name regions too, and cannot empty them all.
+    let out = displace(
+        &[
+            "check",
+            "regions.toml",
+            "--set",
+            "population.region_density.X=2",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("population.region_density.X") && err.contains("no region named `X`"),
+        "{err}"
+    );
+    let out = displace(
+        &[
+            "check",
+            "regions.toml",
+            "--set",
+            "population.region_density={W = 0, E = 0}",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("every region's density is 0"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

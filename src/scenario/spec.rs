@@ -5,6 +5,8 @@
 //! caught with the file and line they came from. Group parameters that depend on the group's kind
 //! are `Option`s here and are filled from the kind's defaults when the scenario is resolved.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 pub use super::mechanisms::*;
@@ -350,6 +352,10 @@ pub struct PopulationSpec {
     pub households: u32,
     /// Relative household density of each kind of neighbourhood.
     pub density: KindTable,
+    /// Multiplier on the density of every neighbourhood of a region, by region name (1 for a
+    /// region not listed): regions of one country differ in population.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub region_density: BTreeMap<String, f64>,
     pub composition: CompositionSpec,
     pub wealth: WealthSpec,
     /// Share of households by the occupation of the head (must sum to 1).
@@ -371,6 +377,7 @@ impl Default for PopulationSpec {
         Self {
             households: 200_000,
             density: KindTable::new(12.0, 6.0, 1.0, 1.5, 2.0),
+            region_density: BTreeMap::new(),
             composition: CompositionSpec::default(),
             wealth: WealthSpec::default(),
             occupations: OccupationTable {

@@ -203,6 +203,38 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
             "all densities are 0; at least one kind must hold people".into(),
         );
     }
+    for (region, &d) in &p.region_density {
+        c.range(
+            &format!("population.region_density.{region}"),
+            d,
+            0.0,
+            1e4,
+            "a relative density",
+        );
+    }
+    if !p.region_density.is_empty() && regions_listable(s) {
+        let names = crate::world::region_names(s);
+        for region in p.region_density.keys() {
+            if !names.contains(region) {
+                c.problem(
+                    &format!("population.region_density.{region}"),
+                    format!(
+                        "no region named `{region}`; regions are {}",
+                        names.join(", ")
+                    ),
+                );
+            }
+        }
+        if names
+            .iter()
+            .all(|n| p.region_density.get(n).is_some_and(|&d| d <= 0.0))
+        {
+            c.problem(
+                "population.region_density",
+                "every region's density is 0; at least one region must hold people".into(),
+            );
+        }
+    }
     let comp = &p.composition;
     c.share(
         "population.composition.female_head_share",

@@ -113,13 +113,26 @@ impl World {
         world
     }
 
-    /// Splits `households` over cells in proportion to density by kind (largest remainder).
+    /// Splits `households` over cells in proportion to density by kind times the density of
+    /// their region (largest remainder).
     pub fn allocate_households(&self, spec: &ScenarioSpec) -> Vec<u32> {
         let total = u64::from(spec.population.households);
+        let by_region: Vec<f64> = self
+            .region_names
+            .iter()
+            .map(|name| {
+                spec.population
+                    .region_density
+                    .get(name)
+                    .copied()
+                    .unwrap_or(1.0)
+            })
+            .collect();
         let weights: Vec<f64> = self
             .kind
             .iter()
-            .map(|&k| spec.population.density.get(k))
+            .zip(&self.region)
+            .map(|(&k, &r)| spec.population.density.get(k) * by_region[r as usize])
             .collect();
         let sum: f64 = weights.iter().sum();
         let mut counts = Vec::with_capacity(weights.len());
@@ -363,6 +376,34 @@ mod tests {
             cells.iter().map(|&c| f64::from(counts[c])).sum::<f64>() / cells.len() as f64
         };
         assert!(mean(CellKind::UrbanCore) > 5.0 * mean(CellKind::Rural));
+    }
+
+    #[test]
+    fn region_density_scales_a_regions_households_and_empties_it_at_zero() {
+        let mut s = spec();
+        let world = World::build(&s);
+        let in_region = |counts: &[u32], r: usize| -> u64 {
+            (0..world.len())
+                .filter(|&c| world.region[c] as usize == r)
+                .map(|c| u64::from(counts[c]))
+                .sum()
+        };
+        let even = world.allocate_households(&s);
+        s.population.region_density.insert("R1".into(), 3.0);
+        s.population.region_density.insert("R2".into(), 0.0);
+        let uneven = world.allocate_households(&s);
+        assert_eq!(
+            uneven.iter().map(|&c| u64::from(c)).sum::<u64>(),
+            u64::from(s.population.households)
+        );
+        assert_eq!(in_region(&uneven, 1), 0, "a region of density 0 is empty");
+        // R1's share of the rest triples against R3's (same kinds of cells up to the draw).
+        let ratio = |counts: &[u32]| in_region(counts, 0) as f64 / in_region(counts, 2) as f64;
+        let tripled = ratio(&uneven) / ratio(&even);
+        assert!(
+            (tripled - 3.0).abs() < 0.01,
+            "R1 against R3 went up {tripled} times"
+        );
     }
 
     #[test]
