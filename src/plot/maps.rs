@@ -889,63 +889,129 @@ fn write_gif(
         .iter()
         .flat_map(|c| [c.0, c.1, c.2])
         .collect();
+    // One frame: the map of snapshot `row`, as palette indices.
+    let frame = |row: usize| -> Result<Vec<u8>, PlotError> {
+        let mut rgb = vec![0u8; (W * H * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut rgb, (W, H)).into_drawing_area();
+            let title = format!(
+                "Who holds each neighbourhood, week {}",
+                u64::from(territory.ticks[row]) + 1
+            );
+            draw_map(
+                &root,
+                &title,
+                &territory.grid(row, regions),
+                legend,
+                &[],
+                None,
+            )
+            .map_err(fail)?;
+            root.present().map_err(|e| fail(drawing_failed(e)))?;
+        }
+        // Neighbouring pixels mostly share a colour: remember the last one.
+        let mut nearest: std::collections::HashMap<[u8; 3], u8> = std::collections::HashMap::new();
+        let mut last = ([0u8; 3], None::<u8>);
+        Ok(rgb
+            .chunks_exact(3)
+            .map(|p| {
+                let key = [p[0], p[1], p[2]];
+                if let (k, Some(i)) = last
+                    && k == key
+                {
+                    return i;
+                }
+                let i = *nearest
+                    .entry(key)
+                    .or_insert_with(|| closest(&palette_colors, key));
+                last = (key, Some(i));
+                i
+            })
+            .collect())
+    };
     // Encoded in memory, then written: a failure to write names the file in plain words.
     let mut bytes = Vec::new();
     {
+        use rayon::prelude::*;
         let mut encoder =
             gif::Encoder::new(&mut bytes, W as u16, H as u16, &flat).map_err(encoding)?;
         encoder
             .set_repeat(gif::Repeat::Infinite)
             .map_err(encoding)?;
-        let mut nearest: std::collections::HashMap<[u8; 3], u8> = std::collections::HashMap::new();
-        let mut rgb = vec![0u8; (W * H * 3) as usize];
-        for (row, tick) in territory.ticks.iter().enumerate() {
-            {
-                let root = BitMapBackend::with_buffer(&mut rgb, (W, H)).into_drawing_area();
-                let title = format!(
-                    "Who holds each neighbourhood, week {}",
-                    u64::from(*tick) + 1
-                );
-                draw_map(
-                    &root,
-                    &title,
-                    &territory.grid(row, regions),
-                    legend,
-                    &[],
-                    None,
-                )
-                .map_err(fail)?;
-                root.present().map_err(|e| fail(drawing_failed(e)))?;
-            }
-            // Neighbouring pixels mostly share a colour: remember the last one.
-            let mut last = ([0u8; 3], None::<u8>);
-            let indices: Vec<u8> = rgb
-                .chunks_exact(3)
-                .map(|p| {
-                    let key = [p[0], p[1], p[2]];
-                    if let (k, Some(i)) = last
-                        && k == key
-                    {
-                        return i;
-                    }
-                    let i = *nearest
-                        .entry(key)
-                        .or_insert_with(|| closest(&palette_colors, key));
-                    last = (key, Some(i));
-                    i
+        // Frames are drawn and compressed in parallel, a batch at a time (memory stays bounded
+        // for long runs), and written in order. Each frame after the first holds only the
+        // rectangle that changed since the one before, drawn over it: the same animation, with
+        // far fewer pixels to compress.
+        const BATCH: usize = 32;
+        let mut previous: Option<Vec<u8>> = None;
+        for batch in (0..territory.ticks.len()).collect::<Vec<_>>().chunks(BATCH) {
+            let full: Vec<Vec<u8>> = batch
+                .par_iter()
+                .map(|&row| frame(row))
+                .collect::<Result<_, _>>()?;
+            let before: Vec<Option<&Vec<u8>>> = std::iter::once(previous.as_ref())
+                .chain(full.iter().map(Some))
+                .collect();
+            let frames: Vec<gif::Frame<'static>> = full
+                .par_iter()
+                .zip(before.par_iter())
+                .map(|(now, before)| {
+                    let mut f = changed_part(now, before.map(Vec::as_slice), W, H);
+                    f.delay = 15;
+                    f.make_lzw_pre_encoded();
+                    f
                 })
                 .collect();
-            let frame = gif::Frame {
-                width: W as u16,
-                height: H as u16,
-                delay: 15,
-                buffer: std::borrow::Cow::Owned(indices),
-                ..gif::Frame::default()
-            };
-            encoder.write_frame(&frame).map_err(encoding)?;
+            for f in &frames {
+                encoder.write_lzw_pre_encoded_frame(f).map_err(encoding)?;
+            }
+            previous = full.into_iter().last();
         }
     }
     write_file(path, &bytes)
+}
+
+/// The frame that turns `before` into `now` (both `width` × `height` palette indices): the
+/// smallest rectangle holding every pixel that differs (one pixel when none does), kept on the
+/// screen under the next frame. The whole of `now` when there is no frame before.
+fn changed_part(now: &[u8], before: Option<&[u8]>, width: u32, height: u32) -> gif::Frame<'static> {
+    let (w, h) = (width as usize, height as usize);
+    let (mut left, mut top, mut right, mut bottom) = (w, h, 0, 0);
+    match before {
+        None => (left, top, right, bottom) = (0, 0, w, h),
+        Some(before) => {
+            for y in 0..h {
+                let (a, b) = (&now[y * w..(y + 1) * w], &before[y * w..(y + 1) * w]);
+                if let Some(x0) = a.iter().zip(b).position(|(p, q)| p != q) {
+                    let x1 = w - a
+                        .iter()
+                        .rev()
+                        .zip(b.iter().rev())
+                        .position(|(p, q)| p != q)
+                        .unwrap_or(0);
+                    left = left.min(x0);
+                    right = right.max(x1);
+                    top = top.min(y);
+                    bottom = y + 1;
+                }
+            }
+            if right == 0 {
+                (left, top, right, bottom) = (0, 0, 1, 1);
+            }
+        }
+    }
+    let buffer: Vec<u8> = (top..bottom)
+        .flat_map(|y| now[y * w + left..y * w + right].iter().copied())
+        .collect();
+    gif::Frame {
+        left: left as u16,
+        top: top as u16,
+        width: (right - left) as u16,
+        height: (bottom - top) as u16,
+        dispose: gif::DisposalMethod::Keep,
+        buffer: std::borrow::Cow::Owned(buffer),
+        ..gif::Frame::default()
+    }
 }
 
 fn closest(palette: &[RGBColor], p: [u8; 3]) -> u8 {
@@ -1244,4 +1310,52 @@ fn arrows(flows: &[Flow], width: u32, height: u32) -> Vec<Arrow> {
             width: flow_width(f.episodes, top),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_part;
+
+    /// Draws `frame` over `screen` (`width` wide) as a GIF decoder does with `Keep`.
+    fn draw_over(screen: &mut [u8], width: usize, frame: &gif::Frame<'_>) {
+        let (left, top) = (usize::from(frame.left), usize::from(frame.top));
+        let w = usize::from(frame.width);
+        for (row, pixels) in frame.buffer.chunks(w).enumerate() {
+            let at = (top + row) * width + left;
+            screen[at..at + w].copy_from_slice(pixels);
+        }
+    }
+
+    #[test]
+    fn a_frame_holds_what_changed_and_rebuilds_the_next_picture() {
+        let (w, h) = (40u32, 30u32);
+        let first: Vec<u8> = (0..w * h).map(|i| (i % 7) as u8).collect();
+        let mut second = first.clone();
+        second[(5 * w + 9) as usize] = 200;
+        second[(12 * w + 31) as usize] = 201;
+        second[(8 * w + 3) as usize] = 202;
+
+        let whole = changed_part(&first, None, w, h);
+        assert_eq!(
+            (whole.left, whole.top, whole.width, whole.height),
+            (0, 0, 40, 30)
+        );
+
+        let part = changed_part(&second, Some(&first), w, h);
+        // Rows 5 to 12, columns 3 to 31: the smallest rectangle around the three changes.
+        assert_eq!(
+            (part.left, part.top, part.width, part.height),
+            (3, 5, 29, 8)
+        );
+        assert_eq!(part.dispose, gif::DisposalMethod::Keep);
+        let mut screen = first.clone();
+        draw_over(&mut screen, w as usize, &part);
+        assert_eq!(screen, second);
+
+        let same = changed_part(&second, Some(&second), w, h);
+        assert_eq!((same.width, same.height), (1, 1));
+        let mut screen = second.clone();
+        draw_over(&mut screen, w as usize, &same);
+        assert_eq!(screen, second);
+    }
 }
