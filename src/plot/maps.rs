@@ -909,23 +909,26 @@ fn write_gif(
             .map_err(fail)?;
             root.present().map_err(|e| fail(drawing_failed(e)))?;
         }
-        // Neighbouring pixels mostly share a colour: remember the last one.
-        let mut nearest: std::collections::HashMap<[u8; 3], u8> = std::collections::HashMap::new();
-        let mut last = ([0u8; 3], None::<u8>);
+        // Neighbouring pixels mostly share a colour: remember the last one, and the nearest
+        // palette entry of each colour met in a small direct-mapped table.
+        const SLOTS: usize = 4096;
+        let mut seen = vec![u32::MAX; SLOTS];
+        let mut index = vec![0u8; SLOTS];
+        let mut last = (u32::MAX, 0u8);
         Ok(rgb
             .chunks_exact(3)
             .map(|p| {
-                let key = [p[0], p[1], p[2]];
-                if let (k, Some(i)) = last
-                    && k == key
-                {
-                    return i;
+                let key = u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2]);
+                if key == last.0 {
+                    return last.1;
                 }
-                let i = *nearest
-                    .entry(key)
-                    .or_insert_with(|| closest(&palette_colors, key));
-                last = (key, Some(i));
-                i
+                let slot = (key.wrapping_mul(0x9E37_79B1) >> 20) as usize % SLOTS;
+                if seen[slot] != key {
+                    seen[slot] = key;
+                    index[slot] = closest(&palette_colors, [p[0], p[1], p[2]]);
+                }
+                last = (key, index[slot]);
+                last.1
             })
             .collect())
     };
