@@ -238,8 +238,36 @@ impl Figure for Forest<'_> {
     }
 }
 
-/// Changes beyond this many percent are drawn at the edge of the axis.
+/// The axis of the forest plot reaches at most this many percent; changes beyond it end in an
+/// arrow at the edge, with their value.
 const FOREST_LIMIT: f64 = 300.0;
+
+/// What of a row lies beyond the axis `from..to`: the interval's end past each edge, and
+/// whether the estimate itself is past it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Beyond {
+    left: Option<f64>,
+    right: Option<f64>,
+    change: bool,
+}
+
+fn beyond(r: &Row, from: f64, to: f64) -> Beyond {
+    Beyond {
+        left: (r.low < from).then_some(r.low),
+        right: (r.high > to).then_some(r.high),
+        change: r.change < from || r.change > to,
+    }
+}
+
+/// The words beside an arrow at the edge: the interval's end, or, when the estimate is past the
+/// edge too, the estimate and its interval.
+fn beyond_label(r: &Row, end: f64, change_beyond: bool) -> String {
+    if change_beyond {
+        format!("{:+.0}% [{:+.0}%, {:+.0}%]", r.change, r.low, r.high)
+    } else {
+        format!("{end:+.0}%")
+    }
+}
 
 fn draw_forest<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -280,10 +308,26 @@ fn draw_forest<DB: DrawingBackend>(
         BLACK.stroke_width(2),
     )))
     .map_err(e)?;
-    let clip = |v: f64| v.clamp(lo * 1.05, hi * 1.05);
+    let (from, to) = (lo * 1.05, hi * 1.05);
+    let clip = |v: f64| v.clamp(from, to);
     for (i, r) in rows.iter().enumerate() {
         let y = n - i as f64 - 0.5;
         let color = ARM_COLORS[r.arm % ARM_COLORS.len()];
+        // What the axis cannot hold ends in an arrow at its edge, with the value above it.
+        let out = beyond(r, from, to);
+        for (edge, end, sign) in [(from, out.left, -1), (to, out.right, 1)] {
+            let Some(end) = end else { continue };
+            let (px, py) = ctx.backend_coord(&(edge, y));
+            let arrow = vec![(px, py - 7), (px + sign * 12, py), (px, py + 7)];
+            root.draw(&Polygon::new(arrow, color.filled())).map_err(e)?;
+            let anchor = if sign > 0 { HPos::Right } else { HPos::Left };
+            let style = TextStyle::from(("sans-serif", 14).into_font())
+                .pos(Pos::new(anchor, VPos::Bottom))
+                .color(&color);
+            let text = beyond_label(r, end, out.change);
+            root.draw(&Text::new(text, (px - sign * 4, py - 6), style))
+                .map_err(e)?;
+        }
         ctx.draw_series(std::iter::once(PathElement::new(
             vec![(clip(r.low), y), (clip(r.high), y)],
             color.stroke_width(3),
@@ -464,4 +508,66 @@ fn draw_bands<DB: DrawingBackend>(
         .draw()
         .map_err(e)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(change: f64, low: f64, high: f64) -> Row {
+        Row {
+            label: "displaced persons".into(),
+            arm: 1,
+            change,
+            low,
+            high,
+        }
+    }
+
+    #[test]
+    fn values_past_the_axis_are_found_and_labelled() {
+        let inside = beyond(&row(20.0, 5.0, 40.0), -50.0, 315.0);
+        assert_eq!(
+            (inside.left, inside.right, inside.change),
+            (None, None, false)
+        );
+        let wide = beyond(&row(250.0, 120.0, 612.0), -50.0, 315.0);
+        assert_eq!(
+            (wide.left, wide.right, wide.change),
+            (None, Some(612.0), false)
+        );
+        assert_eq!(
+            beyond_label(&row(250.0, 120.0, 612.0), 612.0, false),
+            "+612%"
+        );
+        let far = beyond(&row(-140.0, -180.0, -90.0), -105.0, 315.0);
+        assert_eq!((far.left, far.change), (Some(-180.0), true));
+        assert_eq!(
+            beyond_label(&row(-140.0, -180.0, -90.0), -180.0, true),
+            "-140% [-180%, -90%]"
+        );
+    }
+
+    #[test]
+    fn the_forest_plot_writes_the_values_past_its_axis() {
+        let rows = [row(250.0, 120.0, 612.0), row(20.0, 5.0, 37.0)];
+        let arms = ["baseline".to_string(), "crackdown".to_string()];
+        let mut svg = String::new();
+        {
+            let root =
+                SVGBackend::with_string(&mut svg, (WIDTH, forest_height(2))).into_drawing_area();
+            super::super::register_font();
+            draw_forest(&root, &rows, &arms).unwrap();
+            root.present().unwrap();
+        }
+        assert!(
+            svg.contains("+612%"),
+            "the interval's end past the axis is written"
+        );
+        assert!(
+            !svg.contains("+37%"),
+            "a row inside the axis has no value written"
+        );
+        assert_eq!(svg.matches("<polygon").count(), 1, "one arrow");
+    }
 }
