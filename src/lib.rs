@@ -18,6 +18,7 @@ pub mod plot;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod state;
 pub mod step;
 pub mod sweep;
 pub mod validate;

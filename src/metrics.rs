@@ -183,7 +183,7 @@ pub fn time_displaced_band(weeks: f64) -> usize {
 
 /// Trafficking cases and the person-ticks exposed to them, by setting, by time displaced (for
 /// displaced households), and by the victim's sex (female, male) and form.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraffickingTally {
     pub cases: [u32; TraffickingSetting::ALL.len()],
     pub person_ticks: [u64; TraffickingSetting::EXPOSED],
@@ -223,7 +223,7 @@ impl TraffickingTally {
 
 /// Recruitment attempts on the youths (aged 8 to 17) of households where a group holds sway, and
 /// the youth-ticks exposed: `[local, displaced]` (at home, or displaced to the neighbourhood).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RecruitmentPressure {
     pub attempts: [u32; 2],
     pub youth_ticks: [u64; 2],
@@ -357,7 +357,7 @@ impl Episode {
 }
 
 /// Metrics of one tick (counts of this tick, or stocks at its end).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TickMetrics {
     pub tick: u32,
     /// Households by status and persons by state at the end of the tick.
@@ -645,8 +645,9 @@ fn hash_debug(hasher: &mut Sha256, buffer: &mut String, value: &impl std::fmt::D
     hasher.update(buffer.as_bytes());
 }
 
-/// Builds the [`Summary`] as ticks and episodes stream past.
-#[derive(Debug, Clone)]
+/// Builds the [`Summary`] as ticks and episodes stream past. Between ticks it can be saved with
+/// the model and continued (`displace run --save-state`).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SummaryBuilder {
     ticks: u32,
     tick_days: u32,
@@ -675,16 +676,71 @@ pub struct SummaryBuilder {
     displaced_males_15_plus: u64,
     first_time_households: u64,
     first_time_migrant_households: u64,
+    #[serde(with = "counter_names")]
     totals: BTreeMap<&'static str, u64>,
     trafficking: TraffickingTally,
     recruitment: RecruitmentPressure,
     last: TickMetrics,
     peak_detained: u64,
+    #[serde(with = "hasher_state")]
     hasher: Sha256,
+    #[serde(skip)]
     hash_buffer: String,
     /// This tick's episodes, hashed when the tick ends (their text is formatted in parallel).
     /// The bytes of this tick's episodes ([`Episode::hash_bytes`]), not yet hashed.
     unhashed: Vec<u8>,
+}
+
+/// The running totals by counter name, saved as names and read back as the names of
+/// [`TickMetrics::counters`].
+mod counter_names {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        totals: &BTreeMap<&'static str, u64>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        totals.iter().collect::<Vec<_>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<&'static str, u64>, D::Error> {
+        let names = super::TickMetrics::default()
+            .counters()
+            .map(|(name, _)| name);
+        Vec::<(String, u64)>::deserialize(d)?
+            .into_iter()
+            .map(|(name, total)| {
+                names
+                    .iter()
+                    .find(|n| **n == name)
+                    .map(|n| (*n, total))
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown counter `{name}`")))
+            })
+            .collect()
+    }
+}
+
+/// The trajectory hash as far as it has come, saved as the hasher's internal state.
+mod hasher_state {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use sha2::Sha256;
+    use sha2::digest::common::hazmat::{SerializableState, SerializedState};
+
+    pub fn serialize<S: Serializer>(hasher: &Sha256, s: S) -> Result<S::Ok, S::Error> {
+        hasher.serialize().as_slice().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Sha256, D::Error> {
+        let bytes = Vec::<u8>::deserialize(d)?;
+        let state = SerializedState::<Sha256>::try_from(bytes.as_slice())
+            .map_err(|_| serde::de::Error::custom("a trajectory hash state of the wrong size"))?;
+        <Sha256 as SerializableState>::deserialize(&state)
+            .map_err(|_| serde::de::Error::custom("a damaged trajectory hash state"))
+    }
 }
 
 impl SummaryBuilder {

@@ -228,7 +228,7 @@ pub fn bernoulli_positions<R: RngCore>(rng: &mut R, n: u32, p: f64, out: &mut Ve
 /// Draws an index in proportion to fixed non-negative weights in constant time (Walker's alias
 /// method, Vose's construction): one uniform picks a column, a second chooses between the
 /// column's own index and its alias.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AliasTable {
     /// Probability of keeping column `i` rather than taking `alias[i]`.
     keep: Vec<f64>,

@@ -79,21 +79,40 @@ pub fn simulate_profiled(
     observer: &mut dyn Observer,
     times: &mut PhaseTimes,
 ) -> std::io::Result<RunOutcome> {
-    let mut model = Model::build(scenario);
+    simulate_from(scenario, None, None, observer, times)
+}
+
+/// Runs like [`simulate_profiled`], from `from` (a model and its summary so far, read from a
+/// state file by [`crate::state`]) instead of a freshly built world when given, up to the
+/// scenario's last tick; with `save`, writes the state at the end to that file.
+pub fn simulate_from(
+    scenario: &Scenario,
+    from: Option<(Model, SummaryBuilder)>,
+    save: Option<&std::path::Path>,
+    observer: &mut dyn Observer,
+    times: &mut PhaseTimes,
+) -> std::io::Result<RunOutcome> {
+    let (mut model, mut summary) = match from {
+        Some(continued) => continued,
+        None => {
+            let model = Model::build(scenario);
+            let persons_15_plus: u64 = model
+                .households
+                .members
+                .iter()
+                .map(|m| u64::from(m.aged_15_plus()))
+                .sum();
+            let summary = SummaryBuilder::new(
+                model.households.len() as u64,
+                model.persons(),
+                persons_15_plus,
+                scenario.spec.simulation.tick_days,
+            );
+            (model, summary)
+        }
+    };
     observer.start(&model)?;
-    let persons_15_plus: u64 = model
-        .households
-        .members
-        .iter()
-        .map(|m| u64::from(m.aged_15_plus()))
-        .sum();
-    let mut summary = SummaryBuilder::new(
-        model.households.len() as u64,
-        model.persons(),
-        persons_15_plus,
-        scenario.spec.simulation.tick_days,
-    );
-    for _ in 0..scenario.spec.simulation.ticks {
+    while model.tick < scenario.spec.simulation.ticks {
         let metrics = model.step_profiled(
             &mut |episode: &Episode| {
                 summary.episode(episode);
@@ -103,6 +122,9 @@ pub fn simulate_profiled(
         )?;
         summary.tick(&metrics);
         observer.tick(&metrics, &model)?;
+    }
+    if let Some(path) = save {
+        crate::state::write(path, scenario, &model, &summary)?;
     }
     Ok(RunOutcome {
         summary: summary.finish(),

@@ -5,7 +5,7 @@ use crate::scenario::{GroupKind, ScenarioSpec};
 use crate::world::World;
 
 /// One armed group (an instance of a group type in the scenario).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Group {
     /// Index of the group type in `scenario.groups`.
     pub type_index: u16,
@@ -35,7 +35,7 @@ pub struct Group {
 
 /// The path of a self-defence group (brief 2.5): it defends its community, then is absorbed by
 /// the state or turns criminal. Every other group is criminal from the start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Stage {
     Community,
     Absorbed,

@@ -211,6 +211,14 @@ struct RunArgs {
     /// Do not draw the figures in `plots/`.
     #[arg(long)]
     no_plots: bool,
+    /// Write the run's complete state at its end to FILE, to continue it with --from-state.
+    #[arg(long, value_name = "FILE")]
+    save_state: Option<PathBuf>,
+    /// Continue the run saved in FILE (by --save-state) up to the scenario's last tick: the
+    /// same scenario, but for its ticks. The outputs hold the ticks run here; summary.json is
+    /// that of the whole run.
+    #[arg(long, value_name = "FILE")]
+    from_state: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -315,6 +323,15 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let overrides = overrides(&args.scenario.set, args.seed, args.ticks);
     let path = &args.scenario.scenario;
     let scenario = load_scenario(path, &overrides, args.scenario.strict)?;
+    // A state is read and checked before anything is written.
+    let from = match &args.from_state {
+        Some(file) => {
+            let saved = displace::state::read(file).map_err(Failure::input)?;
+            Some(displace::state::resume(file, saved, &scenario).map_err(Failure::input)?)
+        }
+        None => None,
+    };
+    let first_tick = from.as_ref().map_or(0, |(model, _)| model.tick);
     let (out, existing) = destination(args.out.clone(), || default_out_dir(path), args.force);
     let stop = interrupt::cooperate();
 
@@ -327,7 +344,13 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 
     let mut observer = progress::ProgressObserver::new(writer, &scenario, args.quiet);
     let outcome = sim::with_threads(threads, || {
-        sim::simulate(&scenario, &mut sim::Stoppable::new(&mut observer, stop))
+        sim::simulate_from(
+            &scenario,
+            from,
+            args.save_state.as_deref(),
+            &mut sim::Stoppable::new(&mut observer, stop),
+            &mut displace::step::PhaseTimes::default(),
+        )
     })
     .context("cannot start worker threads")
     .map_err(Failure::other)?
@@ -343,6 +366,11 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         threads: rayon_threads(threads),
         started_unix,
         wall_seconds: started.elapsed().as_secs_f64(),
+        from_state: args
+            .from_state
+            .as_ref()
+            .map(|f| (f.display().to_string(), first_tick)),
+        saved_state: args.save_state.as_ref().map(|f| f.display().to_string()),
     };
     let kept = writer
         .finish(&outcome, &scenario, &info, !args.no_plots, stop)

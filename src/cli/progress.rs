@@ -36,6 +36,8 @@ impl ProgressObserver {
 
 impl Observer for ProgressObserver {
     fn start(&mut self, model: &Model) -> std::io::Result<()> {
+        // A run continued from a state starts part-way.
+        self.bar.set_position(u64::from(model.tick));
         self.writer.start(model)
     }
 

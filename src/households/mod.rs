@@ -10,7 +10,9 @@ use crate::scenario::{HomicideSpec, Occupation};
 
 /// Age bands; the boundaries are the ones the brief's questions need (recruitment from 8, adults
 /// over 15, school age 5-17, young men 15-29).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[repr(u8)]
 pub enum AgeBand {
     Under5 = 0,
@@ -50,7 +52,7 @@ impl AgeBand {
 }
 
 /// Female = 0, male = 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
 pub enum Sex {
     Female = 0,
@@ -58,7 +60,7 @@ pub enum Sex {
 }
 
 /// Members of a household counted by age band and sex: `counts[band * 2 + sex]`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Members {
     pub counts: [u8; AGE_BANDS * 2],
 }
@@ -182,7 +184,7 @@ impl Members {
 }
 
 /// Where a household stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
 pub enum Status {
     /// Living at home (never displaced, or returned).
@@ -227,7 +229,7 @@ impl Status {
 }
 
 /// Where persons are: with their household (by its status), or apart from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
 pub enum PersonState {
     Resident = 0,
@@ -281,7 +283,7 @@ impl PersonState {
 }
 
 /// How a household is lodged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
 pub enum Lodging {
     /// Its own home (residents and returnees).
@@ -319,7 +321,18 @@ impl Lodging {
 }
 
 /// A mark a group holds against a household, by increasing severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[repr(u8)]
 pub enum Mark {
     #[default]
@@ -457,7 +470,7 @@ pub mod flags {
 }
 
 /// The state a household's own decisions change, owned by the decision phase chunk by chunk.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Mind {
     /// Accumulated diffuse fear, in weeks lived at twice the tolerated homicide rate.
     pub fear: f32,
@@ -515,7 +528,7 @@ impl Mind {
 }
 
 /// The household store.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Households {
     /// Current neighbourhood (for households abroad or dead: the last one).
     pub cell: Vec<u32>,

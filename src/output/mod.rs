@@ -60,6 +60,17 @@ pub struct RunInfo {
     /// Seconds since the Unix epoch when the run started.
     pub started_unix: u64,
     pub wall_seconds: f64,
+    /// The state file the run continued from, and the first tick it ran (`--from-state`).
+    pub from_state: Option<(String, u32)>,
+    /// The state file it saved at its end (`--save-state`).
+    pub saved_state: Option<String>,
+}
+
+/// Where a continued run came from.
+#[derive(Serialize)]
+struct FromState<'a> {
+    file: &'a str,
+    first_tick: u32,
 }
 
 #[derive(Serialize)]
@@ -73,6 +84,10 @@ struct Manifest<'a> {
     threads: usize,
     started_unix: u64,
     wall_seconds: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_state: Option<FromState<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    saved_state: Option<&'a str>,
     files: Vec<&'static str>,
     scenario: &'a ScenarioSpec,
 }
@@ -228,6 +243,11 @@ impl RunWriter {
             threads: info.threads,
             started_unix: info.started_unix,
             wall_seconds: info.wall_seconds,
+            from_state: info.from_state.as_ref().map(|(file, tick)| FromState {
+                file,
+                first_tick: *tick,
+            }),
+            saved_state: info.saved_state.as_deref(),
             files,
             scenario: &scenario.spec,
         };

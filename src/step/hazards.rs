@@ -16,7 +16,7 @@ use crate::scenario::CellKind;
 use crate::world::Controller;
 
 /// What a household in a cell faces this tick (hazards per unit of exposure).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CellHazard {
     /// Organised-crime homicide hazard per unit of homicide risk weight.
     pub organised_homicide: f32,

@@ -14,7 +14,7 @@ use crate::scenario::state::{Deployment, EventSpec, LegalRegime, Posture, Protec
 use crate::scenario::{CellKind, StateSpec};
 
 /// The state as it applies in one region this tick, with its per-tick quantities.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RegionPolicy {
     pub state: StateSpec,
     /// Harassment hazard per young man per tick at full presence, before the crackdown multiplier.

@@ -29,7 +29,7 @@ pub const BLOCK_CELLS: usize = 16;
 const STRATUM_RATIO: f64 = 1.25;
 
 /// The neighbourhood-level state of the households at rest in one cell.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CellRest {
     /// Whether the cell's fear drive was not positive last tick: the fears of its households at
     /// rest are then held as offsets from `accum`.
@@ -48,7 +48,7 @@ pub struct CellRest {
 
 /// Households of one cell of similar extortion weight, consecutive in [`Resting::order`]: a cell
 /// picks them with one bound, the hazard of its largest household at their largest weight.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stratum {
     /// Where the stratum ends in `order` (it starts where the one before ends, or at the cell's
     /// first household).
@@ -62,7 +62,7 @@ pub struct Stratum {
 }
 
 /// Which households are at rest, and what their neighbourhoods hold for them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Resting {
     /// Households whose home is cell `c` are `origin_start[c]..origin_start[c + 1]`
     /// (households are numbered cell by cell).
@@ -79,6 +79,18 @@ pub struct Resting {
     /// `fear_decay^k` and `strain_decay^k` for every `k` up to the run's ticks.
     pub fear_decay: Vec<f64>,
     pub strain_decay: Vec<f64>,
+}
+
+/// `d^k` for every `k` a run of `ticks` ticks can ask for, each the product of the one before
+/// and `d` (so a longer table starts with the same values).
+pub fn decay_powers(d: f64, ticks: u32) -> Vec<f64> {
+    let mut p = Vec::with_capacity(ticks as usize + 2);
+    let mut x = 1.0;
+    for _ in 0..ticks + 2 {
+        p.push(x);
+        x *= d;
+    }
+    p
 }
 
 /// How strongly groups single out a household for extortion demands, from its occupation, its
@@ -171,15 +183,7 @@ impl Resting {
             order.extend_from_slice(&these);
             strata_start[c + 1] = strata.len() as u32;
         }
-        let powers = |d: f64| -> Vec<f64> {
-            let mut p = Vec::with_capacity(spec.simulation.ticks as usize + 2);
-            let mut x = 1.0;
-            for _ in 0..spec.simulation.ticks + 2 {
-                p.push(x);
-                x *= d;
-            }
-            p
-        };
+        let powers = |d: f64| decay_powers(d, spec.simulation.ticks);
         Resting {
             origin_start,
             order,

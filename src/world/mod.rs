@@ -13,7 +13,7 @@ use crate::scenario::CellKind;
 pub const NO_CELL: u32 = u32::MAX;
 
 /// Who controls a neighbourhood.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Controller {
     State,
     Group(u16),
@@ -21,7 +21,7 @@ pub enum Controller {
 }
 
 /// Compressed adjacency lists (4-neighbourhood on a grid).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Adjacency {
     offsets: Vec<u32>,
     neighbours: Vec<u32>,
@@ -35,7 +35,7 @@ impl Adjacency {
 }
 
 /// The world: static geography plus the neighbourhood state that changes tick by tick.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct World {
     pub width: u32,
     pub height: u32,
@@ -76,7 +76,7 @@ pub fn neglected_presence(kind_presence: f64, neglect: f64, excess: f32) -> f32 
 }
 
 /// Per-cell state that changes during a run. Counters are cumulative over the run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CellState {
     /// Perceived homicide rate (per 100,000 residents per year), smoothed over recent ticks.
     pub risk: Vec<f32>,
@@ -122,7 +122,7 @@ pub struct CellState {
 pub const NOT_GHOST: u32 = u32::MAX;
 
 /// How a ghost neighbourhood emptied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GhostCause {
     /// At least half of its departures were in mass events.
     Mass,
@@ -220,7 +220,7 @@ impl World {
 
 /// Draws a neighbourhood in proportion to where people live (initially), nationally or in one
 /// region, in constant time (alias tables).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CellSampler {
     /// Per region: cells with people, and a table drawing among them by their households.
     regions: Vec<(Vec<u32>, AliasTable)>,
