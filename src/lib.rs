@@ -10,6 +10,7 @@
 pub mod actors;
 pub mod bench;
 pub mod calibrate;
+pub mod checkpoint;
 pub mod compare;
 pub mod households;
 pub mod metrics;
@@ -18,7 +19,6 @@ pub mod plot;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
-pub mod state;
 pub mod step;
 pub mod sweep;
 pub mod validate;

@@ -124,7 +124,7 @@ pub fn simulate_from(
         observer.tick(&metrics, &model)?;
     }
     if let Some(path) = save {
-        crate::state::write(path, scenario, &model, &summary)?;
+        crate::checkpoint::write(path, scenario, &model, &summary)?;
     }
     Ok(RunOutcome {
         summary: summary.finish(),

@@ -326,8 +326,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     // A state is read and checked before anything is written.
     let from = match &args.from_state {
         Some(file) => {
-            let saved = displace::state::read(file).map_err(Failure::input)?;
-            Some(displace::state::resume(file, saved, &scenario).map_err(Failure::input)?)
+            let saved = displace::checkpoint::read(file).map_err(Failure::input)?;
+            Some(displace::checkpoint::resume(file, saved, &scenario).map_err(Failure::input)?)
         }
         None => None,
     };

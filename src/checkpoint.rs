@@ -5,6 +5,7 @@
 //! Layout: the 8 bytes `DSPSTATE`, the format version (`u32`, little-endian), then the saved
 //! run in postcard: the scenario it ran (resolved TOML), the model and the run's summary so far.
 //! The random streams need no saving: they are keyed by (seed, process, entity, tick).
+//! (The module is named for what it does: in this model "the state" is the government.)
 
 use std::path::{Path, PathBuf};
 
@@ -38,7 +39,7 @@ pub struct Saved {
 
 /// Why a state file cannot be read or continued.
 #[derive(Debug, thiserror::Error)]
-pub enum StateError {
+pub enum CheckpointError {
     #[error("cannot read {}: {message}", path.display())]
     Unreadable { path: PathBuf, message: String },
     #[error("{} is not a state file of displace (it does not start with DSPSTATE)", path.display())]
@@ -92,24 +93,24 @@ pub fn write(
 }
 
 /// Reads a state file.
-pub fn read(path: &Path) -> Result<Saved, StateError> {
-    let bytes = std::fs::read(path).map_err(|e| StateError::Unreadable {
+pub fn read(path: &Path) -> Result<Saved, CheckpointError> {
+    let bytes = std::fs::read(path).map_err(|e| CheckpointError::Unreadable {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
     if bytes.len() < 12 || &bytes[..8] != MAGIC {
-        return Err(StateError::NotAState {
+        return Err(CheckpointError::NotAState {
             path: path.to_path_buf(),
         });
     }
     let found = u32::from_le_bytes(bytes[8..12].try_into().expect("four bytes"));
     if found != VERSION {
-        return Err(StateError::Version {
+        return Err(CheckpointError::Version {
             path: path.to_path_buf(),
             found,
         });
     }
-    postcard::from_bytes(&bytes[12..]).map_err(|e| StateError::Damaged {
+    postcard::from_bytes(&bytes[12..]).map_err(|e| CheckpointError::Damaged {
         path: path.to_path_buf(),
         message: e.to_string(),
     })
@@ -121,17 +122,17 @@ pub fn resume(
     path: &Path,
     saved: Saved,
     scenario: &Scenario,
-) -> Result<(Model, SummaryBuilder), StateError> {
+) -> Result<(Model, SummaryBuilder), CheckpointError> {
     let keys = differing_keys(&saved.scenario, &scenario.to_toml());
     if !keys.is_empty() {
-        return Err(StateError::OtherScenario {
+        return Err(CheckpointError::OtherScenario {
             path: path.to_path_buf(),
             keys,
         });
     }
     let ticks = scenario.spec.simulation.ticks;
     if saved.model.tick() >= ticks {
-        return Err(StateError::NothingLeft {
+        return Err(CheckpointError::NothingLeft {
             path: path.to_path_buf(),
             saved: saved.model.tick(),
             ticks,

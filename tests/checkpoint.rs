@@ -4,9 +4,9 @@
 
 mod common;
 
+use displace::checkpoint;
 use displace::scenario::Scenario;
 use displace::sim::{NoObserver, simulate_from, with_threads};
-use displace::state;
 use displace::step::PhaseTimes;
 
 /// The national benchmark (every mechanism: crackdowns from week 8 and 16, a truce from 20) at
@@ -35,7 +35,8 @@ fn run(
 ) -> String {
     let scenario = national(ticks);
     with_threads(threads, || {
-        let start = from.map(|f| state::resume(f, state::read(f).unwrap(), &scenario).unwrap());
+        let start =
+            from.map(|f| checkpoint::resume(f, checkpoint::read(f).unwrap(), &scenario).unwrap());
         let outcome = simulate_from(
             &scenario,
             start,
@@ -85,7 +86,7 @@ fn a_state_is_refused_under_another_scenario_or_with_nothing_left_to_run() {
         ],
     )
     .unwrap();
-    let err = state::resume(&saved, state::read(&saved).unwrap(), &other)
+    let err = checkpoint::resume(&saved, checkpoint::read(&saved).unwrap(), &other)
         .err()
         .unwrap()
         .to_string();
@@ -93,7 +94,7 @@ fn a_state_is_refused_under_another_scenario_or_with_nothing_left_to_run() {
         err.contains("simulation.seed") && err.contains("state.crackdown.units"),
         "{err}"
     );
-    let err = state::resume(&saved, state::read(&saved).unwrap(), &national(4))
+    let err = checkpoint::resume(&saved, checkpoint::read(&saved).unwrap(), &national(4))
         .err()
         .unwrap()
         .to_string();
@@ -102,15 +103,15 @@ fn a_state_is_refused_under_another_scenario_or_with_nothing_left_to_run() {
     // Not a state file, and a damaged one.
     let text = common::write(dir.path(), "not.state", "hello");
     assert!(matches!(
-        state::read(&text),
-        Err(state::StateError::NotAState { .. })
+        checkpoint::read(&text),
+        Err(checkpoint::CheckpointError::NotAState { .. })
     ));
     let mut bytes = std::fs::read(&saved).unwrap();
     bytes.truncate(bytes.len() / 2);
     std::fs::write(&saved, &bytes).unwrap();
     assert!(matches!(
-        state::read(&saved),
-        Err(state::StateError::Damaged { .. })
+        checkpoint::read(&saved),
+        Err(checkpoint::CheckpointError::Damaged { .. })
     ));
 }
 
