@@ -20,6 +20,16 @@ pub trait Observer {
     fn tick(&mut self, _metrics: &TickMetrics, _model: &Model) -> std::io::Result<()> {
         Ok(())
     }
+    /// Called every `checkpoint_every` ticks of [`simulate_from`], after [`Observer::tick`], with
+    /// what a run needs to continue from here.
+    fn checkpoint(
+        &mut self,
+        _scenario: &Scenario,
+        _model: &Model,
+        _summary: &SummaryBuilder,
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Passes a run on to another observer and stops it, with an [`std::io::ErrorKind::Interrupted`]
@@ -55,6 +65,14 @@ impl<O: Observer + ?Sized> Observer for Stoppable<'_, O> {
         }
         Ok(())
     }
+    fn checkpoint(
+        &mut self,
+        scenario: &Scenario,
+        model: &Model,
+        summary: &SummaryBuilder,
+    ) -> std::io::Result<()> {
+        self.inner.checkpoint(scenario, model, summary)
+    }
 }
 
 /// An observer that ignores everything.
@@ -79,16 +97,19 @@ pub fn simulate_profiled(
     observer: &mut dyn Observer,
     times: &mut PhaseTimes,
 ) -> std::io::Result<RunOutcome> {
-    simulate_from(scenario, None, None, observer, times)
+    simulate_from(scenario, None, None, 0, observer, times)
 }
 
 /// Runs like [`simulate_profiled`], from `from` (a model and its summary so far, read from a
 /// state file by [`crate::state`]) instead of a freshly built world when given, up to the
-/// scenario's last tick; with `save`, writes the state at the end to that file.
+/// scenario's last tick; with `save`, writes the state at the end to that file. With
+/// `checkpoint_every` above 0, the observer is offered a checkpoint after every tick that many
+/// ticks from the start (but the last).
 pub fn simulate_from(
     scenario: &Scenario,
     from: Option<(Model, SummaryBuilder)>,
     save: Option<&std::path::Path>,
+    checkpoint_every: u32,
     observer: &mut dyn Observer,
     times: &mut PhaseTimes,
 ) -> std::io::Result<RunOutcome> {
@@ -122,6 +143,12 @@ pub fn simulate_from(
         )?;
         summary.tick(&metrics);
         observer.tick(&metrics, &model)?;
+        if checkpoint_every > 0
+            && model.tick.is_multiple_of(checkpoint_every)
+            && model.tick < scenario.spec.simulation.ticks
+        {
+            observer.checkpoint(scenario, &model, &summary)?;
+        }
     }
     if let Some(path) = save {
         crate::checkpoint::write(path, scenario, &model, &summary)?;

@@ -41,6 +41,7 @@ fn run(
             &scenario,
             start,
             Some(save),
+            0,
             &mut NoObserver,
             &mut PhaseTimes::default(),
         )
@@ -191,4 +192,96 @@ fn displace_run_saves_and_continues_from_the_command_line() {
         common::stderr(&o)
     );
     assert!(!dir.path().join("refused").exists());
+}
+
+#[test]
+fn a_checkpointed_run_killed_mid_way_continues_to_the_same_folder() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let national = common::root().join("scenarios/bench/national.toml");
+    let args = |out: &str| -> Vec<String> {
+        [
+            "run",
+            national.to_str().unwrap(),
+            "--set",
+            "population.households=20000",
+            "--ticks",
+            "400",
+            "--checkpoint-every",
+            "25",
+            "--no-plots",
+            "-q",
+            "--out",
+            out,
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let mark = dir.path().join(".killed.resumable/checkpoint.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_displace"))
+        .args(args("killed"))
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed as soon as its first checkpoint is complete.
+    while !mark.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before its first checkpoint"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(9), "killed, not finished: {status:?}");
+    assert!(!dir.path().join("killed").exists());
+
+    // The same command again continues from the checkpoint.
+    let o = common::displace(
+        &args("killed")
+            .iter()
+            .map(String::as_str)
+            .filter(|a| *a != "-q")
+            .collect::<Vec<_>>(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains("from its checkpoint after week"),
+        "{}",
+        common::stderr(&o)
+    );
+    let o = common::displace(
+        &args("whole").iter().map(String::as_str).collect::<Vec<_>>(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+
+    for file in [
+        "summary.json",
+        "timeseries.csv",
+        "episodes.csv",
+        "territory.csv",
+        "cells.csv",
+    ] {
+        let read = |run: &str| std::fs::read(dir.path().join(run).join(file)).unwrap();
+        assert!(read("killed") == read("whole"), "{file} differs");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("killed"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !files.iter().any(|f| f.starts_with("checkpoint")),
+        "{files:?}"
+    );
 }

@@ -217,8 +217,12 @@ struct RunArgs {
     /// Continue the run saved in FILE (by --save-state) up to the scenario's last tick: the
     /// same scenario, but for its ticks. The outputs hold the ticks run here; summary.json is
     /// that of the whole run.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "checkpoint_every")]
     from_state: Option<PathBuf>,
+    /// Save the run's state every K ticks beside its output folder (`.NAME.resumable`); if the
+    /// run is killed, the same command continues from the last checkpoint to the same result.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
+    checkpoint_every: Option<u32>,
 }
 
 #[derive(Args)]
@@ -331,11 +335,31 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         }
         None => None,
     };
-    let first_tick = from.as_ref().map_or(0, |(model, _)| model.tick);
     let (out, existing) = destination(args.out.clone(), || default_out_dir(path), args.force);
     let stop = interrupt::cooperate();
 
-    let writer = RunWriter::create(&out, existing, &scenario).map_err(output_failure)?;
+    let (writer, from) = match args.checkpoint_every {
+        // A checkpointing run continues its own last checkpoint, if one is there.
+        Some(_) => {
+            let (writer, resumed) = RunWriter::create_checkpointed(&out, existing, &scenario)
+                .map_err(output_failure)?;
+            if let Some((model, _)) = &resumed
+                && !args.quiet
+            {
+                eprintln!(
+                    "continuing {} from its checkpoint after week {}",
+                    out.display(),
+                    model.tick
+                );
+            }
+            (writer, resumed)
+        }
+        None => (
+            RunWriter::create(&out, existing, &scenario).map_err(output_failure)?,
+            from,
+        ),
+    };
+    let first_tick = from.as_ref().map_or(0, |(model, _)| model.tick);
     let threads = args.threads.unwrap_or(0);
     let started = Instant::now();
     let started_unix = SystemTime::now()
@@ -348,16 +372,21 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             &scenario,
             from,
             args.save_state.as_deref(),
+            args.checkpoint_every.unwrap_or(0),
             &mut sim::Stoppable::new(&mut observer, stop),
             &mut displace::step::PhaseTimes::default(),
         )
     })
     .context("cannot start worker threads")
     .map_err(Failure::other)?
-    .map_err(|e| interrupted_or(e, &out, "run failed while writing"))?;
+    .map_err(|e| {
+        kept_checkpoint(&args, &out);
+        interrupted_or(e, &out, "run failed while writing")
+    })?;
     let (writer, bar) = observer.into_parts();
     bar.finish_and_clear();
     if stop.load(std::sync::atomic::Ordering::SeqCst) {
+        kept_checkpoint(&args, &out);
         return Err(interrupted_or(sim::interrupted(), &out, ""));
     }
 
@@ -390,6 +419,17 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         report_kept(kept.as_deref(), "run");
     }
     Ok(())
+}
+
+/// Says where a checkpointing run that did not finish left its last checkpoint.
+fn kept_checkpoint(args: &RunArgs, out: &Path) {
+    let dir = displace::output::Staging::resumable_dir(out);
+    if args.checkpoint_every.is_some() && dir.join("checkpoint.json").exists() {
+        eprintln!(
+            "the last checkpoint is kept in {}: the same command continues from it",
+            dir.display()
+        );
+    }
 }
 
 /// Every arm's scenario with each replicate's posterior draw: loaded up front, so that a
@@ -640,7 +680,10 @@ fn destination(
 /// Output problems that are the user's (a folder in the way) exit with 2, the rest with 1.
 fn output_failure(e: OutputError) -> Failure {
     match e {
-        OutputError::AlreadyExists { .. } | OutputError::NotOurs { .. } => Failure::input(e),
+        OutputError::AlreadyExists { .. }
+        | OutputError::NotOurs { .. }
+        | OutputError::Checkpoint(_)
+        | OutputError::Busy { .. } => Failure::input(e),
         other => Failure::other(other),
     }
 }

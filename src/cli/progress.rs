@@ -48,6 +48,15 @@ impl Observer for ProgressObserver {
         self.writer.episode(episode)
     }
 
+    fn checkpoint(
+        &mut self,
+        scenario: &displace::scenario::Scenario,
+        model: &Model,
+        summary: &displace::metrics::SummaryBuilder,
+    ) -> std::io::Result<()> {
+        self.writer.checkpoint(scenario, model, summary)
+    }
+
     fn tick(&mut self, metrics: &TickMetrics, model: &Model) -> std::io::Result<()> {
         self.writer.tick(metrics, model)?;
         self.bar

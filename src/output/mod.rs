@@ -43,6 +43,13 @@ pub enum OutputError {
     Plot(#[from] crate::plot::PlotError),
     #[error("interrupted")]
     Interrupted,
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
+    #[error(
+        "{} is being written by another displace process (pid {pid}); wait for it, or stop it",
+        path.display()
+    )]
+    Busy { path: PathBuf, pid: u32 },
 }
 
 fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -113,8 +120,29 @@ pub struct RunWriter {
     tick_days: u32,
     /// `cell_ticks.csv`, when the scenario asks for it.
     cell_ticks: Option<CellTicks>,
+    /// Whether the run checkpoints into its resumable folder.
+    checkpointing: bool,
     /// Declared last: dropped after the open files, removing an unfinished folder.
     staging: Staging,
+}
+
+/// The state a checkpointing run saved after `tick`, in its resumable folder.
+fn checkpoint_state(tick: u32) -> String {
+    format!("checkpoint.{tick:06}.state")
+}
+/// Where the last checkpoint stands: written after its state, so it names a complete one.
+const CHECKPOINT_MARK: &str = "checkpoint.json";
+/// The process writing the resumable folder.
+const CHECKPOINT_OWNER: &str = "checkpoint.pid";
+
+/// What a checkpoint of a run folder holds besides the state: the tick the run continues from
+/// and each file's length then (rows written after it are dropped on resuming).
+#[derive(Serialize, serde::Deserialize)]
+struct CheckpointMark {
+    next_tick: u32,
+    /// The state file, in the same folder.
+    state: String,
+    lengths: std::collections::BTreeMap<String, u64>,
 }
 
 /// What happened in each neighbourhood each tick, one row per neighbourhood and tick in which
@@ -134,36 +162,108 @@ impl RunWriter {
         scenario: &Scenario,
     ) -> Result<RunWriter, OutputError> {
         let staging = Staging::create(out, OutputKind::Run, existing)?;
-        let temp_dir = staging.path("");
-        let open_csv = |file: &str| -> Result<CsvOut, OutputError> {
-            let path = temp_dir.join(file);
-            let f = File::create(&path).map_err(io_at(&path))?;
-            Ok(csv::Writer::from_writer(BufWriter::with_capacity(
-                1 << 16,
-                f,
-            )))
+        Self::open(staging, scenario, false)
+    }
+
+    /// Prepares a run that checkpoints (`--checkpoint-every`) into the resumable folder of `out`.
+    /// If that folder holds a checkpoint, the run continues it: its files are cut back to where
+    /// the checkpoint left them and the model and summary to continue are returned. A
+    /// checkpoint of another scenario (but for its ticks) is refused, naming the keys.
+    pub fn create_checkpointed(
+        out: &Path,
+        existing: Existing,
+        scenario: &Scenario,
+    ) -> Result<(RunWriter, Option<(Model, crate::metrics::SummaryBuilder)>), OutputError> {
+        let dir = Staging::resumable_dir(out);
+        let owner = dir.join(CHECKPOINT_OWNER);
+        if let Some(pid) = fs::read_to_string(&owner)
+            .ok()
+            .and_then(|t| t.trim().parse::<u32>().ok())
+            && pid != std::process::id()
+            && liveness::process_alive(pid)
+        {
+            return Err(OutputError::Busy { path: dir, pid });
+        }
+        let mark_path = dir.join(CHECKPOINT_MARK);
+        let mark: Option<CheckpointMark> = match fs::read(&mark_path) {
+            Ok(bytes) => Some(serde_json::from_slice(&bytes).map_err(|e| OutputError::Io {
+                path: mark_path.clone(),
+                error: std::io::Error::other(e),
+            })?),
+            Err(_) => None,
         };
-        let mut territory = open_csv("territory.csv")?;
-        territory
-            .write_record(TERRITORY_COLUMNS)
-            .map_err(|e| csv_error(&temp_dir, e))?;
+        // Checked before the folder is touched.
+        let resumed = match &mark {
+            Some(mark) => {
+                let path = dir.join(&mark.state);
+                let saved = crate::checkpoint::read(&path)?;
+                let resumed = crate::checkpoint::resume(&path, saved, scenario)?;
+                if resumed.0.tick != mark.next_tick {
+                    return Err(OutputError::Io {
+                        path: mark_path,
+                        error: std::io::Error::other(format!(
+                            "the checkpoint names week {} but its state is after week {}",
+                            mark.next_tick, resumed.0.tick
+                        )),
+                    });
+                }
+                Some(resumed)
+            }
+            None => None,
+        };
+        let staging = Staging::resumable(out, OutputKind::Run, existing, mark.is_none())?;
+        fs::write(&owner, std::process::id().to_string()).map_err(io_at(&owner))?;
+        if let Some(mark) = &mark {
+            for (file, length) in &mark.lengths {
+                let path = dir.join(file);
+                let f = fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(io_at(&path))?;
+                f.set_len(*length).map_err(io_at(&path))?;
+            }
+        }
+        let writer = Self::open(staging, scenario, mark.is_some())?;
+        Ok((
+            RunWriter {
+                checkpointing: true,
+                ..writer
+            },
+            resumed,
+        ))
+    }
+
+    /// Opens the files of a run folder in `staging`: afresh with their headers, or, when
+    /// `append`, after the rows already there.
+    fn open(staging: Staging, scenario: &Scenario, append: bool) -> Result<RunWriter, OutputError> {
+        let temp_dir = staging.path("");
+        let open_csv = |file: &str, header: &[&str]| -> Result<CsvOut, OutputError> {
+            let path = temp_dir.join(file);
+            let f = if append {
+                fs::OpenOptions::new().append(true).open(&path)
+            } else {
+                File::create(&path)
+            }
+            .map_err(io_at(&path))?;
+            let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, f));
+            if !append {
+                w.write_record(header)
+                    .map_err(|e| csv_error(&temp_dir, e))?;
+            }
+            Ok(w)
+        };
+        let territory = open_csv("territory.csv", &TERRITORY_COLUMNS)?;
         let ticks = scenario.spec.simulation.ticks;
-        let mut timeseries = open_csv("timeseries.csv")?;
-        timeseries
-            .write_record(timeseries_header())
-            .map_err(|e| csv_error(&temp_dir, e))?;
+        let header = timeseries_header();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let timeseries = open_csv("timeseries.csv", &header)?;
         let episodes = if scenario.spec.outputs.episodes {
-            let mut w = open_csv("episodes.csv")?;
-            w.write_record(EPISODE_COLUMNS)
-                .map_err(|e| csv_error(&temp_dir, e))?;
-            Some(w)
+            Some(open_csv("episodes.csv", &EPISODE_COLUMNS)?)
         } else {
             None
         };
         let cell_ticks = if scenario.spec.outputs.cell_ticks {
-            let mut out = open_csv("cell_ticks.csv")?;
-            out.write_record(CELL_TICK_COLUMNS)
-                .map_err(|e| csv_error(&temp_dir, e))?;
+            let out = open_csv("cell_ticks.csv", &CELL_TICK_COLUMNS)?;
             Some(CellTicks {
                 out,
                 last_out: Vec::new(),
@@ -193,7 +293,68 @@ impl RunWriter {
                 .collect(),
             cells: 0,
             tick_days: scenario.spec.simulation.tick_days,
+            checkpointing: false,
         })
+    }
+
+    /// Saves a checkpoint in the resumable folder: every file flushed, the state, then the mark
+    /// that names them (each written to a temporary file and renamed, so a kill at any moment
+    /// leaves the last complete checkpoint).
+    fn save_checkpoint(
+        &mut self,
+        scenario: &Scenario,
+        model: &Model,
+        summary: &crate::metrics::SummaryBuilder,
+    ) -> std::io::Result<()> {
+        if !self.checkpointing {
+            return Ok(());
+        }
+        let mut lengths = std::collections::BTreeMap::new();
+        let mut files: Vec<(&str, &mut CsvOut)> = vec![
+            ("timeseries.csv", &mut self.timeseries),
+            ("territory.csv", &mut self.territory),
+        ];
+        if let Some(w) = self.episodes.as_mut() {
+            files.push(("episodes.csv", w));
+        }
+        if let Some(w) = self.cell_ticks.as_mut() {
+            files.push(("cell_ticks.csv", &mut w.out));
+        }
+        for (name, w) in files {
+            w.flush()?;
+            lengths.insert(name.to_string(), w.get_ref().get_ref().metadata()?.len());
+        }
+        // A new state beside the last one, then the mark that names it, then the last one goes:
+        // a kill at any moment leaves a mark and the state it names.
+        let state = checkpoint_state(model.tick);
+        crate::checkpoint::write(&self.staging.path(&state), scenario, model, summary)?;
+        let mark = CheckpointMark {
+            next_tick: model.tick,
+            state: state.clone(),
+            lengths,
+        };
+        let path = self.staging.path(CHECKPOINT_MARK);
+        let temp = self.staging.path("checkpoint.json.partial");
+        fs::write(
+            &temp,
+            serde_json::to_vec(&mark).map_err(std::io::Error::other)?,
+        )?;
+        fs::rename(&temp, &path)?;
+        self.remove_checkpoint_states(Some(&state))
+    }
+
+    /// Removes the checkpoint states of the resumable folder but `keep`.
+    fn remove_checkpoint_states(&self, keep: Option<&str>) -> std::io::Result<()> {
+        for entry in fs::read_dir(self.staging.path(""))?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("checkpoint.")
+                && name.ends_with(".state")
+                && Some(name.as_str()) != keep
+            {
+                fs::remove_file(entry.path())?;
+            }
+        }
+        Ok(())
     }
 
     /// Writes the end-of-run files (and, with `plots`, the figures in `plots/`) and moves the
@@ -208,6 +369,16 @@ impl RunWriter {
         stop: &std::sync::atomic::AtomicBool,
     ) -> Result<Option<PathBuf>, OutputError> {
         let temp = self.staging.path("");
+        // The finished folder holds no checkpoint.
+        if self.checkpointing {
+            self.remove_checkpoint_states(None).map_err(io_at(&temp))?;
+            for file in [CHECKPOINT_MARK, CHECKPOINT_OWNER] {
+                let path = temp.join(file);
+                if path.exists() {
+                    fs::remove_file(&path).map_err(io_at(&path))?;
+                }
+            }
+        }
         self.timeseries.flush().map_err(io_at(&temp))?;
         self.territory.flush().map_err(io_at(&temp))?;
         if let Some(w) = self.episodes.as_mut() {
@@ -382,6 +553,15 @@ impl Observer for RunWriter {
             self.pending.push(e.clone());
         }
         Ok(())
+    }
+
+    fn checkpoint(
+        &mut self,
+        scenario: &Scenario,
+        model: &Model,
+        summary: &crate::metrics::SummaryBuilder,
+    ) -> std::io::Result<()> {
+        self.save_checkpoint(scenario, model, summary)
     }
 
     fn tick(&mut self, m: &TickMetrics, model: &Model) -> std::io::Result<()> {

@@ -87,6 +87,9 @@ pub struct Staging {
     temp_dir: PathBuf,
     existing: Existing,
     committed: bool,
+    /// A resumable folder (`.NAME.resumable`) outlives an unfinished run: it holds the last
+    /// checkpoint to continue from.
+    resumable: bool,
 }
 
 impl Staging {
@@ -117,7 +120,45 @@ impl Staging {
             temp_dir,
             existing,
             committed: false,
+            resumable: false,
         })
+    }
+
+    /// The resumable folder of `out` (`.NAME.resumable` beside it), for a run that checkpoints:
+    /// unlike [`Staging::create`]'s, it keeps a fixed name and outlives a run that does not
+    /// finish, so the same command continues from its last checkpoint. Created if missing;
+    /// `fresh` empties one already there.
+    pub fn resumable(
+        out: &Path,
+        kind: OutputKind,
+        existing: Existing,
+        fresh: bool,
+    ) -> Result<Staging, OutputError> {
+        let parent = parent_of(out);
+        if parent.is_dir() {
+            clean_stale(&parent);
+        }
+        Self::check(out, kind, existing)?;
+        let temp_dir = Self::resumable_dir(out);
+        if fresh && temp_dir.exists() {
+            fs::remove_dir_all(&temp_dir).map_err(io_at(&temp_dir))?;
+        }
+        fs::create_dir_all(&temp_dir).map_err(io_at(&temp_dir))?;
+        Ok(Staging {
+            final_dir: out.to_path_buf(),
+            temp_dir,
+            existing,
+            committed: false,
+            resumable: true,
+        })
+    }
+
+    /// Where a checkpointing run keeps `out` until it finishes.
+    pub fn resumable_dir(out: &Path) -> PathBuf {
+        let name = out
+            .file_name()
+            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
+        parent_of(out).join(format!(".{name}.resumable"))
     }
 
     /// Whether `out` may be written with `existing`: the errors of [`Staging::create`], checked
@@ -192,7 +233,7 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.resumable {
             let _ = fs::remove_dir_all(&self.temp_dir);
         }
     }
