@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::SummaryBuilder;
 use crate::scenario::Scenario;
-use crate::step::{Model, ModelState, OwnedModelState};
+use crate::step::Model;
 
 /// First bytes of every state file.
 const MAGIC: &[u8; 8] = b"DSPSTATE";
@@ -24,7 +24,7 @@ pub const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct SavedRef<'a> {
     scenario: String,
-    model: ModelState<'a>,
+    model: &'a Model,
     summary: &'a SummaryBuilder,
 }
 
@@ -33,7 +33,7 @@ struct SavedRef<'a> {
 pub struct Saved {
     /// The resolved scenario it was saved under (TOML).
     pub scenario: String,
-    pub model: OwnedModelState,
+    pub model: Model,
     pub summary: SummaryBuilder,
 }
 
@@ -79,7 +79,7 @@ pub fn write(
 ) -> std::io::Result<()> {
     let saved = SavedRef {
         scenario: scenario.to_toml(),
-        model: model.state(),
+        model,
         summary,
     };
     let mut bytes = MAGIC.to_vec();
@@ -131,10 +131,10 @@ pub fn resume(
         });
     }
     let ticks = scenario.spec.simulation.ticks;
-    if saved.model.tick() >= ticks {
+    if saved.model.tick >= ticks {
         return Err(CheckpointError::NothingLeft {
             path: path.to_path_buf(),
-            saved: saved.model.tick(),
+            saved: saved.model.tick,
             ticks,
         });
     }

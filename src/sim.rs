@@ -101,7 +101,7 @@ pub fn simulate_profiled(
 }
 
 /// Runs like [`simulate_profiled`], from `from` (a model and its summary so far, read from a
-/// state file by [`crate::state`]) instead of a freshly built world when given, up to the
+/// state file by [`crate::checkpoint`]) instead of a freshly built world when given, up to the
 /// scenario's last tick; with `save`, writes the state at the end to that file. With
 /// `checkpoint_every` above 0, the observer is offered a checkpoint after every tick that many
 /// ticks from the start (but the last).

@@ -297,52 +297,6 @@ impl RunWriter {
         })
     }
 
-    /// Saves a checkpoint in the resumable folder: every file flushed, the state, then the mark
-    /// that names them (each written to a temporary file and renamed, so a kill at any moment
-    /// leaves the last complete checkpoint).
-    fn save_checkpoint(
-        &mut self,
-        scenario: &Scenario,
-        model: &Model,
-        summary: &crate::metrics::SummaryBuilder,
-    ) -> std::io::Result<()> {
-        if !self.checkpointing {
-            return Ok(());
-        }
-        let mut lengths = std::collections::BTreeMap::new();
-        let mut files: Vec<(&str, &mut CsvOut)> = vec![
-            ("timeseries.csv", &mut self.timeseries),
-            ("territory.csv", &mut self.territory),
-        ];
-        if let Some(w) = self.episodes.as_mut() {
-            files.push(("episodes.csv", w));
-        }
-        if let Some(w) = self.cell_ticks.as_mut() {
-            files.push(("cell_ticks.csv", &mut w.out));
-        }
-        for (name, w) in files {
-            w.flush()?;
-            lengths.insert(name.to_string(), w.get_ref().get_ref().metadata()?.len());
-        }
-        // A new state beside the last one, then the mark that names it, then the last one goes:
-        // a kill at any moment leaves a mark and the state it names.
-        let state = checkpoint_state(model.tick);
-        crate::checkpoint::write(&self.staging.path(&state), scenario, model, summary)?;
-        let mark = CheckpointMark {
-            next_tick: model.tick,
-            state: state.clone(),
-            lengths,
-        };
-        let path = self.staging.path(CHECKPOINT_MARK);
-        let temp = self.staging.path("checkpoint.json.partial");
-        fs::write(
-            &temp,
-            serde_json::to_vec(&mark).map_err(std::io::Error::other)?,
-        )?;
-        fs::rename(&temp, &path)?;
-        self.remove_checkpoint_states(Some(&state))
-    }
-
     /// Removes the checkpoint states of the resumable folder but `keep`.
     fn remove_checkpoint_states(&self, keep: Option<&str>) -> std::io::Result<()> {
         for entry in fs::read_dir(self.staging.path(""))?.flatten() {
@@ -555,13 +509,50 @@ impl Observer for RunWriter {
         Ok(())
     }
 
+    /// Saves a checkpoint in the resumable folder: every file flushed, the state, then the mark
+    /// that names them (each written to a temporary file and renamed, so a kill at any moment
+    /// leaves the last complete checkpoint).
     fn checkpoint(
         &mut self,
         scenario: &Scenario,
         model: &Model,
         summary: &crate::metrics::SummaryBuilder,
     ) -> std::io::Result<()> {
-        self.save_checkpoint(scenario, model, summary)
+        if !self.checkpointing {
+            return Ok(());
+        }
+        let mut lengths = std::collections::BTreeMap::new();
+        let mut files: Vec<(&str, &mut CsvOut)> = vec![
+            ("timeseries.csv", &mut self.timeseries),
+            ("territory.csv", &mut self.territory),
+        ];
+        if let Some(w) = self.episodes.as_mut() {
+            files.push(("episodes.csv", w));
+        }
+        if let Some(w) = self.cell_ticks.as_mut() {
+            files.push(("cell_ticks.csv", &mut w.out));
+        }
+        for (name, w) in files {
+            w.flush()?;
+            lengths.insert(name.to_string(), w.get_ref().get_ref().metadata()?.len());
+        }
+        // A new state beside the last one, then the mark that names it, then the last one goes:
+        // a kill at any moment leaves a mark and the state it names.
+        let state = checkpoint_state(model.tick);
+        crate::checkpoint::write(&self.staging.path(&state), scenario, model, summary)?;
+        let mark = CheckpointMark {
+            next_tick: model.tick,
+            state: state.clone(),
+            lengths,
+        };
+        let path = self.staging.path(CHECKPOINT_MARK);
+        let temp = self.staging.path("checkpoint.json.partial");
+        fs::write(
+            &temp,
+            serde_json::to_vec(&mark).map_err(std::io::Error::other)?,
+        )?;
+        fs::rename(&temp, &path)?;
+        self.remove_checkpoint_states(Some(&state))
     }
 
     fn tick(&mut self, m: &TickMetrics, model: &Model) -> std::io::Result<()> {

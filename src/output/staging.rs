@@ -101,26 +101,35 @@ impl Staging {
         kind: OutputKind,
         existing: Existing,
     ) -> Result<Staging, OutputError> {
+        let name = format!(".{}.partial-{}", folder_name(out), std::process::id());
+        Self::prepare(out, kind, existing, parent_of(out).join(name), true, false)
+    }
+
+    /// Cleans up beside `out`, checks it may be written, and makes `temp_dir` (emptied first if
+    /// `fresh`) to stage it in.
+    fn prepare(
+        out: &Path,
+        kind: OutputKind,
+        existing: Existing,
+        temp_dir: PathBuf,
+        fresh: bool,
+        resumable: bool,
+    ) -> Result<Staging, OutputError> {
         let parent = parent_of(out);
         if parent.is_dir() {
             clean_stale(&parent);
         }
         Self::check(out, kind, existing)?;
-        fs::create_dir_all(&parent).map_err(io_at(&parent))?;
-        let name = out
-            .file_name()
-            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
-        let temp_dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if temp_dir.exists() {
+        if fresh && temp_dir.exists() {
             fs::remove_dir_all(&temp_dir).map_err(io_at(&temp_dir))?;
         }
-        fs::create_dir(&temp_dir).map_err(io_at(&temp_dir))?;
+        fs::create_dir_all(&temp_dir).map_err(io_at(&temp_dir))?;
         Ok(Staging {
             final_dir: out.to_path_buf(),
             temp_dir,
             existing,
             committed: false,
-            resumable: false,
+            resumable,
         })
     }
 
@@ -134,31 +143,12 @@ impl Staging {
         existing: Existing,
         fresh: bool,
     ) -> Result<Staging, OutputError> {
-        let parent = parent_of(out);
-        if parent.is_dir() {
-            clean_stale(&parent);
-        }
-        Self::check(out, kind, existing)?;
-        let temp_dir = Self::resumable_dir(out);
-        if fresh && temp_dir.exists() {
-            fs::remove_dir_all(&temp_dir).map_err(io_at(&temp_dir))?;
-        }
-        fs::create_dir_all(&temp_dir).map_err(io_at(&temp_dir))?;
-        Ok(Staging {
-            final_dir: out.to_path_buf(),
-            temp_dir,
-            existing,
-            committed: false,
-            resumable: true,
-        })
+        Self::prepare(out, kind, existing, Self::resumable_dir(out), fresh, true)
     }
 
     /// Where a checkpointing run keeps `out` until it finishes.
     pub fn resumable_dir(out: &Path) -> PathBuf {
-        let name = out
-            .file_name()
-            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
-        parent_of(out).join(format!(".{name}.resumable"))
+        parent_of(out).join(format!(".{}.resumable", folder_name(out)))
     }
 
     /// Whether `out` may be written with `existing`: the errors of [`Staging::create`], checked
@@ -237,6 +227,12 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.temp_dir);
         }
     }
+}
+
+/// The last part of `out`'s path ("run" if it has none).
+fn folder_name(out: &Path) -> String {
+    out.file_name()
+        .map_or("run".into(), |n| n.to_string_lossy().into_owned())
 }
 
 fn parent_of(out: &Path) -> PathBuf {

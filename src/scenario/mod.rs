@@ -26,6 +26,13 @@ pub struct Scenario {
     pub params: Params,
 }
 
+/// The built-in defaults, as an empty scenario file gives them.
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario::from_spec(ScenarioSpec::default()).expect("the built-in defaults are valid")
+    }
+}
+
 impl Scenario {
     /// Loads a scenario file (following `extends`), applies `KEY=VALUE` overrides and resolves it.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {

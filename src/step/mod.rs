@@ -35,9 +35,12 @@ pub const NO_GROUP: u16 = u16::MAX;
 /// definition, brief section 8).
 pub const MASS_EVENT_FAMILIES: u32 = 10;
 
-/// A running simulation.
-#[derive(Debug, Clone)]
+/// A running simulation. Between ticks its data is its whole state: a state file saves it all
+/// but the scenario (`crate::checkpoint`), since the random streams are keyed by tick.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Model {
+    /// Not saved: a state file holds the scenario's text, and [`Model::restore`] puts it back.
+    #[serde(skip)]
     pub scenario: Scenario,
     pub world: World,
     pub groups: Vec<Group>,
@@ -70,60 +73,6 @@ pub struct Model {
     hazards: Vec<hazards::CellHazard>,
     /// Households at rest and their neighbourhoods (`simulation.sampling = "events"`).
     pub resting: rest::Resting,
-}
-
-/// A model's state between ticks, all but its scenario, as a state file saves it
-/// ([`Model::state`]).
-#[derive(serde::Serialize)]
-pub struct ModelState<'a> {
-    world: &'a World,
-    groups: &'a [Group],
-    households: &'a Households,
-    tick: u32,
-    households_by_status: [u64; Status::ALL.len()],
-    persons_by_state: [u64; PersonState::ALL.len()],
-    sampler: &'a CellSampler,
-    policies: &'a [policy::RegionPolicy],
-    active_events: &'a [bool],
-    detained_members: u64,
-    persons_at_start: u64,
-    young_male_share: f64,
-    eligible_for_assistance: &'a [u64],
-    in_need_of_aid: &'a [u64],
-    relocation_places: &'a [f64],
-    next_episode: u64,
-    hazards: &'a [hazards::CellHazard],
-    resting: &'a rest::Resting,
-}
-
-/// [`ModelState`] as a state file is read back ([`Model::restore`]): the same fields, owned.
-#[derive(serde::Deserialize)]
-pub struct OwnedModelState {
-    world: World,
-    groups: Vec<Group>,
-    households: Households,
-    tick: u32,
-    households_by_status: [u64; Status::ALL.len()],
-    persons_by_state: [u64; PersonState::ALL.len()],
-    sampler: CellSampler,
-    policies: Vec<policy::RegionPolicy>,
-    active_events: Vec<bool>,
-    detained_members: u64,
-    persons_at_start: u64,
-    young_male_share: f64,
-    eligible_for_assistance: Vec<u64>,
-    in_need_of_aid: Vec<u64>,
-    relocation_places: Vec<f64>,
-    next_episode: u64,
-    hazards: Vec<hazards::CellHazard>,
-    resting: rest::Resting,
-}
-
-impl OwnedModelState {
-    /// The next tick the saved model runs.
-    pub fn tick(&self) -> u32 {
-        self.tick
-    }
 }
 
 /// The phases of a tick, in order, as timed by [`Model::step_profiled`].
@@ -523,60 +472,16 @@ impl Model {
         }
     }
 
-    /// The model's state between ticks, all but its scenario, for a state file.
-    pub fn state(&self) -> ModelState<'_> {
-        ModelState {
-            world: &self.world,
-            groups: &self.groups,
-            households: &self.households,
-            tick: self.tick,
-            households_by_status: self.households_by_status,
-            persons_by_state: self.persons_by_state,
-            sampler: &self.sampler,
-            policies: &self.policies,
-            active_events: &self.active_events,
-            detained_members: self.detained_members,
-            persons_at_start: self.persons_at_start,
-            young_male_share: self.young_male_share,
-            eligible_for_assistance: &self.eligible_for_assistance,
-            in_need_of_aid: &self.in_need_of_aid,
-            relocation_places: &self.relocation_places,
-            next_episode: self.next_episode,
-            hazards: &self.hazards,
-            resting: &self.resting,
-        }
-    }
-
-    /// The model a state file holds, continued under `scenario` (the one it was saved under, but
-    /// for its number of ticks).
-    pub fn restore(scenario: &Scenario, state: OwnedModelState) -> Model {
-        let mut resting = state.resting;
-        // Tables as long as this run asks for: the same values, more of them.
-        resting.fear_decay =
+    /// A model read back from a state file, continued under `scenario` (the one it was saved
+    /// under, but for its number of ticks).
+    pub fn restore(scenario: &Scenario, mut model: Model) -> Model {
+        // Tables as long as this run asks for: the same values as the saved run's.
+        model.resting.fear_decay =
             rest::decay_powers(scenario.params.fear_decay, scenario.spec.simulation.ticks);
-        resting.strain_decay =
+        model.resting.strain_decay =
             rest::decay_powers(scenario.params.strain_decay, scenario.spec.simulation.ticks);
-        Model {
-            scenario: scenario.clone(),
-            world: state.world,
-            groups: state.groups,
-            households: state.households,
-            tick: state.tick,
-            households_by_status: state.households_by_status,
-            persons_by_state: state.persons_by_state,
-            sampler: state.sampler,
-            policies: state.policies,
-            active_events: state.active_events,
-            detained_members: state.detained_members,
-            persons_at_start: state.persons_at_start,
-            young_male_share: state.young_male_share,
-            eligible_for_assistance: state.eligible_for_assistance,
-            in_need_of_aid: state.in_need_of_aid,
-            relocation_places: state.relocation_places,
-            next_episode: state.next_episode,
-            hazards: state.hazards,
-            resting,
-        }
+        model.scenario = scenario.clone();
+        model
     }
 
     fn next_episode_id(&mut self) -> u64 {

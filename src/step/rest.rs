@@ -76,8 +76,11 @@ pub struct Resting {
     /// Households in the country that are not at rest, in increasing order: those the decision
     /// phase looks at in full.
     pub active: Vec<u32>,
-    /// `fear_decay^k` and `strain_decay^k` for every `k` up to the run's ticks.
+    /// `fear_decay^k` and `strain_decay^k` for every `k` up to the run's ticks (derived from the
+    /// scenario: not saved in a state file, rebuilt by [`crate::step::Model::restore`]).
+    #[serde(skip)]
     pub fear_decay: Vec<f64>,
+    #[serde(skip)]
     pub strain_decay: Vec<f64>,
 }
 
