@@ -52,12 +52,20 @@ pub enum CheckpointError {
     #[error("{} is damaged: {message}", path.display())]
     Damaged { path: PathBuf, message: String },
     #[error(
-        "{} was saved under another scenario: {} differ{} (a run continues only the scenario it saved, but for simulation.ticks)",
+        "{} was saved under another scenario: {} differ{} ({})",
         path.display(),
         keys.join(", "),
-        if keys.len() == 1 { "s" } else { "" }
+        if keys.len() == 1 { "s" } else { "" },
+        match continuing {
+            Continuing::SameRun => "a checkpointed run resumes only the scenario it saved, but for simulation.ticks",
+            Continuing::SameWorld => "a run continues only the world it saved: it may change what an arm may, [state] and [[events]], and what does not change the world, simulation.ticks, description, [outputs] and [targets]",
+        }
     )]
-    OtherScenario { path: PathBuf, keys: Vec<String> },
+    OtherScenario {
+        path: PathBuf,
+        keys: Vec<String>,
+        continuing: Continuing,
+    },
     #[error(
         "{} was saved after tick {saved}, at or past the scenario's last tick ({ticks}): nothing is left to run",
         path.display()
@@ -116,29 +124,70 @@ pub fn read(path: &Path) -> Result<Saved, CheckpointError> {
     })
 }
 
+/// What a scenario must share with the one a state was saved under to continue it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Continuing {
+    /// The same run, but for its length (`simulation.ticks`): a checkpointed run resuming.
+    SameRun,
+    /// The same world, under policies and events of its own ([`unshared_keys`]): a run
+    /// continued by `--from-state`, or an arm forked from a burn-in.
+    SameWorld,
+}
+
 /// The model and summary of `saved`, to be continued under `scenario`: refused if the scenario
-/// differs in anything but `simulation.ticks`, or if no tick is left to run.
+/// differs from the saved one in more than `continuing` allows (naming the keys), or if no tick
+/// is left to run. Under the same scenario the run goes on as if it had never stopped; under
+/// other policies or events it is a fork, the world as saved under new policies.
 pub fn resume(
     path: &Path,
     saved: Saved,
     scenario: &Scenario,
+    continuing: Continuing,
 ) -> Result<(Model, SummaryBuilder), CheckpointError> {
-    let keys = differing_keys(&saved.scenario, &scenario.to_toml());
+    let now = scenario.to_toml();
+    let keys = match continuing {
+        Continuing::SameRun => differing_keys(&saved.scenario, &now),
+        Continuing::SameWorld => unshared_keys(&saved.scenario, &now),
+    };
     if !keys.is_empty() {
         return Err(CheckpointError::OtherScenario {
             path: path.to_path_buf(),
             keys,
+            continuing,
         });
     }
-    let ticks = scenario.spec.simulation.ticks;
-    if saved.model.tick >= ticks {
+    let model = Model::restore(scenario, saved.model);
+    if model.tick >= scenario.end_tick() {
         return Err(CheckpointError::NothingLeft {
             path: path.to_path_buf(),
-            saved: saved.model.tick,
-            ticks,
+            saved: model.output_tick(),
+            ticks: scenario.spec.simulation.ticks,
         });
     }
-    Ok((Model::restore(scenario, saved.model), saved.summary))
+    Ok((model, saved.summary))
+}
+
+/// Whether a dotted scenario key is one that arms of a comparison may set differently and still
+/// share one world up to their fork: the state's policies (`[state]`) and their timeline
+/// (`[[events]]`). Every other key shapes the world they share, so they must agree on it.
+pub fn is_arm_key(key: &str) -> bool {
+    key == "state" || key.starts_with("state.") || key == "events" || key.starts_with("events.")
+}
+
+/// The keys two resolved scenarios (TOML) set differently that keep them from sharing a world:
+/// all but those of an arm ([`is_arm_key`]) and those the model never reads (`description`,
+/// `simulation.ticks`, `[outputs]`, `[targets]`), in order.
+pub fn unshared_keys(a: &str, b: &str) -> Vec<String> {
+    let unread = |k: &str| {
+        k == "description"
+            || ["outputs", "targets"]
+                .iter()
+                .any(|t| k == *t || k.strip_prefix(t).is_some_and(|r| r.starts_with('.')))
+    };
+    differing_keys(a, b)
+        .into_iter()
+        .filter(|k| !is_arm_key(k) && !unread(k))
+        .collect()
 }
 
 /// The dotted keys whose values differ between two resolved scenarios (TOML), but for

@@ -16,6 +16,11 @@ pub trait Observer {
     fn episode(&mut self, _episode: &Episode) -> std::io::Result<()> {
         Ok(())
     }
+    /// Called at the end of every tick of the burn-in (`simulation.burn_in`), whose metrics and
+    /// episodes are not output.
+    fn burn_in_tick(&mut self, _model: &Model) -> std::io::Result<()> {
+        Ok(())
+    }
     /// Called at the end of every tick with its metrics and the model's state.
     fn tick(&mut self, _metrics: &TickMetrics, _model: &Model) -> std::io::Result<()> {
         Ok(())
@@ -58,6 +63,13 @@ impl<O: Observer + ?Sized> Observer for Stoppable<'_, O> {
     fn episode(&mut self, episode: &Episode) -> std::io::Result<()> {
         self.inner.episode(episode)
     }
+    fn burn_in_tick(&mut self, model: &Model) -> std::io::Result<()> {
+        self.inner.burn_in_tick(model)?;
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(interrupted());
+        }
+        Ok(())
+    }
     fn tick(&mut self, metrics: &TickMetrics, model: &Model) -> std::io::Result<()> {
         self.inner.tick(metrics, model)?;
         if self.stop.load(Ordering::Relaxed) {
@@ -97,43 +109,46 @@ pub fn simulate_profiled(
     observer: &mut dyn Observer,
     times: &mut PhaseTimes,
 ) -> std::io::Result<RunOutcome> {
-    simulate_from(scenario, None, None, 0, observer, times)
+    simulate_from(scenario, None, RunControl::default(), observer, times)
+}
+
+/// What a run does besides stepping: the state files it writes and how often it checkpoints.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunControl<'a> {
+    /// Write the state at the end of the run to this file.
+    pub save: Option<&'a std::path::Path>,
+    /// Write the state at the end of the burn-in (at tick 0) to this file.
+    pub save_burn_in: Option<&'a std::path::Path>,
+    /// Above 0: offer the observer a checkpoint after every tick this many ticks from tick 0
+    /// (but the last).
+    pub checkpoint_every: u32,
 }
 
 /// Runs like [`simulate_profiled`], from `from` (a model and its summary so far, read from a
-/// state file by [`crate::checkpoint`]) instead of a freshly built world when given, up to the
-/// scenario's last tick; with `save`, writes the state at the end to that file. With
-/// `checkpoint_every` above 0, the observer is offered a checkpoint after every tick that many
-/// ticks from the start (but the last).
+/// state file by [`crate::checkpoint`], or forked from a burn-in) instead of a freshly built
+/// world when given, up to the scenario's last tick, writing the state files `control` asks for.
 pub fn simulate_from(
     scenario: &Scenario,
     from: Option<(Model, SummaryBuilder)>,
-    save: Option<&std::path::Path>,
-    checkpoint_every: u32,
+    control: RunControl<'_>,
     observer: &mut dyn Observer,
     times: &mut PhaseTimes,
 ) -> std::io::Result<RunOutcome> {
     let (mut model, mut summary) = match from {
         Some(continued) => continued,
         None => {
-            let model = Model::build(scenario);
-            let persons_15_plus: u64 = model
-                .households
-                .members
-                .iter()
-                .map(|m| u64::from(m.aged_15_plus()))
-                .sum();
-            let summary = SummaryBuilder::new(
-                model.households.len() as u64,
-                model.persons(),
-                persons_15_plus,
-                scenario.spec.simulation.tick_days,
-            );
+            let model = burn_in(scenario, Model::build(scenario), observer, times)?;
+            let summary = summary_from(&model);
+            if let Some(path) = control.save_burn_in {
+                crate::checkpoint::write(path, scenario, &model, &summary)?;
+            }
             (model, summary)
         }
     };
     observer.start(&model)?;
-    while model.tick < scenario.spec.simulation.ticks {
+    let end = scenario.end_tick();
+    let every = control.checkpoint_every;
+    while model.tick < end {
         let metrics = model.step_profiled(
             &mut |episode: &Episode| {
                 summary.episode(episode);
@@ -143,20 +158,54 @@ pub fn simulate_from(
         )?;
         summary.tick(&metrics);
         observer.tick(&metrics, &model)?;
-        if checkpoint_every > 0
-            && model.tick.is_multiple_of(checkpoint_every)
-            && model.tick < scenario.spec.simulation.ticks
-        {
+        if every > 0 && model.output_tick().is_multiple_of(every) && model.tick < end {
             observer.checkpoint(scenario, &model, &summary)?;
         }
     }
-    if let Some(path) = save {
+    if let Some(path) = control.save {
         crate::checkpoint::write(path, scenario, &model, &summary)?;
     }
     Ok(RunOutcome {
         summary: summary.finish(),
         model,
     })
+}
+
+/// Runs the burn-in of `model` (`simulation.burn_in`; nothing to do without one): its ticks
+/// step the world as any other, under the base `[state]` and no events, and what happens in
+/// them is not counted. Returns the world at tick 0.
+pub fn burn_in(
+    scenario: &Scenario,
+    mut model: Model,
+    observer: &mut dyn Observer,
+    times: &mut PhaseTimes,
+) -> std::io::Result<Model> {
+    if !model.burning_in() {
+        return Ok(model);
+    }
+    while model.burning_in() {
+        model.step_profiled(&mut |_: &Episode| Ok::<(), std::io::Error>(()), times)?;
+        observer.burn_in_tick(&model)?;
+    }
+    debug_assert_eq!(model.tick, scenario.burn_in_ticks());
+    model.end_burn_in();
+    Ok(model)
+}
+
+/// A run's summary, counted from `model` on (its population is the run's at tick 0).
+pub fn summary_from(model: &Model) -> SummaryBuilder {
+    let persons_15_plus: u64 = model
+        .households
+        .members
+        .iter()
+        .map(|m| u64::from(m.aged_15_plus()))
+        .sum();
+    SummaryBuilder::new(
+        model.households.len() as u64,
+        model.persons(),
+        persons_15_plus,
+        model.scenario.spec.simulation.tick_days,
+    )
 }
 
 /// What a caught panic said, for a record of a run that failed.

@@ -172,6 +172,10 @@ struct CompareArgs {
     /// parameter uncertainty that remains.
     #[arg(long, value_name = "DIR")]
     posterior: Option<PathBuf>,
+    /// With a burn-in (`simulation.burn_in`): every run burns in under its own policies,
+    /// instead of every arm being forked from one burn-in under the first arm's.
+    #[arg(long)]
+    own_burn_in: bool,
 }
 
 #[derive(Args)]
@@ -214,9 +218,13 @@ struct RunArgs {
     /// Write the run's complete state at its end to FILE, to continue it with --from-state.
     #[arg(long, value_name = "FILE")]
     save_state: Option<PathBuf>,
-    /// Continue the run saved in FILE (by --save-state) up to the scenario's last tick: the
-    /// same scenario, but for its ticks. The outputs hold the ticks run here; summary.json is
-    /// that of the whole run.
+    /// Write the state at the end of the burn-in (`simulation.burn_in`), at tick 0, to FILE:
+    /// arms with other policies or events continue it with --from-state.
+    #[arg(long, value_name = "FILE", conflicts_with = "from_state")]
+    save_burn_in: Option<PathBuf>,
+    /// Continue the run saved in FILE (by --save-state or --save-burn-in) up to the scenario's
+    /// last tick: the same scenario, but for its ticks, its `[state]` and its events. The outputs
+    /// hold the ticks run here; summary.json is that of the whole run.
     #[arg(long, value_name = "FILE", conflicts_with = "checkpoint_every")]
     from_state: Option<PathBuf>,
     /// Save the run's state every K ticks beside its output folder (`.NAME.resumable`); if the
@@ -327,11 +335,24 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let overrides = overrides(&args.scenario.set, args.seed, args.ticks);
     let path = &args.scenario.scenario;
     let scenario = load_scenario(path, &overrides, args.scenario.strict)?;
+    if let Some(file) = &args.save_burn_in
+        && scenario.burn_in_ticks() == 0
+    {
+        return Err(Failure::input(anyhow::anyhow!(
+            "--save-burn-in {}: {} has no burn-in (simulation.burn_in is 0), so there is no state at tick 0 to save; set simulation.burn_in to the weeks the world should run before tick 0",
+            file.display(),
+            path.display()
+        )));
+    }
     // A state is read and checked before anything is written.
     let from = match &args.from_state {
         Some(file) => {
             let saved = displace::checkpoint::read(file).map_err(Failure::input)?;
-            Some(displace::checkpoint::resume(file, saved, &scenario).map_err(Failure::input)?)
+            let continuing = displace::checkpoint::Continuing::SameWorld;
+            Some(
+                displace::checkpoint::resume(file, saved, &scenario, continuing)
+                    .map_err(Failure::input)?,
+            )
         }
         None => None,
     };
@@ -349,7 +370,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
                 eprintln!(
                     "continuing {} from its checkpoint after week {}",
                     out.display(),
-                    model.tick
+                    model.output_tick()
                 );
             }
             (writer, resumed)
@@ -359,7 +380,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             from,
         ),
     };
-    let first_tick = from.as_ref().map_or(0, |(model, _)| model.tick);
+    let first_tick = from.as_ref().map_or(0, |(model, _)| model.output_tick());
     let threads = args.threads.unwrap_or(0);
     let started = Instant::now();
     let started_unix = SystemTime::now()
@@ -371,8 +392,11 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         sim::simulate_from(
             &scenario,
             from,
-            args.save_state.as_deref(),
-            args.checkpoint_every.unwrap_or(0),
+            sim::RunControl {
+                save: args.save_state.as_deref(),
+                save_burn_in: args.save_burn_in.as_deref(),
+                checkpoint_every: args.checkpoint_every.unwrap_or(0),
+            },
             &mut sim::Stoppable::new(&mut observer, stop),
             &mut displace::step::PhaseTimes::default(),
         )
@@ -543,6 +567,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             args.replicates,
             seed,
             variants.as_ref(),
+            args.own_burn_in,
             &|| bar.inc(1),
             stop,
         )
@@ -588,6 +613,22 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             comparison.seeds[comparison.seeds.len() - 1],
             info.wall_seconds
         );
+        match &comparison.burn_in {
+            Some(b) if b.forked => eprintln!(
+                "burn-in of {} weeks run once per replicate under {} and every arm forked from it: about {:.1} s saved",
+                b.weeks, arms[0].name, b.seconds_saved
+            ),
+            Some(b) if b.own_burn_in_keys.is_empty() => eprintln!(
+                "each run had its own burn-in of {} weeks under its own policies (--own-burn-in)",
+                b.weeks
+            ),
+            Some(b) => eprintln!(
+                "each run had its own burn-in of {} weeks: the arms differ in {} (arms share a burn-in only when they differ in [state] and [[events]] alone)",
+                b.weeks,
+                b.own_burn_in_keys.join(", ")
+            ),
+            None => {}
+        }
         report_kept(kept.as_deref(), "comparison");
     }
     Ok(())

@@ -20,7 +20,8 @@ pub struct ProgressObserver {
 impl ProgressObserver {
     /// The bar is hidden with `quiet` or when stderr is not a terminal.
     pub fn new(writer: RunWriter, scenario: &Scenario, quiet: bool) -> ProgressObserver {
-        let bar = ticks_bar(u64::from(scenario.spec.simulation.ticks), quiet);
+        // The burn-in's ticks are work too: the bar runs over them and then the run's.
+        let bar = ticks_bar(u64::from(scenario.end_tick()), quiet);
         bar.set_message("0 displaced persons");
         ProgressObserver {
             writer,
@@ -35,6 +36,12 @@ impl ProgressObserver {
 }
 
 impl Observer for ProgressObserver {
+    fn burn_in_tick(&mut self, _model: &Model) -> std::io::Result<()> {
+        self.bar.set_message("burn-in");
+        self.bar.inc(1);
+        Ok(())
+    }
+
     fn start(&mut self, model: &Model) -> std::io::Result<()> {
         // A run continued from a state starts part-way.
         self.bar.set_position(u64::from(model.tick));

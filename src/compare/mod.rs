@@ -198,6 +198,8 @@ pub struct Comparison {
     /// The posterior draws the replicates ran with, if the comparison carried parameter
     /// uncertainty.
     pub posterior: Option<PosteriorUse>,
+    /// How the arms began, if they have a burn-in.
+    pub burn_in: Option<BurnIn>,
 }
 
 /// Parameter sets drawn from a calibration's posterior, one per replicate, used in every arm.
@@ -291,41 +293,80 @@ pub fn compare(
     on_run_done: &(dyn Fn() + Sync),
     stop: &std::sync::atomic::AtomicBool,
 ) -> std::io::Result<Comparison> {
-    compare_with(arms, replicates, seed, None, on_run_done, stop)
+    compare_with(arms, replicates, seed, None, false, on_run_done, stop)
 }
 
 /// Like [`compare`]; with `variants`, replicate r of arm a runs `variants.scenarios[a][r]`
 /// (with the replicate's seed), so each paired difference also carries the spread of the
-/// parameters drawn.
+/// parameters drawn. With a burn-in (`simulation.burn_in`), every arm is forked, replicate by
+/// replicate, from one burn-in under the first arm's scenario when the arms differ only in
+/// their policies and events, unless `own_burn_in`: then every run burns in under its own.
 pub fn compare_with(
     arms: &[Arm],
     replicates: u32,
     seed: u64,
     variants: Option<&Variants>,
+    own_burn_in: bool,
     on_run_done: &(dyn Fn() + Sync),
     stop: &std::sync::atomic::AtomicBool,
 ) -> std::io::Result<Comparison> {
     let seeds = replicate_seeds(seed, replicates);
-    let jobs: Vec<(usize, usize, u64)> = (0..arms.len())
-        .flat_map(|a| seeds.iter().enumerate().map(move |(r, &s)| (a, r, s)))
-        .collect();
-    let results: Vec<(Summary, Vec<[f64; SERIES.len()]>)> = jobs
-        .par_iter()
-        .map(|&(a, r, s)| {
-            let mut scenario = match variants {
-                Some(v) => v.scenarios[a][r].clone(),
-                None => arms[a].scenario.clone(),
-            };
-            scenario.spec.simulation.seed = s;
-            let mut series = SeriesObserver::default();
-            let outcome = simulate(
-                &scenario,
-                &mut crate::sim::Stoppable::new(&mut series, stop),
-            )?;
-            on_run_done();
-            Ok((outcome.summary, series.values))
-        })
-        .collect::<std::io::Result<_>>()?;
+    // Replicate r of arm a runs this scenario.
+    let scenario_of = |a: usize, r: usize| -> Scenario {
+        let mut scenario = match variants {
+            Some(v) => v.scenarios[a][r].clone(),
+            None => arms[a].scenario.clone(),
+        };
+        scenario.spec.simulation.seed = seeds[r];
+        scenario
+    };
+    let burn_in = burn_in_plan(arms, own_burn_in);
+    let started = std::time::Instant::now();
+    let results = if burn_in.as_ref().is_some_and(|b| b.forked) {
+        forked_runs(arms.len(), seeds.len(), &scenario_of, on_run_done, stop)?
+    } else {
+        let jobs: Vec<(usize, usize)> = (0..arms.len())
+            .flat_map(|a| (0..seeds.len()).map(move |r| (a, r)))
+            .collect();
+        let runs: Vec<(Summary, Vec<[f64; SERIES.len()]>)> = jobs
+            .par_iter()
+            .map(|&(a, r)| {
+                let scenario = scenario_of(a, r);
+                let mut series = SeriesObserver::default();
+                let outcome = simulate(
+                    &scenario,
+                    &mut crate::sim::Stoppable::new(&mut series, stop),
+                )?;
+                on_run_done();
+                Ok((outcome.summary, series.values))
+            })
+            .collect::<std::io::Result<_>>()?;
+        runs
+    };
+    // Forking spares every arm after the first its burn-in: (arms - 1) × replicates burn-ins,
+    // which at the pace of the ticks run would have taken this long.
+    let burn_in = burn_in.map(|b| {
+        let w = f64::from(arms[0].scenario.burn_in_ticks());
+        let run_ticks: f64 = arms
+            .iter()
+            .map(|a| f64::from(a.scenario.spec.simulation.ticks))
+            .sum();
+        let r = seeds.len() as f64;
+        let saved = if b.forked {
+            (arms.len() - 1) as f64 * r * w
+        } else {
+            0.0
+        };
+        let done = if b.forked {
+            r * w + r * run_ticks
+        } else {
+            arms.len() as f64 * r * w + r * run_ticks
+        };
+        BurnIn {
+            seconds_saved: started.elapsed().as_secs_f64() * saved / done.max(1.0),
+            ..b
+        }
+    });
     let series = series_stats(&results, arms.len(), seeds.len());
     let summaries: Vec<Summary> = results.into_iter().map(|(s, _)| s).collect();
     let runs: Vec<Vec<Summary>> = summaries
@@ -383,7 +424,110 @@ pub fn compare_with(
         metric_order,
         series,
         posterior: variants.map(|v| v.posterior.clone()),
+        burn_in,
     })
+}
+
+/// How the arms of a comparison with a burn-in (`simulation.burn_in`) began.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BurnIn {
+    /// The burn-in, in weeks (`simulation.burn_in` of the first arm).
+    pub weeks: u32,
+    /// Whether every arm was forked, replicate by replicate, from one burn-in under the first
+    /// arm's scenario: true when the arms differ only in `[state]`, `[[events]]` and keys the
+    /// model does not read (`crate::checkpoint::unshared_keys`).
+    pub forked: bool,
+    /// When not forked, the keys some arm sets otherwise than the first (beyond the keys an
+    /// arm may change), which give each arm a burn-in of its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub own_burn_in_keys: Vec<String>,
+    /// Wall time saved by forking, estimated: the ticks of the burn-ins not run ((arms - 1) ×
+    /// replicates × burn-in ticks) at the pace of the ticks run. Not in `compare.json`, which
+    /// does not depend on timing.
+    #[serde(skip)]
+    pub seconds_saved: f64,
+}
+
+/// Whether the arms have a burn-in and whether they share it (not with `own_burn_in`); `None`
+/// without a burn-in.
+fn burn_in_plan(arms: &[Arm], own_burn_in: bool) -> Option<BurnIn> {
+    let first = &arms[0].scenario;
+    if arms.iter().all(|a| a.scenario.burn_in_ticks() == 0) {
+        return None;
+    }
+    if own_burn_in {
+        return Some(BurnIn {
+            weeks: first.spec.simulation.burn_in,
+            forked: false,
+            own_burn_in_keys: Vec::new(),
+            seconds_saved: 0.0,
+        });
+    }
+    let first_toml = first.to_toml();
+    let mut keys: Vec<String> = arms[1..]
+        .iter()
+        .flat_map(|a| crate::checkpoint::unshared_keys(&first_toml, &a.scenario.to_toml()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    Some(BurnIn {
+        weeks: first.spec.simulation.burn_in,
+        forked: keys.is_empty(),
+        own_burn_in_keys: keys,
+        seconds_saved: 0.0,
+    })
+}
+
+/// Runs every replicate's burn-in once, under the first arm's scenario, and forks every arm from
+/// it (in parallel over replicates, then over arms). Returns the runs in arm-major order, as
+/// [`compare_with`] keeps them.
+fn forked_runs(
+    arms: usize,
+    replicates: usize,
+    scenario_of: &(dyn Fn(usize, usize) -> Scenario + Sync),
+    on_run_done: &(dyn Fn() + Sync),
+    stop: &std::sync::atomic::AtomicBool,
+) -> std::io::Result<Vec<(Summary, Vec<[f64; SERIES.len()]>)>> {
+    type Run = (Summary, Vec<[f64; SERIES.len()]>);
+    let per_replicate: Vec<Vec<Run>> = (0..replicates)
+        .into_par_iter()
+        .map(|r| {
+            let first = scenario_of(0, r);
+            let world = crate::sim::burn_in(
+                &first,
+                crate::step::Model::build(&first),
+                &mut crate::sim::Stoppable::new(&mut crate::sim::NoObserver, stop),
+                &mut crate::step::PhaseTimes::default(),
+            )?;
+            (0..arms)
+                .into_par_iter()
+                .map(|a| {
+                    let scenario = scenario_of(a, r);
+                    let model = crate::step::Model::restore(&scenario, world.clone());
+                    let summary = crate::sim::summary_from(&model);
+                    let mut series = SeriesObserver::default();
+                    let outcome = crate::sim::simulate_from(
+                        &scenario,
+                        Some((model, summary)),
+                        crate::sim::RunControl::default(),
+                        &mut crate::sim::Stoppable::new(&mut series, stop),
+                        &mut crate::step::PhaseTimes::default(),
+                    )?;
+                    on_run_done();
+                    Ok((outcome.summary, series.values))
+                })
+                .collect::<std::io::Result<Vec<Run>>>()
+        })
+        .collect::<std::io::Result<_>>()?;
+    let mut by_replicate: Vec<std::vec::IntoIter<Run>> =
+        per_replicate.into_iter().map(Vec::into_iter).collect();
+    let mut runs = Vec::with_capacity(arms * replicates);
+    for _ in 0..arms {
+        for replicate in by_replicate.iter_mut() {
+            runs.push(replicate.next().expect("one run per arm"));
+        }
+    }
+    Ok(runs)
 }
 
 /// Distinct arm names from scenario file stems (`a`, `b`, `a#2` for a repeated stem).

@@ -34,6 +34,17 @@ struct CompareJson<'a> {
     /// The posterior draws the replicates ran with (none without `--posterior`).
     #[serde(skip_serializing_if = "Option::is_none")]
     posterior: Option<&'a crate::compare::PosteriorUse>,
+    /// How the arms began, with a burn-in (`simulation.burn_in`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    burn_in: Option<&'a crate::compare::BurnIn>,
+}
+
+/// The burn-in of a comparison in its manifest: what `compare.json` says, and the timing.
+#[derive(Serialize)]
+struct ManifestBurnIn<'a> {
+    #[serde(flatten)]
+    burn_in: &'a crate::compare::BurnIn,
+    seconds_saved: f64,
 }
 
 #[derive(Serialize)]
@@ -54,6 +65,8 @@ struct CompareManifest<'a> {
     started_unix: u64,
     wall_seconds: f64,
     files: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    burn_in: Option<ManifestBurnIn<'a>>,
     arms: Vec<ManifestArm<'a>>,
 }
 
@@ -198,6 +211,7 @@ pub fn write_comparison(
                 .collect(),
             metrics: &comparison.metrics,
             posterior: comparison.posterior.as_ref(),
+            burn_in: comparison.burn_in.as_ref(),
         },
     )?;
     if let Some(p) = &comparison.posterior {
@@ -233,6 +247,10 @@ pub fn write_comparison(
             .into_iter()
             .chain(comparison.posterior.as_ref().map(|_| "posterior_draws.csv"))
             .collect(),
+            burn_in: comparison.burn_in.as_ref().map(|b| ManifestBurnIn {
+                burn_in: b,
+                seconds_saved: b.seconds_saved,
+            }),
             arms: arms
                 .iter()
                 .enumerate()

@@ -21,7 +21,7 @@ use crate::metrics::{Episode, TickMetrics, Trigger};
 use crate::scenario::{GroupKind, Scenario, ScenarioSpec};
 use crate::sim::{Observer, RunOutcome};
 use crate::step::Model;
-use crate::world::Controller;
+use crate::world::{CellState, Controller};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -197,7 +197,12 @@ impl RunWriter {
             Some(mark) => {
                 let path = dir.join(&mark.state);
                 let saved = crate::checkpoint::read(&path)?;
-                let resumed = crate::checkpoint::resume(&path, saved, scenario)?;
+                let resumed = crate::checkpoint::resume(
+                    &path,
+                    saved,
+                    scenario,
+                    crate::checkpoint::Continuing::SameRun,
+                )?;
                 if resumed.0.tick != mark.next_tick {
                     return Err(OutputError::Io {
                         path: mark_path,
@@ -402,6 +407,16 @@ impl RunWriter {
         w.write_record(CELL_COLUMNS).map_err(err)?;
         let world = &model.world;
         let cells = &world.cells;
+        // With a burn-in, counters count from tick 0 and ticks are numbered from it (a ghost
+        // neighbourhood since the burn-in has a negative `ghost_since`).
+        let since_tick_0 = |counter: fn(&CellState) -> &Vec<u32>, c: usize| -> String {
+            let before = model
+                .cells_at_tick_0
+                .as_ref()
+                .map_or(0, |at| counter(at)[c]);
+            counter(cells)[c].saturating_sub(before).to_string()
+        };
+        let burn_in = i64::from(model.scenario.burn_in_ticks());
         for c in 0..world.len() {
             let (x, y) = world.xy(c as u32);
             let (controller, controller_kind) = match world.controller(c as u32) {
@@ -414,7 +429,10 @@ impl RunWriter {
             };
             let (ghost_since, ghost_cause) = match cells.ghost_cause(c) {
                 None => (String::new(), ""),
-                Some(cause) => (cells.ghost_since[c].to_string(), cause.name()),
+                Some(cause) => (
+                    (i64::from(cells.ghost_since[c]) - burn_in).to_string(),
+                    cause.name(),
+                ),
             };
             w.write_record([
                 c.to_string(),
@@ -429,21 +447,21 @@ impl RunWriter {
                 cells.initial_households[c].to_string(),
                 cells.households[c].to_string(),
                 cells.persons[c].to_string(),
-                cells.displaced_out[c].to_string(),
-                cells.displaced_in[c].to_string(),
-                cells.homicides_oc[c].to_string(),
-                cells.homicides_background[c].to_string(),
-                cells.homicides_state_clash[c].to_string(),
+                since_tick_0(|s| &s.displaced_out, c),
+                since_tick_0(|s| &s.displaced_in, c),
+                since_tick_0(|s| &s.homicides_oc, c),
+                since_tick_0(|s| &s.homicides_background, c),
+                since_tick_0(|s| &s.homicides_state_clash, c),
                 cells.businesses_open[c].to_string(),
-                cells.business_closures[c].to_string(),
+                since_tick_0(|s| &s.business_closures, c),
                 world.housing[c].to_string(),
                 cells.dwellings_used[c].to_string(),
                 world.shelter_capacity[c].to_string(),
                 cells.shelter_used[c].to_string(),
-                cells.seized[c].to_string(),
-                cells.recruited[c].to_string(),
-                cells.displaced_out_mass[c].to_string(),
-                cells.exits[c].to_string(),
+                since_tick_0(|s| &s.seized, c),
+                since_tick_0(|s| &s.recruited, c),
+                since_tick_0(|s| &s.displaced_out_mass, c),
+                since_tick_0(|s| &s.exits, c),
                 ghost_since,
                 ghost_cause.to_string(),
                 format!("{:.3}", cells.risk[c]),

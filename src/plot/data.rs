@@ -226,6 +226,19 @@ impl Table {
             }
         })
     }
+
+    /// A column of integers that may be negative (ticks of the burn-in), or empty.
+    pub fn optional_integer(&self, name: &str) -> Result<Vec<Option<i64>>, PlotError> {
+        self.column(name, |v| {
+            if v.is_empty() {
+                Ok(None)
+            } else {
+                v.parse()
+                    .map(Some)
+                    .map_err(|_| "a whole number or an empty value")
+            }
+        })
+    }
 }
 
 fn number(v: &str) -> Result<f64, &'static str> {

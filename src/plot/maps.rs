@@ -1090,7 +1090,7 @@ impl Cells {
         let ys = table.whole("y")?;
         let out = table.counts("displaced_out")?;
         let inn = table.counts("displaced_in")?;
-        let ghost_since = table.optional_whole("ghost_since")?;
+        let ghost_since = table.optional_integer("ghost_since")?;
         let regions = table.text("region")?;
         let width = xs.iter().copied().max().unwrap_or(0) as u64 + 1;
         let height = ys.iter().copied().max().unwrap_or(0) as u64 + 1;

@@ -92,6 +92,18 @@ impl Scenario {
     pub fn seed(&self) -> u64 {
         self.spec.simulation.seed
     }
+
+    /// Ticks the world runs before tick 0 ([`Params::burn_in_ticks`]).
+    pub fn burn_in_ticks(&self) -> u32 {
+        self.params.burn_in_ticks
+    }
+
+    /// The model's tick after the last: the burn-in and then `simulation.ticks`. The model counts
+    /// its ticks from the world's building, so that no random stream is keyed by a tick twice;
+    /// outputs count them from the end of the burn-in.
+    pub fn end_tick(&self) -> u32 {
+        self.burn_in_ticks() + self.spec.simulation.ticks
+    }
 }
 
 /// Lower-case hexadecimal of a byte string.

@@ -9,6 +9,8 @@ pub struct Params {
     pub dt_weeks: f64,
     /// Tick length in years.
     pub dt_years: f64,
+    /// Ticks run before tick 0: `simulation.burn_in` weeks, rounded up to whole ticks.
+    pub burn_in_ticks: u32,
     /// Background homicide hazard per resident per tick.
     pub background_hazard: f64,
     /// Weight of this tick's homicide rate in the perceived neighbourhood risk (EWMA).
@@ -91,6 +93,7 @@ impl Params {
         Params {
             dt_weeks,
             dt_years,
+            burn_in_ticks: libm::ceil(f64::from(spec.simulation.burn_in) / dt_weeks) as u32,
             background_hazard: per_tick(spec.violence.background_rate / 1e5, dt_years),
             risk_alpha: 1.0 - decay(dt_weeks, spec.violence.risk_memory_weeks),
             fear_decay: decay(dt_weeks, spec.fear.memory_weeks),

@@ -67,6 +67,10 @@ pub struct SimulationSpec {
     pub tick_days: u32,
     /// Root seed of every random stream.
     pub seed: u64,
+    /// Weeks the world runs before tick 0, under the base `[state]` and no events; nothing is
+    /// output for them (docs/ODD.md, "Burn-in").
+    #[serde(skip_serializing_if = "is_zero")]
+    pub burn_in: u32,
     /// Which households the decision phase looks at each tick (docs/ODD.md, "Scheduling").
     #[serde(skip_serializing_if = "Sampling::is_events")]
     pub sampling: Sampling,
@@ -78,6 +82,7 @@ impl Default for SimulationSpec {
             ticks: 52,
             tick_days: 7,
             seed: 1,
+            burn_in: 0,
             sampling: Sampling::Events,
         }
     }
@@ -96,6 +101,10 @@ pub enum Sampling {
     /// that follows the events rather than the population.
     #[default]
     Events,
+}
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
 }
 
 impl Sampling {

@@ -149,6 +149,13 @@ fn check_spec(s: &ScenarioSpec, c: &mut Checker<'_>) {
         "a number of ticks",
     );
     c.range(
+        "simulation.burn_in",
+        sim.burn_in.into(),
+        0.0,
+        5200.0,
+        "weeks",
+    );
+    c.range(
         "simulation.tick_days",
         sim.tick_days.into(),
         1.0,

@@ -331,7 +331,7 @@ fn arrive(
     let world = &model.world;
     Episode {
         id: 0,
-        tick: model.tick,
+        tick: model.output_tick(),
         household: request.household,
         trigger: request.trigger,
         group: (request.group != NO_GROUP).then_some(request.group),
@@ -434,7 +434,7 @@ fn exit(
     let world = &model.world;
     Episode {
         id: 0,
-        tick: model.tick,
+        tick: model.output_tick(),
         household: request.household,
         trigger: request.trigger,
         group: (request.group != NO_GROUP).then_some(request.group),
@@ -505,7 +505,7 @@ fn send_away(
     let world = &model.world;
     Episode {
         id: 0,
-        tick: model.tick,
+        tick: model.output_tick(),
         household: request.household,
         trigger: request.trigger,
         group: (request.group != NO_GROUP).then_some(request.group),

@@ -69,6 +69,10 @@ pub struct Model {
     /// Relocation places left this tick in each region.
     pub relocation_places: Vec<f64>,
 
+    /// The neighbourhoods' counters at the end of the burn-in (none without one): cumulative
+    /// counters are reported from tick 0, less these.
+    pub cells_at_tick_0: Option<crate::world::CellState>,
+
     next_episode: u64,
     hazards: Vec<hazards::CellHazard>,
     /// Households at rest and their neighbourhoods (`simulation.sampling = "events"`).
@@ -178,6 +182,7 @@ impl Model {
             persons_by_state: [0; PersonState::ALL.len()],
             sampler,
             next_episode: 0,
+            cells_at_tick_0: None,
             resting: rest::Resting::default(),
         };
         model.resting = rest::Resting::new(
@@ -195,20 +200,43 @@ impl Model {
             .map(|m| u64::from(m.young_males()))
             .sum();
         model.young_male_share = young_men as f64 / model.persons_at_start.max(1) as f64;
-        model.policies = policy::region_policies(
-            &model.scenario.spec,
-            &model.world.region_names,
-            0,
-            model.scenario.params.dt_years,
-        );
-        model.active_events = model
-            .scenario
-            .spec
-            .events
-            .iter()
-            .map(|e| e.active(0))
-            .collect();
+        model.set_policies(model.event_tick());
         model
+    }
+
+    /// The tick as outputs number it: 0 is the first tick after the burn-in
+    /// (`simulation.burn_in`), and every burn-in tick is 0 too (nothing of it is output).
+    pub fn output_tick(&self) -> u32 {
+        self.tick.saturating_sub(self.scenario.burn_in_ticks())
+    }
+
+    /// The tick as the scenario's `[[events]]` count it; `None` in the burn-in, which runs under
+    /// the base `[state]` alone.
+    pub fn event_tick(&self) -> Option<u32> {
+        self.tick.checked_sub(self.scenario.burn_in_ticks())
+    }
+
+    /// Whether the world is still in its burn-in.
+    pub fn burning_in(&self) -> bool {
+        self.tick < self.scenario.burn_in_ticks()
+    }
+
+    /// Ends the burn-in: outputs count from here, episodes are numbered from 0 again and the
+    /// neighbourhoods' counters are remembered, to be reported from tick 0 on.
+    pub fn end_burn_in(&mut self) {
+        self.next_episode = 0;
+        self.cells_at_tick_0 = Some(self.world.cells.clone());
+    }
+
+    /// Sets each region's state and the active events as the scenario has them at `event_tick`.
+    fn set_policies(&mut self, event_tick: Option<u32>) {
+        self.policies = policy::region_policies(
+            &self.scenario.spec,
+            &self.world.region_names,
+            event_tick,
+            self.scenario.params.dt_years,
+        );
+        self.active_events = policy::active_events(&self.scenario.spec.events, event_tick);
     }
 
     /// Persons in state detention: innocent youths (from households) and group members.
@@ -275,9 +303,8 @@ impl Model {
         on_episode: &mut dyn FnMut(&Episode) -> Result<(), E>,
         times: &mut PhaseTimes,
     ) -> Result<TickMetrics, E> {
-        let tick = self.tick;
         let mut metrics = TickMetrics {
-            tick,
+            tick: self.output_tick(),
             ..TickMetrics::default()
         };
         let mut clock = times.start();
@@ -476,11 +503,15 @@ impl Model {
     /// under, but for its number of ticks).
     pub fn restore(scenario: &Scenario, mut model: Model) -> Model {
         // Tables as long as this run asks for: the same values as the saved run's.
-        model.resting.fear_decay =
-            rest::decay_powers(scenario.params.fear_decay, scenario.spec.simulation.ticks);
-        model.resting.strain_decay =
-            rest::decay_powers(scenario.params.strain_decay, scenario.spec.simulation.ticks);
+        let ticks = scenario.end_tick();
+        model.resting.fear_decay = rest::decay_powers(scenario.params.fear_decay, ticks);
+        model.resting.strain_decay = rest::decay_powers(scenario.params.strain_decay, ticks);
         model.scenario = scenario.clone();
+        // The state as the last tick ran it, under this scenario's `[state]` and events: the
+        // saved run's, unless this scenario is an arm forked from it with other policies.
+        // (A model at tick 0 has them as built, for tick 0.)
+        let last_run = model.tick.saturating_sub(1);
+        model.set_policies(last_run.checked_sub(scenario.burn_in_ticks()));
         model
     }
 

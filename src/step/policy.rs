@@ -115,16 +115,21 @@ impl RegionPolicy {
     }
 }
 
-/// Which events are active at `tick` (one bit per event).
-fn active_events(events: &[EventSpec], tick: u32) -> Vec<bool> {
-    events.iter().map(|e| e.active(tick)).collect()
+/// Which events are active at `tick` of the events' count (one bit per event); none in the
+/// burn-in (`None`).
+pub fn active_events(events: &[EventSpec], tick: Option<u32>) -> Vec<bool> {
+    events
+        .iter()
+        .map(|e| tick.is_some_and(|t| e.active(t)))
+        .collect()
 }
 
-/// The `[state]` of every region at `tick`.
+/// The `[state]` of every region at `tick` of the events' count (the base `[state]` in the
+/// burn-in, `None`).
 pub fn region_policies(
     model_spec: &crate::scenario::ScenarioSpec,
     regions: &[String],
-    tick: u32,
+    tick: Option<u32>,
     dt_years: f64,
 ) -> Vec<RegionPolicy> {
     regions
@@ -134,7 +139,7 @@ pub fn region_policies(
             for event in model_spec
                 .events
                 .iter()
-                .filter(|e| e.active(tick) && e.applies_to(name))
+                .filter(|e| tick.is_some_and(|t| e.active(t)) && e.applies_to(name))
             {
                 // Events are validated when the scenario is loaded.
                 state = crate::scenario::validate::event_state(&state, event)
@@ -147,7 +152,7 @@ pub fn region_policies(
 
 /// Runs the tick's policies: refresh regional states, deploy, arrest, clash, release, recover.
 pub fn step(model: &mut Model, metrics: &mut TickMetrics) {
-    let tick = model.tick;
+    let tick = model.event_tick();
     let active = active_events(&model.scenario.spec.events, tick);
     if active != model.active_events || model.policies.is_empty() {
         model.policies = region_policies(

@@ -186,7 +186,7 @@ impl Resting {
             order.extend_from_slice(&these);
             strata_start[c + 1] = strata.len() as u32;
         }
-        let powers = |d: f64| decay_powers(d, spec.simulation.ticks);
+        let powers = |d: f64| decay_powers(d, params.burn_in_ticks + spec.simulation.ticks);
         Resting {
             origin_start,
             order,

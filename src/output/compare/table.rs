@@ -676,6 +676,7 @@ mod tests {
             metric_order: metrics.iter().map(|(name, _)| *name).collect(),
             series: Vec::new(),
             posterior: None,
+            burn_in: None,
         }
     }
 
