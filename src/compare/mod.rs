@@ -6,6 +6,7 @@
 //! arm and the first arm, replicate by replicate, therefore measures the effect of what differs,
 //! with far less noise than two unrelated runs. Comparing a scenario with itself gives exactly 0.
 
+pub mod cells;
 pub mod stats;
 
 use std::collections::BTreeMap;
@@ -198,6 +199,8 @@ pub struct Comparison {
     /// The posterior draws the replicates ran with, if the comparison carried parameter
     /// uncertainty.
     pub posterior: Option<PosteriorUse>,
+    /// Each neighbourhood's departures, arm by arm.
+    pub departures: cells::Departures,
 }
 
 /// Parameter sets drawn from a calibration's posterior, one per replicate, used in every arm.
@@ -232,9 +235,14 @@ pub const SERIES: [&str; 4] = [
 #[derive(Default)]
 struct SeriesObserver {
     values: Vec<[f64; SERIES.len()]>,
+    departures: cells::DepartureCounter,
 }
 
 impl crate::sim::Observer for SeriesObserver {
+    fn start(&mut self, model: &crate::step::Model) -> std::io::Result<()> {
+        self.departures.start(model);
+        Ok(())
+    }
     fn tick(
         &mut self,
         m: &crate::metrics::TickMetrics,
@@ -309,7 +317,8 @@ pub fn compare_with(
     let jobs: Vec<(usize, usize, u64)> = (0..arms.len())
         .flat_map(|a| seeds.iter().enumerate().map(move |(r, &s)| (a, r, s)))
         .collect();
-    let results: Vec<(Summary, Vec<[f64; SERIES.len()]>)> = jobs
+    type Results = Vec<(Summary, Vec<[f64; SERIES.len()]>)>;
+    let (results, cells): (Results, Vec<(u32, cells::RunDepartures)>) = jobs
         .par_iter()
         .map(|&(a, r, s)| {
             let mut scenario = match variants {
@@ -323,9 +332,16 @@ pub fn compare_with(
                 &mut crate::sim::Stoppable::new(&mut series, stop),
             )?;
             on_run_done();
-            Ok((outcome.summary, series.values))
+            let departures = series.departures.finish(&outcome.model);
+            Ok((
+                (outcome.summary, series.values),
+                (outcome.model.world.width, departures),
+            ))
         })
-        .collect::<std::io::Result<_>>()?;
+        .collect::<std::io::Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    let departures = cells::departures_by_arm(cells, seeds.len());
     let series = series_stats(&results, arms.len(), seeds.len());
     let summaries: Vec<Summary> = results.into_iter().map(|(s, _)| s).collect();
     let runs: Vec<Vec<Summary>> = summaries
@@ -383,6 +399,7 @@ pub fn compare_with(
         metric_order,
         series,
         posterior: variants.map(|v| v.posterior.clone()),
+        departures,
     })
 }
 
