@@ -247,6 +247,7 @@ fn headline_differences(c: &Comparison, span: &str) -> (Section, Vec<String>) {
         }
     }
     let first_header = format!("{first} mean [95% CI]");
+    body.push_str("<div class=\"wide\">\n");
     body.push_str(&html::table(
         &[
             "metric",
@@ -259,6 +260,7 @@ fn headline_differences(c: &Comparison, span: &str) -> (Section, Vec<String>) {
         ],
         &rows,
     ));
+    body.push_str("</div>\n");
     if !notes.is_empty() {
         body.push_str("<p class=\"note\">");
         body.push_str(

@@ -91,16 +91,18 @@ pub struct Section {
 
 const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0;color:#222;background:#fff;line-height:1.45}
-main{max-width:1180px;margin:0 auto;padding:1.5rem 2rem 4rem}
+main{max-width:1400px;margin:0 auto;padding:1.25rem 1.5rem 4rem}
 h1{font-size:1.8rem;margin:.5rem 0 .25rem}
 h2{font-size:1.35rem;border-bottom:2px solid #0072b2;padding-bottom:.2rem;margin-top:2.2rem}
 h3{font-size:1.1rem;margin-top:1.4rem}
 .lead{font-size:1.05rem}
 nav ol{columns:2;margin:.5rem 0}
-table{border-collapse:collapse;margin:.75rem 0;font-size:.9rem}
+table{border-collapse:collapse;margin:.75rem 0;font-size:.85rem}
+.wide td code{overflow-wrap:anywhere}
 th,td{border:1px solid #ccc;padding:.3rem .55rem;text-align:left;vertical-align:top}
 th{background:#eef4f8}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.num{font-variant-numeric:tabular-nums;white-space:nowrap}
+.wide{overflow-x:auto}
 figure{margin:1rem 0}
 figure img{max-width:100%;height:auto;border:1px solid #ddd}
 figcaption{font-size:.9rem;color:#555}
