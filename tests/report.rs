@@ -275,6 +275,28 @@ fn without_figures_the_report_says_so_and_bad_folders_are_named() {
     assert!(stderr(&out).contains("not found"), "{}", stderr(&out));
 }
 
+#[test]
+fn an_older_comparison_folder_without_departures_gets_a_report_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmp = comparison(dir.path(), &["--no-report"]);
+    // As written before compare_cells.csv existed: no departures, so no map.
+    std::fs::remove_file(cmp.join("compare_cells.csv")).unwrap();
+    let out = displace(&["plot", "cmp"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = displace(&["report", "cmp"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    check_page(&cmp);
+    assert_eq!(
+        figure_files(&cmp).len(),
+        1 + displace::compare::SERIES.len()
+    );
+    // A comparison folder without its manifest: named.
+    std::fs::remove_file(cmp.join("manifest.json")).unwrap();
+    let out = displace(&["report", "cmp"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("manifest.json"), "{}", stderr(&out));
+}
+
 // The page in a browser: headless Chromium renders it to a screenshot, and its net log shows
 // every request the page made.
 

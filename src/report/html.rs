@@ -41,19 +41,6 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// An `id` attribute value from free text: lower-case letters, digits and `-`.
-pub fn anchor(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').to_string()
-}
-
 /// A table: a header row and rows of cells that are already HTML.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut t = String::from("<table>\n<thead><tr>");
@@ -169,11 +156,5 @@ mod tests {
             assert_eq!(base64(plain.as_bytes()), encoded, "{plain}");
         }
         assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
-    }
-
-    #[test]
-    fn anchors_are_plain() {
-        assert_eq!(anchor("What was compared?"), "what-was-compared");
-        assert_eq!(anchor("compare_forest.png"), "compare-forest-png");
     }
 }
