@@ -16,6 +16,7 @@ pub mod households;
 pub mod metrics;
 pub mod output;
 pub mod plot;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;

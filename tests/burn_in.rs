@@ -371,6 +371,8 @@ fn displace_compare_reports_the_fork_and_what_prevents_it() {
             .unwrap()
             > 0.0
     );
+    let report = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+    assert!(report("forked/report.html").contains("every arm was forked from it"));
 
     let o = compare(&slack, "own");
     assert!(o.status.success(), "{}", common::stderr(&o));
@@ -383,4 +385,5 @@ fn displace_compare_reports_the_fork_and_what_prevents_it() {
     assert_eq!(burn_in["forked"], false);
     assert_eq!(burn_in["own_burn_in_keys"][0], "world.housing_slack");
     assert_eq!(json("own/manifest.json")["burn_in"]["seconds_saved"], 0.0);
+    assert!(report("own/report.html").contains("as the arms differ in world.housing_slack"));
 }

@@ -108,6 +108,7 @@ fn compare_writes_tables_and_is_thread_independent() {
         "compare.json",
         "runs.csv",
         "compare_timeseries.csv",
+        "compare_cells.csv",
     ] {
         let a = std::fs::read(dir.path().join("c1").join(file)).unwrap();
         let b = std::fs::read(dir.path().join("c2").join(file)).unwrap();

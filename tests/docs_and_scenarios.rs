@@ -89,6 +89,11 @@ fn every_output_column_and_summary_key_is_documented() {
         )
         .chain(displace::compare::SERIES.iter().map(|s| s.to_string()))
         .chain(
+            displace::output::compare::COMPARE_CELLS_COLUMNS
+                .iter()
+                .map(|s| s.to_string()),
+        )
+        .chain(
             displace::output::compare::COMPARE_COLUMNS
                 .iter()
                 .map(|s| s.to_string()),

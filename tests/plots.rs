@@ -160,11 +160,21 @@ fn a_comparison_draws_a_forest_plot_and_banded_series() {
             "{series}"
         );
     }
+    // Where departures differ: white at no difference, and a colour where the arms differ.
+    let map = png(&plots.join("compare_departures_map.png"));
+    assert_eq!(map.dimensions(), (WIDTH, HEIGHT));
+    let diverging = [
+        displace::plot::compare_map::diff_color(1.0, 1.0),
+        displace::plot::compare_map::diff_color(-1.0, 1.0),
+    ]
+    .map(rgb);
+    assert!(map.pixels().any(|p| diverging.contains(p)));
     // Redrawn from the files alone.
     std::fs::remove_dir_all(&plots).unwrap();
     let out = displace(&["plot", "cmp"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(plots.join("compare_forest.svg").is_file());
+    assert!(plots.join("compare_departures_map.svg").is_file());
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod bench;
 mod calibrate;
 mod interrupt;
 mod progress;
+mod report;
 mod sweep;
 mod validate;
 
@@ -28,6 +29,7 @@ Examples:
                                                        paired differences over 10 seeds
   displace sweep scenarios/sweeps/01_extortion_grid.toml
   displace plot outputs/baseline                       redraw a run's figures
+  displace report outputs/baseline                     write its report.html again
   displace bench --households 1000000                  time the national benchmark
   displace validate --quick                            which of the brief's stylised facts hold
   displace calibrate scenarios/calibrations/ecuador_2024.toml
@@ -69,6 +71,9 @@ enum Command {
     Compare(CompareArgs),
     /// Redraw the figures of a run or comparison folder (into its `plots/`) without running again.
     Plot(PlotArgs),
+    /// Write `report.html` of a run or comparison folder: one page, figures embedded, that opens
+    /// offline.
+    Report(report::ReportArgs),
     /// Run a sweep: a base scenario over a design of parameter points, with replicates.
     Sweep(SweepArgs),
     /// Combine a sweep folder's finished runs (e.g. from Slurm shards) into runs.csv and points.csv.
@@ -167,6 +172,9 @@ struct CompareArgs {
     /// Do not draw the figures in `plots/`.
     #[arg(long)]
     no_plots: bool,
+    /// Do not write `report.html`.
+    #[arg(long)]
+    no_report: bool,
     /// A finished `displace calibrate` folder: replicate r draws parameter set r from its
     /// posterior (by weight, seeded) and runs it in every arm, so the intervals carry the
     /// parameter uncertainty that remains.
@@ -215,6 +223,9 @@ struct RunArgs {
     /// Do not draw the figures in `plots/`.
     #[arg(long)]
     no_plots: bool,
+    /// Do not write `report.html`.
+    #[arg(long)]
+    no_report: bool,
     /// Write the run's complete state at its end to FILE, to continue it with --from-state.
     #[arg(long, value_name = "FILE")]
     save_state: Option<PathBuf>,
@@ -280,6 +291,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Compare(args) => compare(args),
         Command::Plot(args) => plot(args),
+        Command::Report(args) => report::report(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
         Command::Bench(args) => bench::bench(args),
@@ -441,6 +453,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             info.wall_seconds
         );
         report_kept(kept.as_deref(), "run");
+    }
+    if !args.no_report {
+        report::after(&out, args.quiet)?;
     }
     Ok(())
 }
@@ -630,6 +645,9 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             None => {}
         }
         report_kept(kept.as_deref(), "comparison");
+    }
+    if !args.no_report {
+        report::after(&out, args.quiet)?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! arm and the first arm, replicate by replicate, therefore measures the effect of what differs,
 //! with far less noise than two unrelated runs. Comparing a scenario with itself gives exactly 0.
 
+pub mod cells;
 pub mod stats;
 
 use std::collections::BTreeMap;
@@ -200,6 +201,8 @@ pub struct Comparison {
     pub posterior: Option<PosteriorUse>,
     /// How the arms began, if they have a burn-in.
     pub burn_in: Option<BurnIn>,
+    /// Each neighbourhood's departures, arm by arm.
+    pub departures: cells::Departures,
 }
 
 /// Parameter sets drawn from a calibration's posterior, one per replicate, used in every arm.
@@ -234,9 +237,14 @@ pub const SERIES: [&str; 4] = [
 #[derive(Default)]
 struct SeriesObserver {
     values: Vec<[f64; SERIES.len()]>,
+    departures: cells::DepartureCounter,
 }
 
 impl crate::sim::Observer for SeriesObserver {
+    fn start(&mut self, model: &crate::step::Model) -> std::io::Result<()> {
+        self.departures.start(model);
+        Ok(())
+    }
     fn tick(
         &mut self,
         m: &crate::metrics::TickMetrics,
@@ -251,6 +259,23 @@ impl crate::sim::Observer for SeriesObserver {
             f64::from(m.trafficking_true),
         ]);
         Ok(())
+    }
+}
+
+/// What a comparison keeps of one run: its summary and series, and its grid's width with each
+/// neighbourhood's departures.
+type Run = (
+    (Summary, Vec<[f64; SERIES.len()]>),
+    (u32, cells::RunDepartures),
+);
+
+impl SeriesObserver {
+    fn finish(self, outcome: crate::sim::RunOutcome) -> Run {
+        let departures = self.departures.finish(&outcome.model);
+        (
+            (outcome.summary, self.values),
+            (outcome.model.world.width, departures),
+        )
     }
 }
 
@@ -328,7 +353,7 @@ pub fn compare_with(
         let jobs: Vec<(usize, usize)> = (0..arms.len())
             .flat_map(|a| (0..seeds.len()).map(move |r| (a, r)))
             .collect();
-        let runs: Vec<(Summary, Vec<[f64; SERIES.len()]>)> = jobs
+        let runs: Vec<Run> = jobs
             .par_iter()
             .map(|&(a, r)| {
                 let scenario = scenario_of(a, r);
@@ -338,11 +363,13 @@ pub fn compare_with(
                     &mut crate::sim::Stoppable::new(&mut series, stop),
                 )?;
                 on_run_done();
-                Ok((outcome.summary, series.values))
+                Ok(series.finish(outcome))
             })
             .collect::<std::io::Result<_>>()?;
         runs
     };
+    let (results, cells): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+    let departures = cells::departures_by_arm(cells, seeds.len());
     // Forking spares every arm after the first its burn-in: (arms - 1) × replicates burn-ins,
     // which at the pace of the ticks run would have taken this long.
     let burn_in = burn_in.map(|b| {
@@ -425,6 +452,7 @@ pub fn compare_with(
         series,
         posterior: variants.map(|v| v.posterior.clone()),
         burn_in,
+        departures,
     })
 }
 
@@ -487,8 +515,7 @@ fn forked_runs(
     scenario_of: &(dyn Fn(usize, usize) -> Scenario + Sync),
     on_run_done: &(dyn Fn() + Sync),
     stop: &std::sync::atomic::AtomicBool,
-) -> std::io::Result<Vec<(Summary, Vec<[f64; SERIES.len()]>)>> {
-    type Run = (Summary, Vec<[f64; SERIES.len()]>);
+) -> std::io::Result<Vec<Run>> {
     let per_replicate: Vec<Vec<Run>> = (0..replicates)
         .into_par_iter()
         .map(|r| {
@@ -514,7 +541,7 @@ fn forked_runs(
                         &mut crate::step::PhaseTimes::default(),
                     )?;
                     on_run_done();
-                    Ok((outcome.summary, series.values))
+                    Ok(series.finish(outcome))
                 })
                 .collect::<std::io::Result<Vec<Run>>>()
         })

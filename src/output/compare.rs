@@ -1,6 +1,7 @@
 //! Writing a comparison's folder: `compare.csv` (long format), `compare.json`, `runs.csv` (one
 //! row per run) and `manifest.json`, made visible atomically.
 
+mod cells;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -11,7 +12,8 @@ use super::{Existing, OutputError, OutputKind, Staging, csv_error, io_at, write_
 use crate::compare::{Arm, Comparison, headline};
 use crate::scenario::ScenarioSpec;
 
-pub use table::{TABLE_WIDTH, table, table_wide};
+pub use cells::COMPARE_CELLS_COLUMNS;
+pub use table::{TABLE_WIDTH, metric_cells, table, table_wide};
 
 #[derive(Serialize)]
 struct ArmInfo<'a> {
@@ -183,6 +185,7 @@ pub fn write_comparison(
         }
     }
     w.flush().map_err(io_at(&path))?;
+    cells::write_cells(&staging.path("compare_cells.csv"), comparison)?;
     if plots {
         crate::plot::compare::render_comparison(&staging.path(""), &staging.path("plots"))
             .map_err(|e| e.relocated(&staging.path(""), staging.final_path()))?;
@@ -242,6 +245,7 @@ pub fn write_comparison(
                 "compare.json",
                 "runs.csv",
                 "compare_timeseries.csv",
+                "compare_cells.csv",
                 "manifest.json",
             ]
             .into_iter()

@@ -157,6 +157,7 @@ pub fn render_comparison(compare_dir: &Path, plots_dir: &Path) -> Result<Vec<Pat
             Ok((*name, arms, lines))
         })
         .collect::<Result<_, PlotError>>()?;
+    let departures = super::compare_map::read_panels(compare_dir)?;
     super::make_dir(plots_dir)?;
     let arms = arms_of(&table.text("arm")?);
     let height = forest_height(rows.len());
@@ -176,6 +177,9 @@ pub fn render_comparison(compare_dir: &Path, plots_dir: &Path) -> Result<Vec<Pat
             (WIDTH, HEIGHT),
             &Bands { name, arms, lines },
         )?);
+    }
+    if let Some((first, panels)) = &departures {
+        written.extend(super::compare_map::render(first, panels, plots_dir)?);
     }
     Ok(written)
 }

@@ -7,6 +7,7 @@
 pub mod calibration;
 mod charts;
 pub mod compare;
+pub mod compare_map;
 pub mod data;
 pub mod maps;
 pub mod palette;

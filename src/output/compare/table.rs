@@ -552,6 +552,36 @@ pub fn table(comparison: &Comparison) -> String {
     t
 }
 
+/// The numbers of one metric as the table writes them, arm by arm: the mean, the difference and
+/// the relative change, each with its interval (`""` for the first arm's difference and change),
+/// and the footnotes they need.
+pub fn metric_cells(
+    comparison: &Comparison,
+    metric: &str,
+) -> (Vec<[String; 3]>, Vec<&'static str>) {
+    let mut notes = Notes::default();
+    let g = group(comparison, metric, &mut notes);
+    let text = |b: Option<&Block>| {
+        b.map_or(String::new(), |b| match &b.interval {
+            Interval::Bounds(lo, hi) => format!("{} {lo} {hi}", b.value),
+            Interval::Text("") => b.value.clone(),
+            Interval::Text(t) => format!("{} {t}", b.value),
+        })
+    };
+    let rows = g
+        .rows
+        .iter()
+        .map(|r| {
+            [
+                text(Some(&r.mean)),
+                text(r.diff.as_ref()),
+                text(r.change.as_ref()),
+            ]
+        })
+        .collect();
+    (rows, notes.lines())
+}
+
 /// The comparison as a wide table: one line per metric and arm with the full metric name, its
 /// unit, the full arm name, the mean, the difference and the relative change with their 95%
 /// intervals.
@@ -677,6 +707,7 @@ mod tests {
             series: Vec::new(),
             posterior: None,
             burn_in: None,
+            departures: Default::default(),
         }
     }
 
