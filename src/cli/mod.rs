@@ -566,7 +566,13 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let stop = interrupt::cooperate();
 
     let runs = u64::from(args.replicates) * arms.len() as u64;
-    let bar = progress::runs_bar(runs, args.quiet);
+    // Shared burn-ins are work too: the bar counts them beside the runs.
+    let bar = if displace::compare::shares_burn_in(&arms, args.own_burn_in) {
+        let burn_ins = u64::from(args.replicates);
+        progress::counted_bar(runs + burn_ins, "burn-ins and runs", args.quiet)
+    } else {
+        progress::runs_bar(runs, args.quiet)
+    };
     let started = Instant::now();
     let started_unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)

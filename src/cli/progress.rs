@@ -99,11 +99,16 @@ pub fn ticks_bar(ticks: u64, quiet: bool) -> ProgressBar {
 
 /// A bar over the runs of a comparison or sweep: runs done, rate, ETA.
 pub fn runs_bar(runs: u64, quiet: bool) -> ProgressBar {
-    let bar = bar(runs, quiet);
+    counted_bar(runs, "runs", quiet)
+}
+
+/// A bar over `len` pieces of work called `what`: done, rate, ETA.
+pub fn counted_bar(len: u64, what: &str, quiet: bool) -> ProgressBar {
+    let bar = bar(len, quiet);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs · {per_sec} · ETA {eta}",
-        )
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {what} · {{per_sec}} · ETA {{eta}}"
+        ))
         .expect("valid template"),
     );
     bar

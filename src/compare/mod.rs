@@ -309,16 +309,17 @@ pub fn replicate_seeds(seed: u64, replicates: u32) -> Vec<u64> {
 }
 
 /// Runs every arm with the same replicate seeds (in parallel on the current rayon pool) and
-/// computes the statistics. `on_run_done` is called once per finished run, from any thread;
+/// computes the statistics. `on_progress` is called once per finished run (and once per shared
+/// burn-in, [`compare_with`]), from any thread;
 /// raising `stop` ends every run at its next tick with an `Interrupted` error.
 pub fn compare(
     arms: &[Arm],
     replicates: u32,
     seed: u64,
-    on_run_done: &(dyn Fn() + Sync),
+    on_progress: &(dyn Fn() + Sync),
     stop: &std::sync::atomic::AtomicBool,
 ) -> std::io::Result<Comparison> {
-    compare_with(arms, replicates, seed, None, false, on_run_done, stop)
+    compare_with(arms, replicates, seed, None, false, on_progress, stop)
 }
 
 /// Like [`compare`]; with `variants`, replicate r of arm a runs `variants.scenarios[a][r]`
@@ -326,13 +327,14 @@ pub fn compare(
 /// parameters drawn. With a burn-in (`simulation.burn_in`), every arm is forked, replicate by
 /// replicate, from one burn-in under the first arm's scenario when the arms differ only in
 /// their policies and events, unless `own_burn_in`: then every run burns in under its own.
+/// `on_progress` is then also called once per finished burn-in ([`shares_burn_in`]).
 pub fn compare_with(
     arms: &[Arm],
     replicates: u32,
     seed: u64,
     variants: Option<&Variants>,
     own_burn_in: bool,
-    on_run_done: &(dyn Fn() + Sync),
+    on_progress: &(dyn Fn() + Sync),
     stop: &std::sync::atomic::AtomicBool,
 ) -> std::io::Result<Comparison> {
     let seeds = replicate_seeds(seed, replicates);
@@ -348,7 +350,7 @@ pub fn compare_with(
     let burn_in = burn_in_plan(arms, own_burn_in);
     let started = std::time::Instant::now();
     let results = if burn_in.as_ref().is_some_and(|b| b.forked) {
-        forked_runs(arms.len(), seeds.len(), &scenario_of, on_run_done, stop)?
+        forked_runs(arms.len(), seeds.len(), &scenario_of, on_progress, stop)?
     } else {
         let jobs: Vec<(usize, usize)> = (0..arms.len())
             .flat_map(|a| (0..seeds.len()).map(move |r| (a, r)))
@@ -362,7 +364,7 @@ pub fn compare_with(
                     &scenario,
                     &mut crate::sim::Stoppable::new(&mut series, stop),
                 )?;
-                on_run_done();
+                on_progress();
                 Ok(series.finish(outcome))
             })
             .collect::<std::io::Result<_>>()?;
@@ -476,6 +478,11 @@ pub struct BurnIn {
     pub seconds_saved: f64,
 }
 
+/// Whether [`compare_with`] runs one burn-in per replicate and forks every arm from it.
+pub fn shares_burn_in(arms: &[Arm], own_burn_in: bool) -> bool {
+    burn_in_plan(arms, own_burn_in).is_some_and(|b| b.forked)
+}
+
 /// Whether the arms have a burn-in and whether they share it (not with `own_burn_in`); `None`
 /// without a burn-in.
 fn burn_in_plan(arms: &[Arm], own_burn_in: bool) -> Option<BurnIn> {
@@ -513,7 +520,7 @@ fn forked_runs(
     arms: usize,
     replicates: usize,
     scenario_of: &(dyn Fn(usize, usize) -> Scenario + Sync),
-    on_run_done: &(dyn Fn() + Sync),
+    on_progress: &(dyn Fn() + Sync),
     stop: &std::sync::atomic::AtomicBool,
 ) -> std::io::Result<Vec<Run>> {
     let per_replicate: Vec<Vec<Run>> = (0..replicates)
@@ -526,6 +533,7 @@ fn forked_runs(
                 &mut crate::sim::Stoppable::new(&mut crate::sim::NoObserver, stop),
                 &mut crate::step::PhaseTimes::default(),
             )?;
+            on_progress();
             (0..arms)
                 .into_par_iter()
                 .map(|a| {
@@ -540,7 +548,7 @@ fn forked_runs(
                         &mut crate::sim::Stoppable::new(&mut series, stop),
                         &mut crate::step::PhaseTimes::default(),
                     )?;
-                    on_run_done();
+                    on_progress();
                     Ok(series.finish(outcome))
                 })
                 .collect::<std::io::Result<Vec<Run>>>()
