@@ -87,20 +87,18 @@ fn px(l: &Layout, x: f64, y: f64) -> (i32, i32) {
     (l.left + (x * l.scale) as i32, l.top + (y * l.scale) as i32)
 }
 
-/// Draws title, grid (run-length rectangles row by row), crosses, arrows and legend.
-fn draw_map<DB: DrawingBackend>(
+/// Draws the title and the map (grid, crosses, borders) over what is there; returns the map's
+/// layout. Nothing of it reaches the legend's columns ([`legend_left`]), so an animation frame
+/// redraws only this part.
+fn draw_map_left<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     grid: &Grid,
-    legend: &Legend,
-    arrows: &[Arrow],
-    scale: Option<&NetScale>,
-) -> Result<(), String> {
+) -> Result<Layout, String> {
     let e = drawing_failed;
     let size = root.dim_in_pixel();
     let k = f64::from(size.0) / f64::from(WIDTH);
     let font = |pt: f64| ("sans-serif", pt * k).into_font();
-    root.fill(&WHITE).map_err(e)?;
     root.draw(&Text::new(
         title.to_string(),
         ((20.0 * k) as i32, (15.0 * k) as i32),
@@ -143,6 +141,24 @@ fn draw_map<DB: DrawingBackend>(
             .map_err(e)?;
     }
     draw_borders(root, grid, &l, k)?;
+    Ok(l)
+}
+
+/// Draws title, grid (run-length rectangles row by row), crosses, arrows and legend.
+fn draw_map<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    grid: &Grid,
+    legend: &Legend,
+    arrows: &[Arrow],
+    scale: Option<&NetScale>,
+) -> Result<(), String> {
+    let e = drawing_failed;
+    let size = root.dim_in_pixel();
+    let k = f64::from(size.0) / f64::from(WIDTH);
+    let font = |pt: f64| ("sans-serif", pt * k).into_font();
+    root.fill(&WHITE).map_err(e)?;
+    let l = draw_map_left(root, title, grid)?;
     for a in arrows {
         draw_arrow(
             root,
@@ -151,7 +167,7 @@ fn draw_map<DB: DrawingBackend>(
             a.width,
         )?;
     }
-    let legend_x = size.0 as i32 - (300.0 * k) as i32;
+    let legend_x = legend_left(size);
     let unit = |v: f64| (v * k) as i32;
     let mut legend_top = 80.0;
     if let Some(scale) = scale {
@@ -205,6 +221,13 @@ fn draw_map<DB: DrawingBackend>(
             .map_err(e)?;
     }
     Ok(())
+}
+
+/// The first pixel column of the legend of a map `size` pixels large: title and map stay left
+/// of it.
+fn legend_left(size: (u32, u32)) -> i32 {
+    let k = f64::from(size.0) / f64::from(WIDTH);
+    size.0 as i32 - (300.0 * k) as i32
 }
 
 /// A border `width` pixels wide at full size, scaled to a figure `k` times as wide (at least 1).
@@ -889,48 +912,23 @@ fn write_gif(
         .iter()
         .flat_map(|c| [c.0, c.1, c.2])
         .collect();
+    // The first frame drawn whole; every frame is that one with its title and map redrawn, and
+    // only those columns mapped onto the palette again.
+    let template = gif_frame_rgb(territory, regions, legend, 0, None).map_err(fail)?;
+    let template_indices = PaletteMapper::new(&palette_colors).map(&template);
+    let left = legend_left((W, H)) as usize;
     // One frame: the map of snapshot `row`, as palette indices.
     let frame = |row: usize| -> Result<Vec<u8>, PlotError> {
-        let mut rgb = vec![0u8; (W * H * 3) as usize];
+        let rgb = gif_frame_rgb(territory, regions, legend, row, Some(&template)).map_err(fail)?;
+        let mut mapper = PaletteMapper::new(&palette_colors);
+        let mut indices = template_indices.clone();
+        for (line, pixels) in indices
+            .chunks_exact_mut(W as usize)
+            .zip(rgb.chunks_exact(W as usize * 3))
         {
-            let root = BitMapBackend::with_buffer(&mut rgb, (W, H)).into_drawing_area();
-            let title = format!(
-                "Who holds each neighbourhood, week {}",
-                u64::from(territory.ticks[row]) + 1
-            );
-            draw_map(
-                &root,
-                &title,
-                &territory.grid(row, regions),
-                legend,
-                &[],
-                None,
-            )
-            .map_err(fail)?;
-            root.present().map_err(|e| fail(drawing_failed(e)))?;
+            line[..left].copy_from_slice(&mapper.map(&pixels[..left * 3]));
         }
-        // Neighbouring pixels mostly share a colour: remember the last one, and the nearest
-        // palette entry of each colour met in a small direct-mapped table.
-        const SLOTS: usize = 4096;
-        let mut seen = vec![u32::MAX; SLOTS];
-        let mut index = vec![0u8; SLOTS];
-        let mut last = (u32::MAX, 0u8);
-        Ok(rgb
-            .chunks_exact(3)
-            .map(|p| {
-                let key = u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2]);
-                if key == last.0 {
-                    return last.1;
-                }
-                let slot = (key.wrapping_mul(0x9E37_79B1) >> 20) as usize % SLOTS;
-                if seen[slot] != key {
-                    seen[slot] = key;
-                    index[slot] = closest(&palette_colors, [p[0], p[1], p[2]]);
-                }
-                last = (key, index[slot]);
-                last.1
-            })
-            .collect())
+        Ok(indices)
     };
     // Encoded in memory, then written: a failure to write names the file in plain words.
     let mut bytes = Vec::new();
@@ -972,6 +970,87 @@ fn write_gif(
         }
     }
     write_file(path, &bytes)
+}
+
+/// Maps RGB pixels onto the nearest colours of a palette. Neighbouring pixels mostly share a
+/// colour: it remembers the last one, and the nearest palette entry of each colour met in a small
+/// direct-mapped table.
+struct PaletteMapper<'a> {
+    palette: &'a [RGBColor],
+    seen: Vec<u32>,
+    index: Vec<u8>,
+    last: (u32, u8),
+}
+
+impl<'a> PaletteMapper<'a> {
+    const SLOTS: usize = 4096;
+
+    fn new(palette: &'a [RGBColor]) -> Self {
+        PaletteMapper {
+            palette,
+            seen: vec![u32::MAX; Self::SLOTS],
+            index: vec![0; Self::SLOTS],
+            last: (u32::MAX, 0),
+        }
+    }
+
+    /// The palette index of each pixel of `rgb` (3 bytes a pixel).
+    fn map(&mut self, rgb: &[u8]) -> Vec<u8> {
+        rgb.chunks_exact(3)
+            .map(|p| {
+                let key = u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2]);
+                if key == self.last.0 {
+                    return self.last.1;
+                }
+                let slot = (key.wrapping_mul(0x9E37_79B1) >> 20) as usize % Self::SLOTS;
+                if self.seen[slot] != key {
+                    self.seen[slot] = key;
+                    self.index[slot] = closest(self.palette, [p[0], p[1], p[2]]);
+                }
+                self.last = (key, self.index[slot]);
+                self.last.1
+            })
+            .collect()
+    }
+}
+
+/// The picture of snapshot `row` of the animated map, in RGB: drawn whole, or from `template` (a
+/// frame drawn whole) by redrawing the title and the map left of the legend, which is the same
+/// picture at a fraction of the cost (the legend's text is most of it).
+fn gif_frame_rgb(
+    territory: &Territory,
+    regions: &[u16],
+    legend: &Legend,
+    row: usize,
+    template: Option<&[u8]>,
+) -> Result<Vec<u8>, String> {
+    const W: u32 = GIF_WIDTH;
+    const H: u32 = GIF_HEIGHT;
+    let title = format!(
+        "Who holds each neighbourhood, week {}",
+        u64::from(territory.ticks[row]) + 1
+    );
+    let grid = territory.grid(row, regions);
+    let mut rgb = match template {
+        Some(template) => {
+            let mut rgb = template.to_vec();
+            let left = legend_left((W, H)) as usize * 3;
+            for line in rgb.chunks_exact_mut(W as usize * 3) {
+                line[..left].fill(255);
+            }
+            rgb
+        }
+        None => vec![0u8; (W * H * 3) as usize],
+    };
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (W, H)).into_drawing_area();
+        match template {
+            Some(_) => draw_map_left(&root, &title, &grid).map(|_| ())?,
+            None => draw_map(&root, &title, &grid, legend, &[], None)?,
+        }
+        root.present().map_err(drawing_failed)?;
+    }
+    Ok(rgb)
 }
 
 /// The frame that turns `before` into `now` (both `width` × `height` palette indices): the
@@ -1317,7 +1396,47 @@ fn arrows(flows: &[Flow], width: u32, height: u32) -> Vec<Arrow> {
 
 #[cfg(test)]
 mod tests {
-    use super::changed_part;
+    use super::{Territory, changed_part, gif_frame_rgb, territory_legend};
+
+    /// Every frame of the animation redrawn from the first is the frame drawn whole: on a grid
+    /// whose holders, state presence and regions change from snapshot to snapshot, up to week
+    /// 9,999 (the longest title).
+    #[test]
+    fn an_animation_frame_redrawn_from_the_first_is_the_frame_drawn_whole() {
+        crate::plot::register_font();
+        let (width, height) = (37u32, 23u32);
+        let n = (width * height) as usize;
+        let letters = ['S', 'G', 'T', 'C', 'X'];
+        let snapshot = |t: usize| -> (String, String) {
+            let controllers = (0..n)
+                .map(|c| letters[(c * 7 + t * 13 + c / 5 * t) % letters.len()])
+                .collect();
+            let presence = (0..n)
+                .map(|c| char::from(b'0' + ((c + 3 * t) % 10) as u8))
+                .collect();
+            (controllers, presence)
+        };
+        let rows: Vec<(String, String)> = (0..6).map(snapshot).collect();
+        let territory = Territory {
+            width,
+            height,
+            ticks: vec![0, 1, 17, 250, 4000, 9998],
+            controllers: rows.iter().map(|r| r.0.clone()).collect(),
+            presence: rows.iter().map(|r| r.1.clone()).collect(),
+        };
+        let regions: Vec<u16> = (0..n as u32)
+            .map(|c| ((c % width) * 3 / width + (c / width) * 2 / height * 3) as u16)
+            .collect();
+        let all: Vec<usize> = (0..territory.ticks.len()).collect();
+        let legend = territory_legend(&territory, &all, &regions);
+        let template = gif_frame_rgb(&territory, &regions, &legend, 0, None).unwrap();
+        for row in 0..territory.ticks.len() {
+            let whole = gif_frame_rgb(&territory, &regions, &legend, row, None).unwrap();
+            let redrawn =
+                gif_frame_rgb(&territory, &regions, &legend, row, Some(&template)).unwrap();
+            assert!(whole == redrawn, "snapshot {row} differs");
+        }
+    }
 
     /// Draws `frame` over `screen` (`width` wide) as a GIF decoder does with `Keep`.
     fn draw_over(screen: &mut [u8], width: usize, frame: &gif::Frame<'_>) {
