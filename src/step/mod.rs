@@ -499,8 +499,9 @@ impl Model {
         }
     }
 
-    /// A model read back from a state file, continued under `scenario` (the one it was saved
-    /// under, but for its number of ticks).
+    /// A model read back from a state file or copied from a burn-in, continued under `scenario`:
+    /// the one it ran under (but for its number of ticks), or an arm's, which may set other
+    /// `[state]` policies and events (`crate::checkpoint::Continuing`).
     pub fn restore(scenario: &Scenario, mut model: Model) -> Model {
         // Tables as long as this run asks for: the same values as the saved run's.
         let ticks = scenario.end_tick();
