@@ -159,7 +159,7 @@ pub fn unit(metric: &str) -> Option<Unit> {
 
 /// Statistics of one metric in one arm. The `diff_*` and `relative_change*` fields compare it with
 /// the first arm, replicate by replicate; they are absent for the first arm.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ArmMetric {
     pub mean: f64,
     pub ci95_low: f64,

@@ -216,26 +216,25 @@ impl Table {
 
     /// A column of whole numbers, 0 or more, that may be blank.
     pub fn optional_whole(&self, name: &str) -> Result<Vec<Option<u32>>, PlotError> {
-        self.column(name, |v| {
-            if v.is_empty() {
-                Ok(None)
-            } else {
-                v.parse()
-                    .map(Some)
-                    .map_err(|_| "a whole number (0 or more) or an empty value")
-            }
-        })
+        self.optional(name, "a whole number (0 or more) or an empty value")
     }
 
-    /// A column of integers that may be negative (ticks of the burn-in), or empty.
+    /// A column of integers that may be negative (ticks of the burn-in) or blank.
     pub fn optional_integer(&self, name: &str) -> Result<Vec<Option<i64>>, PlotError> {
+        self.optional(name, "a whole number or an empty value")
+    }
+
+    /// A column of numbers of type `T` that may be blank; `expected` says what they should be.
+    fn optional<T: std::str::FromStr>(
+        &self,
+        name: &str,
+        expected: &'static str,
+    ) -> Result<Vec<Option<T>>, PlotError> {
         self.column(name, |v| {
             if v.is_empty() {
                 Ok(None)
             } else {
-                v.parse()
-                    .map(Some)
-                    .map_err(|_| "a whole number or an empty value")
+                v.parse().map(Some).map_err(|_| expected)
             }
         })
     }

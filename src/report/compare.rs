@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::html::{self, Section, escape};
@@ -34,7 +35,6 @@ fn comparison(json: &Value, path: &Path) -> Result<Comparison, ReportError> {
         .and_then(|s| s.iter().map(Value::as_u64).collect())
         .ok_or_else(|| damaged("key `seeds` should be a list of whole numbers".into()))?;
     let metrics_json = required(json, path, "metrics", "an object of metrics")?;
-    let number = |m: &Value, key: &str| m.get(key).and_then(Value::as_f64);
     let mut metrics = BTreeMap::new();
     let mut metric_order = Vec::new();
     for (name, _) in crate::compare::headline(&crate::metrics::Summary::default()) {
@@ -46,29 +46,12 @@ fn comparison(json: &Value, path: &Path) -> Result<Comparison, ReportError> {
             let m = per_arm
                 .get(arm)
                 .ok_or_else(|| damaged(format!("key `metrics.{name}` has no arm `{arm}`")))?;
-            let (Some(mean), Some(low), Some(high)) = (
-                number(m, "mean"),
-                number(m, "ci95_low"),
-                number(m, "ci95_high"),
-            ) else {
-                return Err(damaged(format!(
-                    "key `metrics.{name}.{arm}` should have numbers `mean`, `ci95_low` and `ci95_high`"
-                )));
-            };
-            stats.insert(
-                arm.clone(),
-                ArmMetric {
-                    mean,
-                    ci95_low: low,
-                    ci95_high: high,
-                    diff_mean: number(m, "diff_mean"),
-                    diff_ci95_low: number(m, "diff_ci95_low"),
-                    diff_ci95_high: number(m, "diff_ci95_high"),
-                    relative_change: number(m, "relative_change"),
-                    relative_change_ci95_low: number(m, "relative_change_ci95_low"),
-                    relative_change_ci95_high: number(m, "relative_change_ci95_high"),
-                },
-            );
+            let stat = ArmMetric::deserialize(m).map_err(|e| {
+                damaged(format!(
+                    "key `metrics.{name}.{arm}` should have numbers `mean`, `ci95_low` and `ci95_high` ({e})"
+                ))
+            })?;
+            stats.insert(arm.clone(), stat);
         }
         metrics.insert(name.to_string(), stats);
         metric_order.push(name);

@@ -133,28 +133,27 @@ pub fn sentence(metric: &str, m: &ArmMetric, c: &Context<'_>) -> Option<String> 
             )
         }
         (false, Ok((r, lo, hi))) => format!(
-            "No clear difference in {noun} between the {} arm and the {} arm {tail}: {}{} [{}{}, {}{}], an interval that includes no change.",
+            "No clear difference in {noun} between the {} arm and the {} arm {tail}: {} [{}, {}], an interval that includes no change.",
             c.arm,
             c.first,
-            sign(r),
-            percent(r.abs()),
-            sign(lo),
-            percent(lo.abs()),
-            sign(hi),
-            percent(hi.abs())
+            signed(r, percent),
+            signed(lo, percent),
+            signed(hi, percent)
         ),
         (false, Err(why)) => format!(
-            "No clear difference in {noun} between the {} arm and the {} arm {tail}: {}{} [{}{}, {}{}] {noun}, an interval that includes 0{why}.",
+            "No clear difference in {noun} between the {} arm and the {} arm {tail}: {} [{}, {}] {noun}, an interval that includes 0{why}.",
             c.arm,
             c.first,
-            sign(d),
-            number(d.abs()),
-            sign(dl),
-            number(dl.abs()),
-            sign(dh),
-            number(dh.abs())
+            signed(d, number),
+            signed(dl, number),
+            signed(dh, number)
         ),
     })
+}
+
+/// `x` written as its sign and its magnitude (as `magnitude` writes it).
+fn signed(x: f64, magnitude: fn(f64) -> String) -> String {
+    format!("{}{}", sign(x), magnitude(x.abs()))
 }
 
 /// `+` or `−` before a magnitude (nothing for 0).
