@@ -107,6 +107,20 @@ fn a_state_is_refused_under_another_scenario_or_with_nothing_left_to_run() {
         err.contains("simulation.seed") && !err.contains("state.crackdown.units"),
         "{err}"
     );
+    // A checkpointed run resumes only itself: other policies are refused too.
+    let err = checkpoint::resume(
+        &saved,
+        checkpoint::read(&saved).unwrap(),
+        &other,
+        checkpoint::Continuing::SameRun,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.contains("simulation.seed") && err.contains("state.crackdown.units"),
+        "{err}"
+    );
     let err = checkpoint::resume(
         &saved,
         checkpoint::read(&saved).unwrap(),
