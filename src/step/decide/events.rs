@@ -94,7 +94,7 @@ pub(super) fn decide_block(ctx: &Context<'_>, block: Block<'_>) -> ChunkDecision
 
     // 2. Active households that can rest come to rest.
     let mut full = Vec::with_capacity(active.len());
-    for &h in &active {
+    for &h in active.iter() {
         let i = h as usize - first;
         let m = &mut minds[i];
         if !m.status.is_present() {
@@ -177,10 +177,11 @@ pub(super) fn decide_block(ctx: &Context<'_>, block: Block<'_>) -> ChunkDecision
     out
 }
 
-/// The union of two increasing lists (without repeats between them).
-fn merge_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
+/// The union of two increasing lists (without repeats between them); `a` itself when `b` is
+/// empty, as it mostly is.
+fn merge_sorted<'a>(a: &'a [u32], b: &[u32]) -> std::borrow::Cow<'a, [u32]> {
     if b.is_empty() {
-        return a.to_vec();
+        return std::borrow::Cow::Borrowed(a);
     }
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
@@ -193,7 +194,7 @@ fn merge_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
             j += 1;
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// How many households ahead the decision loop fetches the state of the next ones.

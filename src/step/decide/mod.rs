@@ -1271,13 +1271,18 @@ fn extortion(
             .unwrap_or(0.0)
     });
     let relative_wealth = f64::from(m.wealth) / spec.population.wealth.median_months;
-    let capacity =
-        ctx.params.pay_capacity * libm::pow(relative_wealth, spec.extortion.wealth_elasticity);
     let refuses = draws.chance(spec.extortion.refusal);
     if refuses {
         m.mark_by(Mark::Resister, group);
     }
-    if !refuses && f64::from(m.strain) + level <= capacity {
+    if !refuses
+        && within_capacity(
+            f64::from(m.strain) + level,
+            ctx.params.pay_capacity,
+            relative_wealth,
+            spec.extortion.wealth_elasticity,
+        )
+    {
         m.strain += level as f32;
         out.counts.payments += 1;
         return;
@@ -1309,6 +1314,21 @@ fn extortion(
 }
 
 /// The household's answer to a recruitment attempt on one of its children.
+/// Whether `need ≤ scale · base^exponent`, exactly as `libm::pow` (the same on every machine)
+/// decides it. The platform's `powf` is several times faster and agrees with it to within an
+/// ulp or two, far inside the margin here, so only a near tie needs `libm::pow` itself.
+fn within_capacity(need: f64, scale: f64, base: f64, exponent: f64) -> bool {
+    let fast = scale * base.powf(exponent);
+    let margin = fast.abs() * 1e-9;
+    if need < fast - margin {
+        return true;
+    }
+    if need > fast + margin {
+        return false;
+    }
+    need <= scale * libm::pow(base, exponent)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn recruitment(
     ctx: &Context<'_>,
