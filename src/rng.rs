@@ -194,6 +194,48 @@ pub fn poisson<R: RngCore>(rng: &mut R, lambda: f64) -> u32 {
     k
 }
 
+/// Poisson draws of one mean, as [`poisson`] draws them (the same draws and the same results),
+/// with the cumulative probabilities that its inversion adds up computed once: for the many
+/// draws of one mean made while building a population.
+#[derive(Debug, Clone)]
+pub struct PoissonTable {
+    lambda: f64,
+    /// `cumulative[k]`: the probability of at most `k`, summed in the order `poisson` sums it;
+    /// it ends where the terms vanish or at 1000.
+    cumulative: Vec<f64>,
+}
+
+impl PoissonTable {
+    pub fn new(lambda: f64) -> PoissonTable {
+        let mut cumulative = Vec::new();
+        if lambda > 0.0 && lambda <= 50.0 {
+            let mut p = libm::exp(-lambda);
+            let mut sum = p;
+            cumulative.push(sum);
+            let mut k = 0u32;
+            while k < 1000 && p != 0.0 {
+                k += 1;
+                p *= lambda / f64::from(k);
+                sum += p;
+                cumulative.push(sum);
+            }
+        }
+        PoissonTable { lambda, cumulative }
+    }
+
+    pub fn draw<R: RngCore>(&self, rng: &mut R) -> u32 {
+        if self.cumulative.is_empty() {
+            return poisson(rng, self.lambda);
+        }
+        let u = unit(rng);
+        // Past the table's end the terms are zero: `poisson` would run on to 1000.
+        self.cumulative
+            .iter()
+            .position(|&c| u <= c)
+            .map_or(1000, |k| k as u32)
+    }
+}
+
 /// A standard normal draw (Box-Muller, one of the pair).
 pub fn standard_normal<R: RngCore>(rng: &mut R) -> f64 {
     let u1 = 1.0 - unit(rng); // in (0, 1]
@@ -431,6 +473,47 @@ mod tests {
             &mut out,
         );
         assert_eq!(out, (0..7).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_poisson_table_draws_what_poisson_draws() {
+        for lambda in [-1.0, 0.0, 1e-3, 0.4, 1.7, 2.5, 12.0, 49.9, 50.0, 80.0] {
+            let table = PoissonTable::new(lambda);
+            for e in 0..20_000 {
+                let mut a = Draws::new(11, Process::HouseholdBuild, e, 0);
+                let mut b = a.clone();
+                assert_eq!(
+                    table.draw(&mut a),
+                    poisson(&mut b, lambda),
+                    "lambda {lambda}"
+                );
+                // The same draws consumed: the streams go on alike.
+                assert_eq!(a.next_u64(), b.next_u64(), "lambda {lambda}");
+            }
+        }
+        // The far tail: the largest uniform draw, which may lie above every cumulative sum
+        // (then both run on to 1000).
+        struct Top;
+        impl RngCore for Top {
+            fn next_u32(&mut self) -> u32 {
+                u32::MAX
+            }
+            fn next_u64(&mut self) -> u64 {
+                u64::MAX
+            }
+            fn fill_bytes(&mut self, dst: &mut [u8]) {
+                dst.fill(0xFF);
+            }
+        }
+        let mut reached_the_end = false;
+        for i in 1..=400 {
+            let lambda = f64::from(i) * 0.125;
+            let table = PoissonTable::new(lambda);
+            let k = table.draw(&mut Top);
+            assert_eq!(k, poisson(&mut Top, lambda), "lambda {lambda}");
+            reached_the_end |= k == 1000;
+        }
+        assert!(reached_the_end, "no mean's sums stayed below the top draw");
     }
 
     #[test]

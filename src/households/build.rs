@@ -26,45 +26,67 @@ impl Households {
             cell.extend(std::iter::repeat_n(c as u32, n as usize));
         }
         let kin_sampler = CellSampler::new(world, &counts);
+        let sizes = Sizes {
+            children: rng::PoissonTable::new(spec.population.composition.children_mean),
+            other_adults: rng::PoissonTable::new(spec.population.composition.other_adults_mean),
+        };
         let drawn: Vec<Drawn> = cell
             .par_iter()
             .enumerate()
-            .map(|(h, &c)| draw_household(spec, world, &kin_sampler, h as u64, c))
+            .map(|(h, &c)| draw_household(spec, world, &kin_sampler, &sizes, h as u64, c))
             .collect();
 
-        let n = cell.len();
-        let mut households = Households {
+        // Each column from the draws in parallel: a million households' columns are tens of
+        // megabytes of fresh memory, filled by both threads.
+        let households = Households {
             origin: cell.clone(),
-            kin_cell: Vec::with_capacity(n),
-            members: Vec::with_capacity(n),
-            occupation: Vec::with_capacity(n),
-            traits: Vec::with_capacity(n),
-            moves: vec![0; n],
-            mind: Vec::with_capacity(n),
+            kin_cell: drawn.par_iter().map(|d| d.kin_cell).collect(),
+            members: drawn.par_iter().map(|d| d.members).collect(),
+            occupation: drawn.par_iter().map(|d| d.occupation).collect(),
+            traits: drawn.par_iter().map(|d| d.traits).collect(),
+            moves: vec![0; cell.len()],
+            mind: drawn
+                .par_iter()
+                .map(|d| {
+                    let mut mind = Mind {
+                        wealth: d.wealth,
+                        ..Mind::default()
+                    };
+                    mind.set(flags::BUSINESS_OPEN, d.traits & traits::BUSINESS_OWNER != 0);
+                    mind
+                })
+                .collect(),
             cell,
         };
-        for d in drawn {
-            households.kin_cell.push(d.kin_cell);
-            households.members.push(d.members);
-            households.occupation.push(d.occupation);
-            households.traits.push(d.traits);
-            let mut mind = Mind {
-                wealth: d.wealth,
-                ..Mind::default()
-            };
-            mind.set(flags::BUSINESS_OPEN, d.traits & traits::BUSINESS_OWNER != 0);
-            households.mind.push(mind);
-        }
+        drop(drawn);
 
+        // Households are numbered cell by cell: each cell counts its own range.
+        let mut first = Vec::with_capacity(counts.len() + 1);
+        first.push(0usize);
+        for &n in &counts {
+            first.push(first.last().copied().unwrap_or(0) + n as usize);
+        }
+        let tallies: Vec<(u32, u32)> = (0..counts.len())
+            .into_par_iter()
+            .map(|c| {
+                let homes = first[c]..first[c + 1];
+                let persons = households.members[homes.clone()]
+                    .iter()
+                    .map(Members::total)
+                    .sum();
+                let businesses = households.mind[homes]
+                    .iter()
+                    .filter(|m| m.has(flags::BUSINESS_OPEN))
+                    .count() as u32;
+                (persons, businesses)
+            })
+            .collect();
         let cells = &mut world.cells;
-        for h in 0..n {
-            let c = households.cell[h] as usize;
-            cells.households[c] += 1;
-            cells.persons[c] += households.members[h].total();
-            cells.dwellings_used[c] += 1;
-            if households.mind[h].has(flags::BUSINESS_OPEN) {
-                cells.businesses_open[c] += 1;
-            }
+        for (c, (&n, &(persons, businesses))) in counts.iter().zip(&tallies).enumerate() {
+            cells.households[c] += n;
+            cells.persons[c] += persons;
+            cells.dwellings_used[c] += n;
+            cells.businesses_open[c] += businesses;
         }
         cells.initial_households.clone_from(&cells.households);
         let slack = 1.0 + spec.world.housing_slack;
@@ -75,10 +97,17 @@ impl Households {
     }
 }
 
+/// The distributions of household size, drawn from for every household.
+struct Sizes {
+    children: rng::PoissonTable,
+    other_adults: rng::PoissonTable,
+}
+
 fn draw_household(
     spec: &ScenarioSpec,
     world: &World,
     kin: &CellSampler,
+    sizes: &Sizes,
     h: u64,
     cell: u32,
 ) -> Drawn {
@@ -105,7 +134,7 @@ fn draw_household(
     if rng::unit(&mut rng) < comp.partner_share {
         members.add(head_band, partner_sex);
     }
-    for _ in 0..rng::poisson(&mut rng, comp.children_mean).min(12) {
+    for _ in 0..sizes.children.draw(&mut rng).min(12) {
         let age = rng::below(&mut rng, 18);
         let band = match age {
             0..=4 => AgeBand::Under5,
@@ -115,7 +144,7 @@ fn draw_household(
         };
         members.add(band, random_sex(&mut rng));
     }
-    for _ in 0..rng::poisson(&mut rng, comp.other_adults_mean).min(8) {
+    for _ in 0..sizes.other_adults.draw(&mut rng).min(8) {
         let u = rng::unit(&mut rng);
         let band = if u < 0.6 {
             AgeBand::Age18To29

@@ -18,6 +18,8 @@
 //! those that reach their threshold are looked at in full. Strain fades geometrically, from the
 //! same `t0`.
 
+use rayon::prelude::*;
+
 use crate::households::{Households, Mind, flags, traits};
 use crate::rng::Draws;
 use crate::scenario::{Params, ScenarioSpec};
@@ -138,6 +140,7 @@ impl Resting {
         // STRATUM_RATIO of each other from the smallest up share a class.
         let occupation_weight = spec.extortion.occupation_weight.as_array();
         let weights: Vec<f64> = (0..n)
+            .into_par_iter()
             .map(|h| {
                 extortion_weight(
                     spec,
@@ -155,35 +158,45 @@ impl Resting {
                 (libm::log(w / smallest) / libm::log(STRATUM_RATIO) + 1e-9) as usize
             }
         };
-        let classes: Vec<usize> = weights.iter().map(|&w| class(w)).collect();
+        let classes: Vec<usize> = weights.par_iter().map(|&w| class(w)).collect();
+        // Each cell's households by stratum, cells in parallel, then laid end to end.
+        let by_cell: Vec<(Vec<u32>, Vec<Stratum>)> = (0..cells)
+            .into_par_iter()
+            .map(|c| {
+                let homes = origin_start[c] as usize..origin_start[c + 1] as usize;
+                let mut these: Vec<u32> = homes.clone().map(|h| h as u32).collect();
+                // Heaviest first, then by household.
+                these.sort_by_key(|&h| (std::cmp::Reverse(classes[h as usize]), h));
+                let mut strata = Vec::new();
+                let mut i = 0;
+                while i < these.len() {
+                    let k = classes[these[i] as usize];
+                    let mut j = i;
+                    let mut stratum = Stratum {
+                        end: 0,
+                        max_persons: 0,
+                        max_weight: 0.0,
+                    };
+                    while j < these.len() && classes[these[j] as usize] == k {
+                        let h = these[j] as usize;
+                        stratum.max_persons =
+                            stratum.max_persons.max(households.members[h].total());
+                        stratum.max_weight = stratum.max_weight.max(weights[h]);
+                        j += 1;
+                    }
+                    stratum.end = (homes.start + j) as u32;
+                    strata.push(stratum);
+                    i = j;
+                }
+                (these, strata)
+            })
+            .collect();
         let mut order = Vec::with_capacity(n);
         let mut strata_start = vec![0u32; cells + 1];
-        let mut strata = Vec::new();
-        for c in 0..cells {
-            let homes = origin_start[c] as usize..origin_start[c + 1] as usize;
-            let mut these: Vec<u32> = homes.clone().map(|h| h as u32).collect();
-            // Heaviest first, then by household.
-            these.sort_by_key(|&h| (std::cmp::Reverse(classes[h as usize]), h));
-            let mut i = 0;
-            while i < these.len() {
-                let k = classes[these[i] as usize];
-                let mut j = i;
-                let mut stratum = Stratum {
-                    end: 0,
-                    max_persons: 0,
-                    max_weight: 0.0,
-                };
-                while j < these.len() && classes[these[j] as usize] == k {
-                    let h = these[j] as usize;
-                    stratum.max_persons = stratum.max_persons.max(households.members[h].total());
-                    stratum.max_weight = stratum.max_weight.max(weights[h]);
-                    j += 1;
-                }
-                stratum.end = (homes.start + j) as u32;
-                strata.push(stratum);
-                i = j;
-            }
+        let mut strata = Vec::with_capacity(by_cell.iter().map(|(_, s)| s.len()).sum());
+        for (c, (these, cell_strata)) in by_cell.into_iter().enumerate() {
             order.extend_from_slice(&these);
+            strata.extend_from_slice(&cell_strata);
             strata_start[c + 1] = strata.len() as u32;
         }
         let powers = |d: f64| decay_powers(d, params.burn_in_ticks + spec.simulation.ticks);
