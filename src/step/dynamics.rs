@@ -33,8 +33,8 @@ pub fn step(model: &mut Model, metrics: &mut TickMetrics) {
         changed |= split(model, g, metrics);
     }
     if changed {
-        let territories: Vec<Vec<u32>> = model.groups.iter().map(|g| g.territory.clone()).collect();
-        model.world.set_claims(&territories);
+        let territories = model.groups.iter().map(|g| g.territory.as_slice());
+        model.world.set_claims(territories);
     }
 }
 

@@ -157,8 +157,7 @@ impl Model {
         let spec = &scenario.spec;
         let mut world = World::build(spec);
         let groups = place_groups(spec, &world);
-        let territories: Vec<Vec<u32>> = groups.iter().map(|g| g.territory.clone()).collect();
-        world.set_claims(&territories);
+        world.set_claims(groups.iter().map(|g| g.territory.as_slice()));
         let households = Households::build(spec, &mut world);
         let sampler = CellSampler::new(&world, &world.cells.initial_households);
         let regions = world.region_names.len();

@@ -383,8 +383,8 @@ fn arrests_and_clashes(model: &mut Model, metrics: &mut TickMetrics) -> Vec<bool
             }
         }
         metrics.cells_retaken += retaken.len() as u32;
-        let territories: Vec<Vec<u32>> = model.groups.iter().map(|g| g.territory.clone()).collect();
-        model.world.set_claims(&territories);
+        let territories = model.groups.iter().map(|g| g.territory.as_slice());
+        model.world.set_claims(territories);
     }
     raided
 }

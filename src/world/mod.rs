@@ -197,24 +197,45 @@ impl World {
         }
     }
 
-    /// Rebuilds the claims index from each group's territory.
-    pub fn set_claims(&mut self, territories: &[Vec<u32>]) {
-        let mut per_cell: Vec<Vec<u16>> = vec![Vec::new(); self.len()];
-        for (g, territory) in territories.iter().enumerate() {
+    /// Rebuilds the claims index from each group's territory, in place: each cell's groups in
+    /// the order of the groups, each once.
+    pub fn set_claims<'a, I>(&mut self, territories: I)
+    where
+        I: IntoIterator<Item = &'a [u32]>,
+        I::IntoIter: Clone,
+    {
+        let territories = territories.into_iter();
+        let n = self.len();
+        // Counts first, then each group written at its cell's next place: no list per cell.
+        let mut last = vec![u16::MAX; n];
+        let mut ends = vec![0u32; n + 1];
+        for (g, territory) in territories.clone().enumerate() {
             for &c in territory {
-                let claims = &mut per_cell[c as usize];
-                if claims.last() != Some(&(g as u16)) {
-                    claims.push(g as u16);
+                let c = c as usize;
+                if last[c] != g as u16 {
+                    last[c] = g as u16;
+                    ends[c + 1] += 1;
                 }
             }
         }
-        self.claim_offsets.clear();
-        self.claim_groups.clear();
-        self.claim_offsets.push(0);
-        for claims in per_cell {
-            self.claim_groups.extend(claims);
-            self.claim_offsets.push(self.claim_groups.len() as u32);
+        for c in 0..n {
+            ends[c + 1] += ends[c];
         }
+        self.claim_groups.clear();
+        self.claim_groups.resize(ends[n] as usize, 0);
+        let mut next = ends[..n].to_vec();
+        last.fill(u16::MAX);
+        for (g, territory) in territories.enumerate() {
+            for &c in territory {
+                let c = c as usize;
+                if last[c] != g as u16 {
+                    last[c] = g as u16;
+                    self.claim_groups[next[c] as usize] = g as u16;
+                    next[c] += 1;
+                }
+            }
+        }
+        self.claim_offsets = ends;
     }
 }
 
@@ -263,5 +284,42 @@ impl CellSampler {
             }
         }
         NO_CELL
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_claims_index_lists_each_cells_groups_in_order_once() {
+        let mut spec = crate::scenario::ScenarioSpec::default();
+        spec.world.width = 12;
+        spec.world.height = 10;
+        let mut world = World::build(&spec);
+        let cells = world.len() as u64;
+        let mut state = 5u64;
+        let mut next = || {
+            state = crate::rng::mix64(state);
+            state
+        };
+        for round in 0..50 {
+            // Territories that overlap, list a cell twice and sometimes hold nothing.
+            let territories: Vec<Vec<u32>> = (0..1 + next() % 30)
+                .map(|_| (0..next() % 25).map(|_| (next() % cells) as u32).collect())
+                .collect();
+            world.set_claims(territories.iter().map(Vec::as_slice));
+            for c in 0..world.len() as u32 {
+                let expected: Vec<u16> = (0..territories.len())
+                    .filter(|&g| territories[g].contains(&c))
+                    .map(|g| g as u16)
+                    .collect();
+                assert_eq!(
+                    world.claims_of(c),
+                    expected.as_slice(),
+                    "round {round}, cell {c}"
+                );
+            }
+        }
     }
 }
