@@ -506,6 +506,7 @@ impl Model {
         let ticks = scenario.end_tick();
         model.resting.fear_decay = rest::decay_powers(scenario.params.fear_decay, ticks);
         model.resting.strain_decay = rest::decay_powers(scenario.params.strain_decay, ticks);
+        model.resting.total_strata();
         model.scenario = scenario.clone();
         // The state as the last tick ran it, under this scenario's `[state]` and events: the
         // saved run's, unless this scenario is an arm forked from it with other policies.

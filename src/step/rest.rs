@@ -84,6 +84,32 @@ pub struct Resting {
     pub fear_decay: Vec<f64>,
     #[serde(skip)]
     pub strain_decay: Vec<f64>,
+    /// What each cell's strata add up to (derived from the strata, like the decay tables).
+    #[serde(skip)]
+    pub totals: Vec<StrataTotals>,
+}
+
+/// The sums over a cell's strata, each weighted by its households: with the cell's event bound
+/// they bound the whole hazard its clock runs through in a tick ([`StrataTotals::hazard_bound`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StrataTotals {
+    /// Households times their stratum's most members, summed.
+    pub persons: f64,
+    /// Households times their stratum's largest extortion weight, summed.
+    pub weight: f64,
+    pub households: f64,
+}
+
+impl StrataTotals {
+    /// At least the hazard a cell's clock runs through over all its strata when each stratum's
+    /// hazard is `per_person · persons + extortion · weight + fixed` at its most (slack
+    /// included) rounded up by [`rounded_up`] (less than √2 times), so that a clock beyond it
+    /// picks no one; a generous margin covers the rounding of the clock's steps.
+    pub fn hazard_bound(&self, per_person: f64, extortion: f64, fixed: f64) -> f64 {
+        (per_person * self.persons + extortion * self.weight + fixed * self.households)
+            * (1.0 + 1e-9)
+            * 1.5
+    }
 }
 
 /// `d^k` for every `k` a run of `ticks` ticks can ask for, each the product of the one before
@@ -200,7 +226,7 @@ impl Resting {
             strata_start[c + 1] = strata.len() as u32;
         }
         let powers = |d: f64| decay_powers(d, params.burn_in_ticks + spec.simulation.ticks);
-        Resting {
+        let mut resting = Resting {
             origin_start,
             order,
             strata_start,
@@ -209,7 +235,31 @@ impl Resting {
             active: (0..n as u32).collect(),
             fear_decay: powers(params.fear_decay),
             strain_decay: powers(params.strain_decay),
-        }
+            totals: Vec::new(),
+        };
+        resting.total_strata();
+        resting
+    }
+
+    /// Works out [`Resting::totals`] from the strata (which never change after the build).
+    pub fn total_strata(&mut self) {
+        let cells = self.strata_start.len().saturating_sub(1);
+        self.totals = (0..cells)
+            .map(|c| {
+                let mut start = self.origin_start[c];
+                let mut t = StrataTotals::default();
+                for s in
+                    &self.strata[self.strata_start[c] as usize..self.strata_start[c + 1] as usize]
+                {
+                    let n = f64::from(s.end - start);
+                    t.persons += n * f64::from(s.max_persons);
+                    t.weight += n * s.max_weight;
+                    t.households += n;
+                    start = s.end;
+                }
+                t
+            })
+            .collect();
     }
 
     /// Households at rest now.
@@ -231,9 +281,23 @@ impl Resting {
 pub fn race(
     draws: &mut Draws,
     segments: impl IntoIterator<Item = (std::ops::Range<usize>, f64)>,
+    on_pick: impl FnMut(usize, f64),
+) {
+    race_within(draws, f64::INFINITY, segments, on_pick);
+}
+
+/// [`race`] over segments whose hazards, times their lengths, add up to at most `bound`: a
+/// clock that starts beyond it picks no one, and the segments are not gone through.
+pub fn race_within(
+    draws: &mut Draws,
+    bound: f64,
+    segments: impl IntoIterator<Item = (std::ops::Range<usize>, f64)>,
     mut on_pick: impl FnMut(usize, f64),
 ) {
     let mut clock = exponential(draws);
+    if clock > bound {
+        return;
+    }
     for (segment, hazard) in segments {
         if hazard.is_nan() || hazard <= 0.0 {
             continue;
@@ -527,6 +591,60 @@ mod tests {
             });
             assert_eq!(fast, slow, "run {run}: {segments:?}");
         }
+    }
+
+    #[test]
+    fn a_clock_past_the_strata_totals_bound_picks_no_one_and_the_rest_pick_alike() {
+        let mut state = 17u64;
+        let mut next = || {
+            state = crate::rng::mix64(state);
+            state
+        };
+        let mut skipped = 0;
+        for run in 0..3000u64 {
+            // A cell's strata and its event bound this tick.
+            // Calm cells and violent ones: scales from 1e-7 to 1e-4 a unit.
+            let scale = 10f64.powi(-4 - (next() % 4) as i32);
+            let (per_person, extortion, fixed) = (
+                scale * (next() % 1000) as f64,
+                scale * (next() % 1000) as f64,
+                scale * (next() % 100) as f64,
+            );
+            let mut totals = StrataTotals::default();
+            let mut segments = Vec::new();
+            let mut start = 0;
+            let mut through = 0.0;
+            for _ in 0..1 + next() % 10 {
+                let n = 1 + (next() % 30) as usize;
+                let (persons, weight) = (1 + next() % 9, 0.2 + (next() % 50) as f64 * 0.1);
+                let hazard = rounded_up(
+                    (per_person * persons as f64 + extortion * weight + fixed) * (1.0 + 1e-9),
+                );
+                totals.persons += n as f64 * persons as f64;
+                totals.weight += n as f64 * weight;
+                totals.households += n as f64;
+                through += n as f64 * hazard;
+                segments.push((start..start + n, hazard));
+                start += n;
+            }
+            let bound = totals.hazard_bound(per_person, extortion, fixed);
+            assert!(through <= bound, "run {run}: {through} above {bound}");
+            let key =
+                |run| crate::rng::Draws::new(8, crate::rng::Process::RestingCandidates, run, 2);
+            let (mut within, mut all) = (Vec::new(), Vec::new());
+            race_within(&mut key(run), bound, segments.iter().cloned(), |p, r| {
+                within.push((p, r.to_bits()))
+            });
+            race(&mut key(run), segments.iter().cloned(), |p, r| {
+                all.push((p, r.to_bits()))
+            });
+            assert_eq!(within, all, "run {run}");
+            skipped += usize::from(exponential(&mut key(run)) > bound);
+        }
+        assert!(
+            skipped > 100,
+            "the bound let {skipped} clocks skip their strata"
+        );
     }
 
     #[test]

@@ -386,9 +386,12 @@ fn draw_picks(
                 rest::rounded_up(bound.bound(s.max_persons, s.max_weight)),
             )
         });
+        // A calm cell's clock mostly runs past all of its strata at once.
+        let within =
+            ctx.rest.totals[c].hazard_bound(bound.per_person, bound.extortion, bound.fixed);
         // Whether a picked household is at rest is looked at when it decides (active ones
         // decide in full anyway), where its state is fetched ahead.
-        rest::race(&mut clock(0), segments, |position, residual| {
+        rest::race_within(&mut clock(0), within, segments, |position, residual| {
             let h = ctx.rest.order[position];
             // Picked with probability 1 − exp(−bound): the draw, uniform below that.
             picks.push((h, Pick::Event(-libm::expm1(-residual))));

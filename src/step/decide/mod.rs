@@ -241,6 +241,7 @@ struct RestIndex<'a> {
     order: &'a [u32],
     strata_start: &'a [u32],
     strata: &'a [Stratum],
+    totals: &'a [crate::step::rest::StrataTotals],
     fear_decay: &'a [f64],
     strain_decay: &'a [f64],
 }
@@ -362,6 +363,7 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
         active,
         fear_decay,
         strain_decay,
+        totals,
     } = resting;
     let spec = &scenario.spec;
     let fear = &spec.fear;
@@ -407,6 +409,7 @@ pub fn step(model: &mut Model) -> Vec<ChunkDecisions> {
             order,
             strata_start,
             strata,
+            totals,
             fear_decay,
             strain_decay,
         },
