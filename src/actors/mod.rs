@@ -67,9 +67,19 @@ impl Group {
             .fold(f64::INFINITY, f64::min)
     }
 
-    /// Whether the group can find and reach people in `cell`.
+    /// Whether the group can find and reach people in `cell`: whether some held cell is within
+    /// its reach, as [`Group::distance_to`] measures it. A held cell whose whole-number squared
+    /// distance is (reach + 1)² or more cannot be, whatever the rounding, and is passed over
+    /// without a square root; the first one within reach settles it.
     pub fn reaches(&self, world: &World, cell: u32) -> bool {
-        self.distance_to(world, cell) <= f64::from(self.reach)
+        let reach = f64::from(self.reach);
+        let beyond = (reach + 1.0) * (reach + 1.0);
+        let (x, y) = world.xy(cell);
+        self.territory.iter().any(|&t| {
+            let (tx, ty) = world.xy(t);
+            let (dx, dy) = (f64::from(tx) - f64::from(x), f64::from(ty) - f64::from(y));
+            dx * dx + dy * dy < beyond && world.distance_km(t, cell) / world.cell_km <= reach
+        })
     }
 }
 
@@ -244,6 +254,31 @@ mod tests {
                         .any(|&p| world.adjacency.of(p).contains(&c))
                 );
             }
+        }
+    }
+
+    #[test]
+    fn reach_agrees_with_the_distance_to_the_nearest_held_cell() {
+        for (reach, cells) in [(0, 1), (1, 4), (2, 9), (3, 1), (6, 25)] {
+            let s = scenario(vec![GroupSpec {
+                kind: GroupKind::Cartel,
+                homes: vec![[4, 6]],
+                territory_cells: Some(cells),
+                reach: Some(reach),
+                ..GroupSpec::default()
+            }]);
+            let world = World::build(&s.spec);
+            let g = &place_groups(&s.spec, &world)[0];
+            let mut inside = 0;
+            for c in 0..world.len() as u32 {
+                let by_distance = g.distance_to(&world, c) <= f64::from(g.reach);
+                assert_eq!(g.reaches(&world, c), by_distance, "reach {reach}, cell {c}");
+                inside += usize::from(by_distance);
+            }
+            assert!(
+                inside >= cells as usize && inside < world.len(),
+                "{inside} cells in reach"
+            );
         }
     }
 

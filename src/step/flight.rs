@@ -190,13 +190,16 @@ pub fn choose_cell(model: &Model, request: &FlightRequest) -> Option<u32> {
         .iter()
         .map(|&(_, s)| s)
         .fold(f64::NEG_INFINITY, f64::max);
-    let weight = |s: f64| libm::exp(s - top);
-    let total: f64 = candidates.iter().map(|&(_, s)| weight(s)).sum();
+    // Each weight computed once, then summed and gone through in the same order.
+    for candidate in candidates.iter_mut() {
+        candidate.1 = libm::exp(candidate.1 - top);
+    }
+    let total: f64 = candidates.iter().map(|&(_, w)| w).sum();
     let mut target = draws.unit() * total;
     let mut chosen = None;
-    for &(c, s) in &candidates {
+    for &(c, w) in &candidates {
         chosen = Some(c);
-        target -= weight(s);
+        target -= w;
         if target < 0.0 {
             break;
         }
