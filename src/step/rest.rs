@@ -164,17 +164,24 @@ impl Resting {
         }
         // Each household's weight at the start, and its class: weights within a factor
         // STRATUM_RATIO of each other from the smallest up share a class.
+        // A weight depends only on occupation, business and migrant status: each of those
+        // few combinations is weighed, and classed, once.
         let occupation_weight = spec.extortion.occupation_weight.as_array();
-        let weights: Vec<f64> = (0..n)
-            .into_par_iter()
-            .map(|h| {
-                extortion_weight(
-                    spec,
-                    occupation_weight[households.occupation[h].index()],
-                    households.mind[h].has(flags::BUSINESS_OPEN),
-                    households.traits[h],
-                )
+        let combination = |h: usize| {
+            let business = households.mind[h].has(flags::BUSINESS_OPEN);
+            let migrant = households.traits[h] & traits::MIGRANT != 0;
+            households.occupation[h].index() * 4 + usize::from(business) * 2 + usize::from(migrant)
+        };
+        let combination_weight: Vec<f64> = (0..occupation_weight.len() * 4)
+            .map(|k| {
+                let migrant = if k % 2 == 1 { traits::MIGRANT } else { 0 };
+                extortion_weight(spec, occupation_weight[k / 4], k / 2 % 2 == 1, migrant)
             })
+            .collect();
+        let combinations: Vec<usize> = (0..n).into_par_iter().map(combination).collect();
+        let weights: Vec<f64> = combinations
+            .iter()
+            .map(|&k| combination_weight[k])
             .collect();
         let smallest = weights.iter().copied().fold(f64::INFINITY, f64::min);
         let class = |w: f64| -> usize {
@@ -184,7 +191,8 @@ impl Resting {
                 (libm::log(w / smallest) / libm::log(STRATUM_RATIO) + 1e-9) as usize
             }
         };
-        let classes: Vec<usize> = weights.par_iter().map(|&w| class(w)).collect();
+        let combination_class: Vec<usize> = combination_weight.iter().map(|&w| class(w)).collect();
+        let classes: Vec<usize> = combinations.iter().map(|&k| combination_class[k]).collect();
         // Each cell's households by stratum, cells in parallel, then laid end to end.
         let by_cell: Vec<(Vec<u32>, Vec<Stratum>)> = (0..cells)
             .into_par_iter()
