@@ -387,3 +387,54 @@ fn displace_compare_reports_the_fork_and_what_prevents_it() {
     assert_eq!(json("own/manifest.json")["burn_in"]["seconds_saved"], 0.0);
     assert!(report("own/report.html").contains("as the arms differ in world.housing_slack"));
 }
+
+/// Without a burn-in, arms that differ only in their policies and events share each
+/// replicate's built world (the first arm's build, restored under each arm): the runs are those
+/// of worlds built apart (`own_burn_in` builds every run's own), even when an arm's base
+/// `[state]` gives another state presence at the build, for any thread count. Shared builds are
+/// no steps of the progress bar.
+#[test]
+fn compare_without_a_burn_in_shares_each_replicates_build_and_changes_nothing() {
+    let base = national(&[TICKS]);
+    let events_only = national(&[TICKS, "events.0.tick=0"]);
+    let crackdown = national(&[
+        TICKS,
+        "state.crackdown.posture=\"militarised\"",
+        "state.crackdown.units=30",
+        "state.deprivation_neglect=0.2",
+    ]);
+    let all = arms(vec![
+        ("base", base),
+        ("events", events_only),
+        ("crackdown", crackdown),
+    ]);
+    let runs = |own_build: bool, threads: usize| -> (Vec<String>, usize) {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let steps = std::sync::atomic::AtomicUsize::new(0);
+        let progress = || {
+            steps.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        };
+        let comparison = with_threads(threads, || {
+            compare_with(&all, 3, 11, None, own_build, &progress, &stop).unwrap()
+        })
+        .unwrap();
+        assert!(comparison.burn_in.is_none());
+        let runs = comparison
+            .runs
+            .iter()
+            .flatten()
+            .map(|s| serde_json::to_string(s).unwrap())
+            .collect();
+        (runs, steps.into_inner())
+    };
+    let (shared, steps) = runs(false, 2);
+    assert_eq!(steps, 9, "one step a run");
+    let (own, _) = runs(true, 2);
+    assert!(shared[..6] == own[..6], "base and events-only arms");
+    assert!(
+        shared[6..] == own[6..],
+        "the crackdown arm, built under its own state"
+    );
+    assert!(shared == runs(false, 1).0, "thread count");
+    assert!(shared[..3] != shared[6..], "the crackdown changes the runs");
+}

@@ -181,7 +181,8 @@ struct CompareArgs {
     #[arg(long, value_name = "DIR")]
     posterior: Option<PathBuf>,
     /// With a burn-in (`simulation.burn_in`): every run burns in under its own policies,
-    /// instead of every arm being forked from one burn-in under the first arm's.
+    /// instead of every arm being forked from one burn-in under the first arm's. Without one:
+    /// every run builds its own world instead of sharing the first arm's (the same results).
     #[arg(long)]
     own_burn_in: bool,
 }

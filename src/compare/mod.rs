@@ -327,6 +327,8 @@ pub fn compare(
 /// parameters drawn. With a burn-in (`simulation.burn_in`), every arm is forked, replicate by
 /// replicate, from one burn-in under the first arm's scenario when the arms differ only in
 /// their policies and events, unless `own_burn_in`: then every run burns in under its own.
+/// Without one, such arms (without posterior draws) share each replicate's built world, which
+/// changes no result; `own_burn_in` then builds every run's world on its own.
 /// `on_progress` is then also called once per finished burn-in ([`shares_burn_in`]).
 pub fn compare_with(
     arms: &[Arm],
@@ -349,7 +351,12 @@ pub fn compare_with(
     };
     let burn_in = burn_in_plan(arms, own_burn_in);
     let started = std::time::Instant::now();
-    let results = if burn_in.as_ref().is_some_and(|b| b.forked) {
+    // Without a burn-in, arms that differ only in their policies and events share each
+    // replicate's built world all the same: the runs are those of worlds built apart (not
+    // with posterior draws, whose scenarios differ run by run).
+    let shared_build =
+        burn_in.is_none() && !own_burn_in && variants.is_none() && shares_every_key(arms);
+    let results = if shared_build || burn_in.as_ref().is_some_and(|b| b.forked) {
         forked_runs(arms.len(), seeds.len(), &scenario_of, on_progress, stop)?
     } else {
         let jobs: Vec<(usize, usize)> = (0..arms.len())
@@ -483,6 +490,24 @@ pub fn shares_burn_in(arms: &[Arm], own_burn_in: bool) -> bool {
     burn_in_plan(arms, own_burn_in).is_some_and(|b| b.forked)
 }
 
+/// The keys some arm sets otherwise than the first, beyond those an arm may change
+/// (`crate::checkpoint::unshared_keys`), sorted.
+fn unshared_keys(arms: &[Arm]) -> Vec<String> {
+    let first_toml = arms[0].scenario.to_toml();
+    let mut keys: Vec<String> = arms[1..]
+        .iter()
+        .flat_map(|a| crate::checkpoint::unshared_keys(&first_toml, &a.scenario.to_toml()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Whether every arm may continue a world built (or burnt in) under the first arm's scenario.
+fn shares_every_key(arms: &[Arm]) -> bool {
+    unshared_keys(arms).is_empty()
+}
+
 /// Whether the arms have a burn-in and whether they share it (not with `own_burn_in`); `None`
 /// without a burn-in.
 fn burn_in_plan(arms: &[Arm], own_burn_in: bool) -> Option<BurnIn> {
@@ -498,13 +523,7 @@ fn burn_in_plan(arms: &[Arm], own_burn_in: bool) -> Option<BurnIn> {
             seconds_saved: 0.0,
         });
     }
-    let first_toml = first.to_toml();
-    let mut keys: Vec<String> = arms[1..]
-        .iter()
-        .flat_map(|a| crate::checkpoint::unshared_keys(&first_toml, &a.scenario.to_toml()))
-        .collect();
-    keys.sort();
-    keys.dedup();
+    let keys = unshared_keys(arms);
     Some(BurnIn {
         weeks: first.spec.simulation.burn_in,
         forked: keys.is_empty(),
@@ -513,9 +532,9 @@ fn burn_in_plan(arms: &[Arm], own_burn_in: bool) -> Option<BurnIn> {
     })
 }
 
-/// Runs every replicate's burn-in once, under the first arm's scenario, and forks every arm from
-/// it (in parallel over replicates, then over arms). Returns the runs in arm-major order, as
-/// [`compare_with`] keeps them.
+/// Builds every replicate's world and runs its burn-in (if any) once, under the first arm's
+/// scenario, and forks every arm from it (in parallel over replicates, then over arms). Returns
+/// the runs in arm-major order, as [`compare_with`] keeps them.
 fn forked_runs(
     arms: usize,
     replicates: usize,
@@ -533,7 +552,10 @@ fn forked_runs(
                 &mut crate::sim::Stoppable::new(&mut crate::sim::NoObserver, stop),
                 &mut crate::step::PhaseTimes::default(),
             )?;
-            on_progress();
+            // A shared build without a burn-in is not a step of the progress bar.
+            if first.burn_in_ticks() > 0 {
+                on_progress();
+            }
             (0..arms)
                 .into_par_iter()
                 .map(|a| {

@@ -508,6 +508,17 @@ impl Model {
         model.resting.strain_decay = rest::decay_powers(scenario.params.strain_decay, ticks);
         model.resting.total_strata();
         model.scenario = scenario.clone();
+        if model.tick == 0 {
+            // A world as built, not yet run: its state presence is the one this scenario's base
+            // `[state]` gives at the build (group dynamics read it in the first tick, before the
+            // policies set it), so that an arm forked from another arm's build runs as if built
+            // under its own scenario.
+            model.world.state_presence = crate::world::base_presence(
+                &scenario.spec,
+                &model.world.kind,
+                &model.world.deprivation_excess,
+            );
+        }
         // The state as the last tick ran it, under this scenario's `[state]` and events: the
         // saved run's, unless this scenario is an arm forked from it with other policies.
         // (A model at tick 0 has them as built, for tick 0.)

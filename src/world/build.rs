@@ -45,17 +45,7 @@ impl World {
             .zip(&deprivation)
             .map(|(&k, &d)| d - w.deprivation.get(k) as f32)
             .collect();
-        let state_presence = kind
-            .iter()
-            .zip(&deprivation_excess)
-            .map(|(&k, &e)| {
-                super::neglected_presence(
-                    spec.state.presence.get(k),
-                    spec.state.deprivation_neglect,
-                    e,
-                )
-            })
-            .collect();
+        let state_presence = base_presence(spec, &kind, &deprivation_excess);
         let shelter_capacity: Vec<u32> = kind
             .iter()
             .map(|&k| libm::round(spec.world.shelter_places.get(k)) as u32)
@@ -322,6 +312,25 @@ fn generate_kinds(spec: &ScenarioSpec, seed: u64) -> Vec<CellKind> {
         kind[rural[i] as usize] = CellKind::ResourceSite;
     }
     kind
+}
+
+/// State presence in each cell before the first tick, under the scenario's base `[state]`
+/// (from the first tick on, each region's policy sets it: `step::policy`).
+pub fn base_presence(
+    spec: &ScenarioSpec,
+    kind: &[CellKind],
+    deprivation_excess: &[f32],
+) -> Vec<f32> {
+    kind.iter()
+        .zip(deprivation_excess)
+        .map(|(&k, &e)| {
+            super::neglected_presence(
+                spec.state.presence.get(k),
+                spec.state.deprivation_neglect,
+                e,
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 mod build;
 
-pub use build::{cell_regions, region_names};
+pub use build::{base_presence, cell_regions, region_names};
 
 use crate::rng::AliasTable;
 
