@@ -1316,7 +1316,6 @@ fn extortion(
     }
 }
 
-/// The household's answer to a recruitment attempt on one of its children.
 /// Whether `need ≤ scale · base^exponent`, exactly as `libm::pow` (the same on every machine)
 /// decides it. The platform's `powf` is several times faster and agrees with it to within an
 /// ulp or two, far inside the margin here, so only a near tie needs `libm::pow` itself.
@@ -1332,6 +1331,7 @@ fn within_capacity(need: f64, scale: f64, base: f64, exponent: f64) -> bool {
     need <= scale * libm::pow(base, exponent)
 }
 
+/// The household's answer to a recruitment attempt on one of its children.
 #[allow(clippy::too_many_arguments)]
 fn recruitment(
     ctx: &Context<'_>,
@@ -2025,4 +2025,44 @@ fn flee(
         kind: FlightKind::Whole { forced },
         event_cell: NO_CELL,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_is_decided_as_libm_decides_it_even_at_a_tie() {
+        let mut state = 3u64;
+        let mut unit = || {
+            state = crate::rng::mix64(state);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..100_000 {
+            let base = 0.01 + 20.0 * unit();
+            let exponent = 2.0 * unit();
+            let scale = 0.1 + 2.0 * unit();
+            let exact = scale * libm::pow(base, exponent);
+            // At the exact capacity, an ulp either side, a hair either side, and anywhere.
+            let below = f64::from_bits(exact.to_bits() - 1);
+            let above = f64::from_bits(exact.to_bits() + 1);
+            let anywhere = 3.0 * unit() * exact;
+            for need in [
+                exact,
+                below,
+                above,
+                exact * (1.0 + 1e-10),
+                exact * (1.0 - 1e-10),
+                anywhere,
+            ] {
+                assert_eq!(
+                    within_capacity(need, scale, base, exponent),
+                    need <= exact,
+                    "need {need} against {scale} · {base}^{exponent} = {exact}"
+                );
+            }
+        }
+        assert!(within_capacity(0.0, 1.0, 0.0, 0.5));
+        assert!(!within_capacity(1e-300, 1.0, 0.0, 0.5));
+    }
 }
