@@ -573,11 +573,9 @@ mod tests {
 
     #[test]
     fn the_race_picks_what_dividing_at_every_segment_picks() {
-        let mut state = 99u64;
-        let mut next = || {
-            state = crate::rng::mix64(state);
-            state
-        };
+        use rand::RngCore;
+        let mut cases = crate::rng::Draws::new(99, crate::rng::Process::RestingCandidates, 0, 0);
+        let mut next = || cases.next_u64();
         for run in 0..3000u64 {
             // Segments of 1 to 40 positions, hazards over six orders of magnitude.
             let mut segments = Vec::new();
@@ -603,11 +601,9 @@ mod tests {
 
     #[test]
     fn a_clock_past_the_strata_totals_bound_picks_no_one_and_the_rest_pick_alike() {
-        let mut state = 17u64;
-        let mut next = || {
-            state = crate::rng::mix64(state);
-            state
-        };
+        use rand::RngCore;
+        let mut cases = crate::rng::Draws::new(17, crate::rng::Process::RestingCandidates, 0, 0);
+        let mut next = || cases.next_u64();
         let mut skipped = 0;
         for run in 0..3000u64 {
             // A cell's strata and its event bound this tick.

@@ -298,11 +298,9 @@ mod tests {
         spec.world.height = 10;
         let mut world = World::build(&spec);
         let cells = world.len() as u64;
-        let mut state = 5u64;
-        let mut next = || {
-            state = crate::rng::mix64(state);
-            state
-        };
+        use rand::RngCore;
+        let mut cases = crate::rng::Draws::new(5, crate::rng::Process::GroupPlacement, 0, 0);
+        let mut next = || cases.next_u64();
         for round in 0..50 {
             // Territories that overlap, list a cell twice and sometimes hold nothing.
             let territories: Vec<Vec<u32>> = (0..1 + next() % 30)

@@ -2033,11 +2033,8 @@ mod tests {
 
     #[test]
     fn capacity_is_decided_as_libm_decides_it_even_at_a_tie() {
-        let mut state = 3u64;
-        let mut unit = || {
-            state = crate::rng::mix64(state);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut cases = crate::rng::Draws::new(3, crate::rng::Process::HouseholdEvents, 0, 0);
+        let mut unit = || cases.unit();
         for _ in 0..100_000 {
             let base = 0.01 + 20.0 * unit();
             let exponent = 2.0 * unit();
