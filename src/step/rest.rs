@@ -163,27 +163,28 @@ impl Resting {
             origin_start[c + 1] += origin_start[c];
         }
         // Each household's weight at the start, and its class: weights within a factor
-        // STRATUM_RATIO of each other from the smallest up share a class.
-        // A weight depends only on occupation, business and migrant status: each of those
-        // few combinations is weighed, and classed, once.
+        // STRATUM_RATIO of each other from the smallest up share a class. A weight depends only
+        // on occupation, business and migrant status: each of those few combinations is
+        // weighed, and classed, once.
         let occupation_weight = spec.extortion.occupation_weight.as_array();
-        let combination = |h: usize| {
-            let business = households.mind[h].has(flags::BUSINESS_OPEN);
-            let migrant = households.traits[h] & traits::MIGRANT != 0;
-            households.occupation[h].index() * 4 + usize::from(business) * 2 + usize::from(migrant)
-        };
         let combination_weight: Vec<f64> = (0..occupation_weight.len() * 4)
             .map(|k| {
                 let migrant = if k % 2 == 1 { traits::MIGRANT } else { 0 };
                 extortion_weight(spec, occupation_weight[k / 4], k / 2 % 2 == 1, migrant)
             })
             .collect();
-        let combinations: Vec<usize> = (0..n).into_par_iter().map(combination).collect();
-        let weights: Vec<f64> = combinations
-            .iter()
-            .map(|&k| combination_weight[k])
+        let combinations: Vec<u8> = (0..n)
+            .into_par_iter()
+            .map(|h| {
+                let business = households.mind[h].has(flags::BUSINESS_OPEN);
+                let migrant = households.traits[h] & traits::MIGRANT != 0;
+                (households.occupation[h].index() * 4
+                    + usize::from(business) * 2
+                    + usize::from(migrant)) as u8
+            })
             .collect();
-        let smallest = weights.iter().copied().fold(f64::INFINITY, f64::min);
+        let weight = |h: usize| combination_weight[usize::from(combinations[h])];
+        let smallest = (0..n).map(weight).fold(f64::INFINITY, f64::min);
         let class = |w: f64| -> usize {
             if smallest.is_nan() || smallest <= 0.0 || w <= smallest {
                 0
@@ -192,7 +193,7 @@ impl Resting {
             }
         };
         let combination_class: Vec<usize> = combination_weight.iter().map(|&w| class(w)).collect();
-        let classes: Vec<usize> = combinations.iter().map(|&k| combination_class[k]).collect();
+        let class_of = |h: usize| combination_class[usize::from(combinations[h])];
         // Each cell's households by stratum, cells in parallel, then laid end to end.
         let by_cell: Vec<(Vec<u32>, Vec<Stratum>)> = (0..cells)
             .into_par_iter()
@@ -200,22 +201,22 @@ impl Resting {
                 let homes = origin_start[c] as usize..origin_start[c + 1] as usize;
                 let mut these: Vec<u32> = homes.clone().map(|h| h as u32).collect();
                 // Heaviest first, then by household.
-                these.sort_by_key(|&h| (std::cmp::Reverse(classes[h as usize]), h));
+                these.sort_by_key(|&h| (std::cmp::Reverse(class_of(h as usize)), h));
                 let mut strata = Vec::new();
                 let mut i = 0;
                 while i < these.len() {
-                    let k = classes[these[i] as usize];
+                    let k = class_of(these[i] as usize);
                     let mut j = i;
                     let mut stratum = Stratum {
                         end: 0,
                         max_persons: 0,
                         max_weight: 0.0,
                     };
-                    while j < these.len() && classes[these[j] as usize] == k {
+                    while j < these.len() && class_of(these[j] as usize) == k {
                         let h = these[j] as usize;
                         stratum.max_persons =
                             stratum.max_persons.max(households.members[h].total());
-                        stratum.max_weight = stratum.max_weight.max(weights[h]);
+                        stratum.max_weight = stratum.max_weight.max(weight(h));
                         j += 1;
                     }
                     stratum.end = (homes.start + j) as u32;
