@@ -355,7 +355,7 @@ pub fn compare_with(
     // replicate's built world all the same: the runs are those of worlds built apart (not
     // with posterior draws, whose scenarios differ run by run).
     let shared_build =
-        burn_in.is_none() && !own_burn_in && variants.is_none() && shares_every_key(arms);
+        burn_in.is_none() && !own_burn_in && variants.is_none() && unshared_keys(arms).is_empty();
     let results = if shared_build || burn_in.as_ref().is_some_and(|b| b.forked) {
         forked_runs(arms.len(), seeds.len(), &scenario_of, on_progress, stop)?
     } else {
@@ -501,11 +501,6 @@ fn unshared_keys(arms: &[Arm]) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys
-}
-
-/// Whether every arm may continue a world built (or burnt in) under the first arm's scenario.
-fn shares_every_key(arms: &[Arm]) -> bool {
-    unshared_keys(arms).is_empty()
 }
 
 /// Whether the arms have a burn-in and whether they share it (not with `own_burn_in`); `None`
