@@ -259,12 +259,13 @@ struct BoundWeights {
 /// An upper bound of the total event hazard of an unmarked household in one cell: `per_person`
 /// times its members, plus `extortion` times its extortion weight, plus `fixed`. Each term
 /// bounds one event's hazard by its largest weight (members of the riskiest band and sex, full
-/// exposure).
+/// exposure). A marked household adds `pursuit`, the most a group that marked it can bring.
 #[derive(Debug, Clone, Copy, Default)]
 struct EventBound {
     per_person: f64,
     extortion: f64,
     fixed: f64,
+    pursuit: f64,
 }
 
 impl EventBound {
@@ -280,13 +281,21 @@ impl EventBound {
             threat: spec.threats.marked_multiplier.max(1.0),
             background: ctx.params.background_hazard,
         };
+        // Pursuit at its most: the likeliest mark's detection, seen with kin, helped by leaks
+        // (clandestinity and relocation only lower it).
+        let pursuit = &spec.pursuit;
+        let detection = max(&ctx.params.detection_hazard) * (1.0 + pursuit.kin_visibility);
         hazards
             .iter()
-            .map(|hz| EventBound::new(&weights, hz))
+            .enumerate()
+            .map(|(c, hz)| {
+                let leaks = 1.0 + pursuit.leak_factor * ctx.policy(c as u32).state.leak_probability;
+                EventBound::new(&weights, hz, detection * leaks)
+            })
             .collect()
     }
 
-    fn new(w: &BoundWeights, hz: &CellHazard) -> EventBound {
+    fn new(w: &BoundWeights, hz: &CellHazard, pursuit: f64) -> EventBound {
         let BoundWeights {
             exposure,
             homicide,
@@ -309,13 +318,29 @@ impl EventBound {
                 + f(hz.seizure)
                 + f(hz.mass_order)
                 + f(hz.collective),
+            pursuit,
         }
     }
 
-    /// The bound for a household of `persons` members and extortion weight `weight`. The slack
-    /// covers rounding, since the exact total adds its products in another order.
+    /// The bound for an unmarked household of `persons` members and extortion weight `weight`.
+    /// The slack covers rounding, since the exact total adds its products in another order.
     fn bound(&self, persons: u32, weight: f64) -> f64 {
         (self.per_person * f64::from(persons) + self.extortion * weight + self.fixed) * (1.0 + 1e-9)
+    }
+
+    /// The bound for a household marked by a group (which may pursue it).
+    fn bound_marked(&self, persons: u32, weight: f64) -> f64 {
+        (self.per_person * f64::from(persons) + self.extortion * weight + self.fixed + self.pursuit)
+            * (1.0 + 1e-9)
+    }
+
+    /// The bound for household state `m`.
+    fn bound_for(&self, m: &Mind, persons: u32, weight: f64) -> f64 {
+        if m.mark == Mark::None {
+            self.bound(persons, weight)
+        } else {
+            self.bound_marked(persons, weight)
+        }
     }
 }
 
@@ -588,8 +613,8 @@ fn decide_household(
     let mut u = draws.unit();
     // Most households meet no event in a tick. A draw at or above a cheap upper bound of their
     // total hazard (which bounds the probability of any event) settles that without computing
-    // each hazard; marked households, whose pursuer the bound leaves out, always take the full
-    // path. Either path gives the same outcome from the same draw.
+    // each hazard (nor, for a marked household, whether its pursuer reaches it). Either path
+    // gives the same outcome from the same draw.
     let facing = Facing {
         cell: c,
         hazard: hz,
@@ -599,8 +624,7 @@ fn decide_household(
     };
     let may_meet_event = match mode {
         Mode::Full => {
-            m.mark != Mark::None
-                || u < ctx.event_bounds[c as usize].bound(members.total(), facing.extortion_weight)
+            u < ctx.event_bounds[c as usize].bound_for(m, members.total(), facing.extortion_weight)
         }
         // Picked with a draw uniform below the probability it was picked with.
         Mode::Resting(Picked {
@@ -924,8 +948,7 @@ fn targeted_event(
     ];
     let total: f64 = rates.iter().map(|(_, x)| x).sum();
     debug_assert!(
-        m.mark != Mark::None
-            || total <= ctx.event_bounds[c as usize].bound(members.total(), weight),
+        total <= ctx.event_bounds[c as usize].bound_for(m, members.total(), weight),
         "the event bound holds"
     );
 
