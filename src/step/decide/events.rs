@@ -118,6 +118,8 @@ pub(super) fn decide_block(ctx: &Context<'_>, block: Block<'_>) -> ChunkDecision
     let picks = draw_picks(ctx, &cells, rest);
 
     // 4. In household order: the active in full, the picked and the frightened from their picks.
+    // Sized for the most that can stay or become active, so that it never grows.
+    out.active = Vec::with_capacity(full.len() + picks.len() + frightened.len());
     let (mut a, mut p, mut x) = (0, 0, 0);
     loop {
         let h = full
@@ -367,7 +369,9 @@ fn draw_picks(
     cells: &std::ops::Range<usize>,
     rest: &[CellRest],
 ) -> Vec<(u32, Pick)> {
-    let mut picks = Vec::new();
+    // Picks follow events, a few in a hundred households a tick: sized so that it rarely grows.
+    let households = ctx.rest.origin_start[cells.end] - ctx.rest.origin_start[cells.start];
+    let mut picks = Vec::with_capacity(households as usize / 16);
     for c in cells.clone() {
         if rest[c - cells.start].households == 0 {
             continue;
