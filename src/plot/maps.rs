@@ -908,8 +908,14 @@ fn write_gif(
     palette_colors.extend((1..8).map(|g| RGBColor(g * 32, g * 32, g * 32)));
     palette_colors.extend("0123456789".chars().map(|p| territory_color('S', p)));
     palette_colors.extend(['G', 'T', 'C', 'X'].map(|c| territory_color(c, '0')));
+    assert_eq!(
+        palette_colors.len(),
+        usize::from(UNCHANGED),
+        "one entry left for UNCHANGED"
+    );
     let flat: Vec<u8> = palette_colors
         .iter()
+        .chain([&BLACK])
         .flat_map(|c| [c.0, c.1, c.2])
         .collect();
     // The first frame drawn whole; every frame is that one with its title and map redrawn, and
@@ -1056,6 +1062,10 @@ fn gif_frame_rgb(
 /// The frame that turns `before` into `now` (both `width` × `height` palette indices): the
 /// smallest rectangle holding every pixel that differs (one pixel when none does), kept on the
 /// screen under the next frame. The whole of `now` when there is no frame before.
+/// The palette index of a pixel that a frame leaves as it was (transparent): the entry after
+/// the animation's colours.
+const UNCHANGED: u8 = 23;
+
 fn changed_part(now: &[u8], before: Option<&[u8]>, width: u32, height: u32) -> gif::Frame<'static> {
     let (w, h) = (width as usize, height as usize);
     let (mut left, mut top, mut right, mut bottom) = (w, h, 0, 0);
@@ -1082,15 +1092,27 @@ fn changed_part(now: &[u8], before: Option<&[u8]>, width: u32, height: u32) -> g
             }
         }
     }
-    let buffer: Vec<u8> = (top..bottom)
-        .flat_map(|y| now[y * w + left..y * w + right].iter().copied())
-        .collect();
+    let buffer: Vec<u8> = match before {
+        None => now.to_vec(),
+        // Inside the rectangle, what did not change shows through: long runs of one index,
+        // which the compressor takes in few codes.
+        Some(before) => (top..bottom)
+            .flat_map(|y| {
+                let row = y * w + left..y * w + right;
+                now[row.clone()]
+                    .iter()
+                    .zip(&before[row])
+                    .map(|(&p, &q)| if p == q { UNCHANGED } else { p })
+            })
+            .collect(),
+    };
     gif::Frame {
         left: left as u16,
         top: top as u16,
         width: (right - left) as u16,
         height: (bottom - top) as u16,
         dispose: gif::DisposalMethod::Keep,
+        transparent: before.map(|_| UNCHANGED),
         buffer: std::borrow::Cow::Owned(buffer),
         ..gif::Frame::default()
     }
@@ -1396,7 +1418,7 @@ fn arrows(flows: &[Flow], width: u32, height: u32) -> Vec<Arrow> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Territory, changed_part, gif_frame_rgb, territory_legend};
+    use super::{Territory, UNCHANGED, changed_part, gif_frame_rgb, territory_legend};
 
     /// Every frame of the animation redrawn from the first is the frame drawn whole: on a grid
     /// whose holders, state presence and regions change from snapshot to snapshot, up to week
@@ -1438,13 +1460,18 @@ mod tests {
         }
     }
 
-    /// Draws `frame` over `screen` (`width` wide) as a GIF decoder does with `Keep`.
+    /// Draws `frame` over `screen` (`width` wide) as a GIF decoder does with `Keep`: its
+    /// transparent pixels leave the screen as it was.
     fn draw_over(screen: &mut [u8], width: usize, frame: &gif::Frame<'_>) {
         let (left, top) = (usize::from(frame.left), usize::from(frame.top));
         let w = usize::from(frame.width);
         for (row, pixels) in frame.buffer.chunks(w).enumerate() {
             let at = (top + row) * width + left;
-            screen[at..at + w].copy_from_slice(pixels);
+            for (x, &p) in pixels.iter().enumerate() {
+                if Some(p) != frame.transparent {
+                    screen[at + x] = p;
+                }
+            }
         }
     }
 
@@ -1470,6 +1497,11 @@ mod tests {
             (3, 5, 29, 8)
         );
         assert_eq!(part.dispose, gif::DisposalMethod::Keep);
+        // Inside the rectangle, pixels that did not change are transparent; those that did are
+        // the new ones.
+        assert_eq!(part.transparent, Some(UNCHANGED));
+        let at = |x: u32, y: u32| part.buffer[((y - 5) * 29 + (x - 3)) as usize];
+        assert_eq!((at(10, 6), at(9, 5), at(31, 12)), (UNCHANGED, 200, 201));
         let mut screen = first.clone();
         draw_over(&mut screen, w as usize, &part);
         assert_eq!(screen, second);
