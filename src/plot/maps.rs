@@ -1059,13 +1059,14 @@ fn gif_frame_rgb(
     Ok(rgb)
 }
 
-/// The frame that turns `before` into `now` (both `width` × `height` palette indices): the
-/// smallest rectangle holding every pixel that differs (one pixel when none does), kept on the
-/// screen under the next frame. The whole of `now` when there is no frame before.
 /// The palette index of a pixel that a frame leaves as it was (transparent): the entry after
 /// the animation's colours.
 const UNCHANGED: u8 = 23;
 
+/// The frame that turns `before` into `now` (both `width` × `height` palette indices): the
+/// smallest rectangle holding every pixel that differs (one pixel when none does), kept on the
+/// screen under the next frame, with the pixels inside it that did not change transparent. The
+/// whole of `now` when there is no frame before.
 fn changed_part(now: &[u8], before: Option<&[u8]>, width: u32, height: u32) -> gif::Frame<'static> {
     let (w, h) = (width as usize, height as usize);
     let (mut left, mut top, mut right, mut bottom) = (w, h, 0, 0);
