@@ -908,11 +908,8 @@ fn write_gif(
     palette_colors.extend((1..8).map(|g| RGBColor(g * 32, g * 32, g * 32)));
     palette_colors.extend("0123456789".chars().map(|p| territory_color('S', p)));
     palette_colors.extend(['G', 'T', 'C', 'X'].map(|c| territory_color(c, '0')));
-    assert_eq!(
-        palette_colors.len(),
-        usize::from(UNCHANGED),
-        "one entry left for UNCHANGED"
-    );
+    // The entry after the animation's colours marks a pixel a frame leaves as it was.
+    let unchanged = palette_colors.len() as u8;
     let flat: Vec<u8> = palette_colors
         .iter()
         .chain([&BLACK])
@@ -963,7 +960,7 @@ fn write_gif(
                 .par_iter()
                 .zip(before.par_iter())
                 .map(|(now, before)| {
-                    let mut f = changed_part(now, before.map(Vec::as_slice), W, H);
+                    let mut f = changed_part(now, before.map(Vec::as_slice), W, H, unchanged);
                     f.delay = 15;
                     f.make_lzw_pre_encoded();
                     f
@@ -1059,15 +1056,18 @@ fn gif_frame_rgb(
     Ok(rgb)
 }
 
-/// The palette index of a pixel that a frame leaves as it was (transparent): the entry after
-/// the animation's colours.
-const UNCHANGED: u8 = 23;
-
 /// The frame that turns `before` into `now` (both `width` × `height` palette indices): the
 /// smallest rectangle holding every pixel that differs (one pixel when none does), kept on the
-/// screen under the next frame, with the pixels inside it that did not change transparent. The
-/// whole of `now` when there is no frame before.
-fn changed_part(now: &[u8], before: Option<&[u8]>, width: u32, height: u32) -> gif::Frame<'static> {
+/// screen under the next frame, with the pixels inside it that did not change set to
+/// `unchanged` (transparent, an index no picture uses). The whole of `now` when there is no
+/// frame before.
+fn changed_part(
+    now: &[u8],
+    before: Option<&[u8]>,
+    width: u32,
+    height: u32,
+    unchanged: u8,
+) -> gif::Frame<'static> {
     let (w, h) = (width as usize, height as usize);
     let (mut left, mut top, mut right, mut bottom) = (w, h, 0, 0);
     match before {
@@ -1103,7 +1103,7 @@ fn changed_part(now: &[u8], before: Option<&[u8]>, width: u32, height: u32) -> g
                 now[row.clone()]
                     .iter()
                     .zip(&before[row])
-                    .map(|(&p, &q)| if p == q { UNCHANGED } else { p })
+                    .map(|(&p, &q)| if p == q { unchanged } else { p })
             })
             .collect(),
     };
@@ -1113,7 +1113,7 @@ fn changed_part(now: &[u8], before: Option<&[u8]>, width: u32, height: u32) -> g
         width: (right - left) as u16,
         height: (bottom - top) as u16,
         dispose: gif::DisposalMethod::Keep,
-        transparent: before.map(|_| UNCHANGED),
+        transparent: before.map(|_| unchanged),
         buffer: std::borrow::Cow::Owned(buffer),
         ..gif::Frame::default()
     }
@@ -1419,7 +1419,7 @@ fn arrows(flows: &[Flow], width: u32, height: u32) -> Vec<Arrow> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Territory, UNCHANGED, changed_part, gif_frame_rgb, territory_legend};
+    use super::{Territory, changed_part, gif_frame_rgb, territory_legend};
 
     /// Every frame of the animation redrawn from the first is the frame drawn whole: on a grid
     /// whose holders, state presence and regions change from snapshot to snapshot, up to week
@@ -1478,6 +1478,8 @@ mod tests {
 
     #[test]
     fn a_frame_holds_what_changed_and_rebuilds_the_next_picture() {
+        // An index none of the pictures below uses.
+        const UNCHANGED: u8 = 250;
         let (w, h) = (40u32, 30u32);
         let first: Vec<u8> = (0..w * h).map(|i| (i % 7) as u8).collect();
         let mut second = first.clone();
@@ -1485,13 +1487,13 @@ mod tests {
         second[(12 * w + 31) as usize] = 201;
         second[(8 * w + 3) as usize] = 202;
 
-        let whole = changed_part(&first, None, w, h);
+        let whole = changed_part(&first, None, w, h, UNCHANGED);
         assert_eq!(
             (whole.left, whole.top, whole.width, whole.height),
             (0, 0, 40, 30)
         );
 
-        let part = changed_part(&second, Some(&first), w, h);
+        let part = changed_part(&second, Some(&first), w, h, UNCHANGED);
         // Rows 5 to 12, columns 3 to 31: the smallest rectangle around the three changes.
         assert_eq!(
             (part.left, part.top, part.width, part.height),
@@ -1507,7 +1509,7 @@ mod tests {
         draw_over(&mut screen, w as usize, &part);
         assert_eq!(screen, second);
 
-        let same = changed_part(&second, Some(&second), w, h);
+        let same = changed_part(&second, Some(&second), w, h, UNCHANGED);
         assert_eq!((same.width, same.height), (1, 1));
         let mut screen = second.clone();
         draw_over(&mut screen, w as usize, &same);

@@ -281,16 +281,17 @@ impl EventBound {
             threat: spec.threats.marked_multiplier.max(1.0),
             background: ctx.params.background_hazard,
         };
-        // Pursuit at its most: the likeliest mark's detection, seen with kin, helped by leaks
-        // (clandestinity and relocation only lower it).
-        let pursuit = &spec.pursuit;
-        let detection = max(&ctx.params.detection_hazard) * (1.0 + pursuit.kin_visibility);
+        let likeliest = max(&ctx.params.detection_hazard);
         hazards
             .iter()
             .enumerate()
             .map(|(c, hz)| {
-                let leaks = 1.0 + pursuit.leak_factor * ctx.policy(c as u32).state.leak_probability;
-                EventBound::new(&weights, hz, detection * leaks)
+                let leaks = ctx.policy(c as u32).state.leak_probability;
+                EventBound::new(
+                    &weights,
+                    hz,
+                    most_detection(&spec.pursuit, likeliest, leaks),
+                )
             })
             .collect()
     }
@@ -323,24 +324,24 @@ impl EventBound {
     }
 
     /// The bound for an unmarked household of `persons` members and extortion weight `weight`.
-    /// The slack covers rounding, since the exact total adds its products in another order.
     fn bound(&self, persons: u32, weight: f64) -> f64 {
-        (self.per_person * f64::from(persons) + self.extortion * weight + self.fixed) * (1.0 + 1e-9)
+        self.bound_with(persons, weight, 0.0)
     }
 
-    /// The bound for a household marked by a group (which may pursue it).
-    fn bound_marked(&self, persons: u32, weight: f64) -> f64 {
-        (self.per_person * f64::from(persons) + self.extortion * weight + self.fixed + self.pursuit)
-            * (1.0 + 1e-9)
-    }
-
-    /// The bound for household state `m`.
+    /// The bound for household state `m`: a marked household adds its pursuer's at its most.
     fn bound_for(&self, m: &Mind, persons: u32, weight: f64) -> f64 {
-        if m.mark == Mark::None {
-            self.bound(persons, weight)
+        let pursuit = if m.mark == Mark::None {
+            0.0
         } else {
-            self.bound_marked(persons, weight)
-        }
+            self.pursuit
+        };
+        self.bound_with(persons, weight, pursuit)
+    }
+
+    /// The slack covers rounding, since the exact total adds its products in another order.
+    fn bound_with(&self, persons: u32, weight: f64, pursuit: f64) -> f64 {
+        (self.per_person * f64::from(persons) + self.extortion * weight + self.fixed + pursuit)
+            * (1.0 + 1e-9)
     }
 }
 
@@ -1015,19 +1016,49 @@ fn pursuer(ctx: &Context<'_>, m: &Mind, c: u32, claims: &[u16]) -> Option<(u16, 
     if !group.reaches(ctx.world, c) {
         return None;
     }
-    let p = &ctx.spec.pursuit;
-    let mut x = ctx.params.detection_hazard[m.mark as usize];
-    if m.lodging == Lodging::Kin {
+    let policy = ctx.policy(c);
+    let x = detection(
+        &ctx.spec.pursuit,
+        ctx.params.detection_hazard[m.mark as usize],
+        m.lodging == Lodging::Kin,
+        policy.state.leak_probability,
+        m.status == Status::SelfContained,
+        m.has(flags::RELOCATED)
+            .then_some(policy.state.protection.relocation_protection),
+    );
+    Some((m.marked_by, x))
+}
+
+/// The hazard that a group pursuing a household finds it: its mark's `base` detection hazard,
+/// more while it is lodged with kin and where the state leaks, less while it hides or under a
+/// relocation programme's protection.
+fn detection(
+    p: &crate::scenario::PursuitSpec,
+    base: f64,
+    with_kin: bool,
+    leak_probability: f64,
+    hiding: bool,
+    relocation_protection: Option<f64>,
+) -> f64 {
+    let mut x = base;
+    if with_kin {
         x *= 1.0 + p.kin_visibility;
     }
-    x *= 1.0 + p.leak_factor * ctx.policy(c).state.leak_probability;
-    if m.status == Status::SelfContained {
+    x *= 1.0 + p.leak_factor * leak_probability;
+    if hiding {
         x *= 1.0 - p.clandestinity;
     }
-    if m.has(flags::RELOCATED) {
-        x *= 1.0 - ctx.policy(c).state.protection.relocation_protection;
+    if let Some(protection) = relocation_protection {
+        x *= 1.0 - protection;
     }
-    Some((m.marked_by, x))
+    x
+}
+
+/// The most [`detection`] can be where the state leaks with `leak_probability`, for marks whose
+/// largest detection hazard is `likeliest`: with kin, neither hiding nor relocated (which only
+/// lower it, their shares being at most 1).
+fn most_detection(p: &crate::scenario::PursuitSpec, likeliest: f64, leak_probability: f64) -> f64 {
+    detection(p, likeliest, true, leak_probability, false, None)
 }
 
 fn is_targeted_profile(ctx: &Context<'_>, h: usize) -> bool {
@@ -2053,6 +2084,37 @@ fn flee(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pursuer's term of a marked household's event bound is at least its pursuer's
+    /// detection hazard, whatever its mark, lodging, hiding and relocation, for pursuit
+    /// parameters across their valid ranges.
+    #[test]
+    fn no_pursuer_detects_beyond_the_bound() {
+        let mut cases = crate::rng::Draws::new(11, crate::rng::Process::HouseholdEvents, 0, 0);
+        let mut unit = || cases.unit();
+        for _ in 0..20_000 {
+            let p = crate::scenario::PursuitSpec {
+                kin_visibility: 100.0 * unit() * unit(),
+                leak_factor: 100.0 * unit() * unit(),
+                clandestinity: unit(),
+                ..Default::default()
+            };
+            let marks: Vec<f64> = (0..6).map(|_| 52.0 * unit()).collect();
+            let likeliest = marks.iter().copied().fold(0.0, f64::max);
+            let leaks = unit();
+            let bound = most_detection(&p, likeliest, leaks);
+            for &base in &marks {
+                for (with_kin, hiding) in
+                    [(false, false), (true, false), (false, true), (true, true)]
+                {
+                    for relocation in [None, Some(unit())] {
+                        let x = detection(&p, base, with_kin, leaks, hiding, relocation);
+                        assert!(x <= bound, "{x} above the bound {bound}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn capacity_is_decided_as_libm_decides_it_even_at_a_tie() {
