@@ -925,11 +925,23 @@ fn write_gif(
         let rgb = gif_frame_rgb(territory, regions, legend, row, Some(&template)).map_err(fail)?;
         let mut mapper = PaletteMapper::new(&palette_colors);
         let mut indices = template_indices.clone();
-        for (line, pixels) in indices
+        // Most of a frame is as in the first: only runs of pixels that differ from it are
+        // mapped (the same colour maps to the same index).
+        const RUN: usize = 8;
+        for ((line, pixels), first) in indices
             .chunks_exact_mut(W as usize)
             .zip(rgb.chunks_exact(W as usize * 3))
+            .zip(template.chunks_exact(W as usize * 3))
         {
-            line[..left].copy_from_slice(&mapper.map(&pixels[..left * 3]));
+            for ((line, pixels), first) in line[..left]
+                .chunks_mut(RUN)
+                .zip(pixels[..left * 3].chunks(RUN * 3))
+                .zip(first[..left * 3].chunks(RUN * 3))
+            {
+                if pixels != first {
+                    mapper.map_into(pixels, line);
+                }
+            }
         }
         Ok(indices)
     };
@@ -999,21 +1011,30 @@ impl<'a> PaletteMapper<'a> {
 
     /// The palette index of each pixel of `rgb` (3 bytes a pixel).
     fn map(&mut self, rgb: &[u8]) -> Vec<u8> {
-        rgb.chunks_exact(3)
-            .map(|p| {
-                let key = u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2]);
-                if key == self.last.0 {
-                    return self.last.1;
-                }
-                let slot = (key.wrapping_mul(0x9E37_79B1) >> 20) as usize % Self::SLOTS;
-                if self.seen[slot] != key {
-                    self.seen[slot] = key;
-                    self.index[slot] = closest(self.palette, [p[0], p[1], p[2]]);
-                }
-                self.last = (key, self.index[slot]);
-                self.last.1
-            })
-            .collect()
+        let mut indices = vec![0; rgb.len() / 3];
+        self.map_into(rgb, &mut indices);
+        indices
+    }
+
+    /// Writes the palette index of each pixel of `rgb` (3 bytes a pixel) into `indices`.
+    fn map_into(&mut self, rgb: &[u8], indices: &mut [u8]) {
+        for (index, p) in indices.iter_mut().zip(rgb.chunks_exact(3)) {
+            *index = self.index_of(p[0], p[1], p[2]);
+        }
+    }
+
+    fn index_of(&mut self, r: u8, g: u8, b: u8) -> u8 {
+        let key = u32::from(r) << 16 | u32::from(g) << 8 | u32::from(b);
+        if key == self.last.0 {
+            return self.last.1;
+        }
+        let slot = (key.wrapping_mul(0x9E37_79B1) >> 20) as usize % Self::SLOTS;
+        if self.seen[slot] != key {
+            self.seen[slot] = key;
+            self.index[slot] = closest(self.palette, [r, g, b]);
+        }
+        self.last = (key, self.index[slot]);
+        self.last.1
     }
 }
 
