@@ -197,8 +197,10 @@ fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
     encoder.set_depth(png::BitDepth::Eight);
     // A light deflate level: figures are redrawn with every run. With the zlib-rs backend,
     // level 2 takes a fraction of the default level's time, and its files are smaller than
-    // level 1's.
-    encoder.set_filter(png::Filter::Adaptive);
+    // level 1's. Each row is filtered against the one above it: figures are mostly flat
+    // colour, so this one filter compresses them better than choosing among the five row by
+    // row (which tries each of them) does, at a fifth of the filtering work.
+    encoder.set_filter(png::Filter::Up);
     encoder.set_deflate_compression(png::DeflateCompression::Level(2));
     let fail = |_| "the PNG encoder failed".to_string();
     let mut writer = encoder.write_header().map_err(fail)?;
