@@ -890,7 +890,7 @@ pub const GIF_HEIGHT: u32 = 420;
 
 /// The animated territory map. Frames are drawn by plotters into a buffer and mapped onto a small
 /// fixed palette (the map's own colours, white, black and greys for text), which keeps encoding
-/// fast and the colours exact.
+/// fast and the colours exact; they are compressed by [`super::lzw`].
 fn write_gif(
     path: &Path,
     territory: &Territory,
@@ -974,7 +974,7 @@ fn write_gif(
                 .map(|(now, before)| {
                     let mut f = changed_part(now, before.map(Vec::as_slice), W, H, unchanged);
                     f.delay = 15;
-                    f.make_lzw_pre_encoded();
+                    f.buffer = std::borrow::Cow::Owned(super::lzw::encode(&f.buffer));
                     f
                 })
                 .collect();

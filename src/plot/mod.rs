@@ -9,6 +9,7 @@ mod charts;
 pub mod compare;
 pub mod compare_map;
 pub mod data;
+mod lzw;
 pub mod maps;
 pub mod palette;
 pub mod validation;
