@@ -378,3 +378,53 @@ fn set_with_a_table_merges_and_default_group_names_work() {
     );
     assert_eq!(s.spec.groups[0].reach, Some(4));
 }
+
+/// A scenario read once as a base (as a calibration reads its base scenario) gives, with
+/// overrides, the scenario `Scenario::load` gives; it stays as it was read when a file of its
+/// `extends` chain changes afterwards, and refuses an unknown key as loading does.
+#[test]
+fn a_base_read_once_is_its_files_as_they_were_read() {
+    use displace::scenario::{ScenarioError, load::Base};
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "parent.toml",
+        "[world]\nwidth = 14\nheight = 9\n[population]\nhouseholds = 900\n",
+    );
+    write(
+        dir.path(),
+        "child.toml",
+        "extends = \"parent.toml\"\nset = [\"world.height=11\"]\n[simulation]\nticks = 6\n",
+    );
+    let child = dir.path().join("child.toml");
+    let sets = vec!["population.households=700".to_string()];
+    let base = Base::read(&child).unwrap();
+    let from_base = Scenario::from_base(&base, &sets).unwrap();
+    assert_eq!(
+        from_base,
+        load(dir.path(), "child.toml", &["population.households=700"])
+    );
+    assert_eq!(
+        (
+            from_base.spec.world.width,
+            from_base.spec.world.height,
+            from_base.spec.population.households,
+            from_base.spec.simulation.ticks
+        ),
+        (14, 11, 700, 6)
+    );
+
+    write(
+        dir.path(),
+        "parent.toml",
+        "[world]\nwidth = 30\nheight = 9\n",
+    );
+    assert_eq!(load(dir.path(), "child.toml", &[]).spec.world.width, 30);
+    assert_eq!(Scenario::from_base(&base, &sets).unwrap(), from_base);
+
+    let unknown = Scenario::from_base(&base, &["world.no_such_key=1".to_string()]);
+    assert!(
+        matches!(unknown, Err(ScenarioError::BadSet { .. })),
+        "{unknown:?}"
+    );
+}

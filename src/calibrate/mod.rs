@@ -178,7 +178,8 @@ impl<'a> ScenarioSimulator<'a> {
                 overrides.extend(c.spec.variants[run - 1].set.iter().cloned());
                 overrides.extend(seed_entry);
             }
-            let scenario = Scenario::load(&c.base, &overrides).map_err(|e| e.to_string())?;
+            let scenario =
+                Scenario::from_base(&c.base_files, &overrides).map_err(|e| e.to_string())?;
             let header = crate::output::timeseries_header();
             let mine = &self.columns[run];
             let mut observer = Columns {

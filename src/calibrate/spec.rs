@@ -181,6 +181,9 @@ pub struct Calibration {
     pub spec: CalibrationSpec,
     pub file: PathBuf,
     pub base: PathBuf,
+    /// The base scenario's files as read when the calibration was loaded: every simulation
+    /// starts from them.
+    pub base_files: load::Base,
     pub priors: Vec<Prior>,
     /// Every statistic a run reports: the targets' first, then the constraints' own.
     pub statistics: Vec<Statistic>,
@@ -488,7 +491,8 @@ impl Calibration {
         // The base with the fixed overrides must load, and each parameter key must be a key of
         // it: try each alone, so the error names the entry at fault.
         let mut problems = Vec::new();
-        let bad = |overrides: &[String]| match Scenario::load(&base, overrides) {
+        let base_files = load::Base::read(&base)?;
+        let bad = |overrides: &[String]| match Scenario::from_base(&base_files, overrides) {
             Err(e @ ScenarioError::BadSet { .. }) => Some(e.to_string()),
             _ => None,
         };
@@ -521,12 +525,12 @@ impl Calibration {
         if !problems.is_empty() {
             return Err(ScenarioError::InvalidCalibration { problems });
         }
-        let scenario = Scenario::load(&base, &spec.set)?;
+        let scenario = Scenario::from_base(&base_files, &spec.set)?;
         let mut runs = vec![scenario.clone()];
         for variant in &spec.variants {
             let mut o = spec.set.clone();
             o.extend(variant.set.iter().cloned());
-            runs.push(Scenario::load(&base, &o)?);
+            runs.push(Scenario::from_base(&base_files, &o)?);
         }
 
         // Every statistic must be one its run produces: summary keys are looked up in the
@@ -642,6 +646,7 @@ impl Calibration {
             spec,
             file: path.to_path_buf(),
             base,
+            base_files,
             priors,
             statistics,
             statistic_names,

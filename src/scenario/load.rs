@@ -123,46 +123,69 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, ScenarioError> 
 
 /// Reads `path` and the files it extends, then applies `overrides` in order.
 pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Loaded, ScenarioError> {
-    let mut chain = Vec::new();
-    read_chain(path, &mut chain, &mut Vec::new())?;
+    Base::read(path)?.with(overrides)
+}
 
-    // Merge the built-in defaults, then every file from the root ancestor down to the file named
-    // on the command line: a partial table keeps the defaults of the keys it does not name.
-    let mut merged = match toml::Value::try_from(ScenarioSpec::default()) {
-        Ok(toml::Value::Table(defaults)) => defaults,
-        _ => toml::Table::new(),
-    };
-    let mut provenance = Provenance::default();
-    for file in chain.into_iter().rev() {
-        for (key, value) in file.table {
-            if key == "extends" || key == "set" {
-                continue;
+/// A scenario file and the files it extends, read and merged once, their own `set` entries
+/// applied: the base that overrides apply to. A calibration or a sweep keeps one, so that every
+/// simulation runs from the files as they were when it started (as its manifest's hash records
+/// them), and none reads them again.
+#[derive(Debug, Clone)]
+pub struct Base {
+    merged: toml::Table,
+    provenance: Provenance,
+}
+
+impl Base {
+    /// Reads `path` and the files it extends.
+    pub fn read(path: &Path) -> Result<Base, ScenarioError> {
+        let mut chain = Vec::new();
+        read_chain(path, &mut chain, &mut Vec::new())?;
+
+        // Merge the built-in defaults, then every file from the root ancestor down to the file
+        // named on the command line: a partial table keeps the defaults of the keys it does not
+        // name.
+        let mut merged = match toml::Value::try_from(ScenarioSpec::default()) {
+            Ok(toml::Value::Table(defaults)) => defaults,
+            _ => toml::Table::new(),
+        };
+        let mut provenance = Provenance::default();
+        for file in chain.into_iter().rev() {
+            for (key, value) in file.table {
+                if key == "extends" || key == "set" {
+                    continue;
+                }
+                merge_value(&mut merged, key, value);
             }
-            merge_value(&mut merged, key, value);
-        }
-        for (key, entry) in file.leaves {
-            if entry.replaces_subtree {
-                provenance.clear_subtree(&key);
+            for (key, entry) in file.leaves {
+                if entry.replaces_subtree {
+                    provenance.clear_subtree(&key);
+                }
+                provenance.entries.insert(key, entry.origin);
             }
-            provenance.entries.insert(key, entry.origin);
+            for arg in &file.sets {
+                apply_override(&mut merged, &mut provenance, arg)?;
+            }
         }
-        for arg in &file.sets {
+        Ok(Base { merged, provenance })
+    }
+
+    /// The scenario with `overrides` applied in order.
+    pub fn with(&self, overrides: &[Override]) -> Result<Loaded, ScenarioError> {
+        let mut merged = self.merged.clone();
+        let mut provenance = self.provenance.clone();
+        for arg in overrides {
             apply_override(&mut merged, &mut provenance, arg)?;
         }
+        let spec = ScenarioSpec::deserialize(toml::Value::Table(merged)).map_err(|e| {
+            ScenarioError::WrongType {
+                origin: Origin::Default,
+                key: "(merged scenario)".into(),
+                message: e.message().to_string(),
+            }
+        })?;
+        Ok(Loaded { spec, provenance })
     }
-
-    for arg in overrides {
-        apply_override(&mut merged, &mut provenance, arg)?;
-    }
-
-    let spec = ScenarioSpec::deserialize(toml::Value::Table(merged)).map_err(|e| {
-        ScenarioError::WrongType {
-            origin: Origin::Default,
-            key: "(merged scenario)".into(),
-            message: e.message().to_string(),
-        }
-    })?;
-    Ok(Loaded { spec, provenance })
 }
 
 /// A key set by one file, and whether setting it replaces everything inherited below it

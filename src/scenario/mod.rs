@@ -64,6 +64,13 @@ impl Scenario {
         Ok((scenario, warnings))
     }
 
+    /// The scenario of a [`load::Base`] read before, with `KEY=VALUE` overrides applied and
+    /// resolved: the same scenario as [`Scenario::load`] of its file when it was read.
+    pub fn from_base(base: &load::Base, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+        let loaded = base.with(&load::Override::sets(overrides))?;
+        Self::resolve_with(loaded.spec, &loaded.provenance)
+    }
+
     /// Resolves a scenario built in code (errors carry no file positions).
     pub fn from_spec(spec: ScenarioSpec) -> Result<Scenario, ScenarioError> {
         Self::resolve_with(spec, &load::Provenance::default())
