@@ -210,7 +210,7 @@ impl Sweep {
     /// The manifest of this sweep (the same bytes wherever and whenever it is prepared, so that
     /// shards can check they belong to one sweep).
     pub fn manifest(&self) -> Result<SweepManifest, SweepError> {
-        let base = Scenario::load(&self.base, &self.spec.set)?;
+        let base = Scenario::from_base(&self.base_files, &self.spec.set)?;
         let text = fs::read(&self.file).map_err(io_at(&self.file))?;
         let mut hash = Sha256::new();
         hash.update(&text);
@@ -370,14 +370,16 @@ impl Sweep {
             metrics: Vec::new(),
             wall_seconds: 0.0,
         };
-        let scenario =
-            match Scenario::load(&self.base, &self.overrides(&self.points[point], replicate)) {
-                Ok(s) => s,
-                Err(e) => {
-                    record.error = Some(e.to_string());
-                    return Ok(record);
-                }
-            };
+        let scenario = match Scenario::from_base(
+            &self.base_files,
+            &self.overrides(&self.points[point], replicate),
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                record.error = Some(e.to_string());
+                return Ok(record);
+            }
+        };
         let mut series = TimeseriesRows::new(self.spec.keep_timeseries, &scenario);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             simulate(&scenario, &mut Stoppable::new(&mut series, stop))

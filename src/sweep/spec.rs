@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::design;
-use crate::scenario::{Problem, ScenarioError, load};
+use crate::scenario::{Problem, Scenario, ScenarioError, load};
 
 /// How the points of a sweep are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +104,8 @@ pub struct Sweep {
     /// The sweep file and the base scenario file.
     pub file: PathBuf,
     pub base: PathBuf,
+    /// The base scenario's files as read when the sweep was loaded: every run starts from them.
+    pub base_files: load::Base,
     /// Parameter keys, in column order.
     pub keys: Vec<String>,
     /// Whether each parameter is a whole number.
@@ -273,10 +275,12 @@ impl Sweep {
         } else {
             spec.metrics.clone()
         };
+        let base_files = load::Base::read(&base)?;
         let sweep = Sweep {
             spec,
             file: path.to_path_buf(),
             base,
+            base_files,
             keys,
             integer,
             points,
@@ -286,11 +290,11 @@ impl Sweep {
         // scenario, so the error names the entry at fault. (Values are checked per run: a value
         // out of range fails that run only.)
         let mut problems = Vec::new();
-        let bad_set =
-            |overrides: &[String]| match crate::scenario::Scenario::load(&sweep.base, overrides) {
-                Err(e @ ScenarioError::BadSet { .. }) => Some(e.to_string()),
-                _ => None,
-            };
+        let bad_set = |overrides: &[String]| match Scenario::from_base(&sweep.base_files, overrides)
+        {
+            Err(e @ ScenarioError::BadSet { .. }) => Some(e.to_string()),
+            _ => None,
+        };
         for (j, entry) in sweep.spec.set.iter().enumerate() {
             if let Some(message) = bad_set(std::slice::from_ref(entry)) {
                 problems.push(provenance.problem(&format!("set[{j}]"), message));
