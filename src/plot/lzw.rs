@@ -56,8 +56,8 @@ pub fn encode(pixels: &[u8]) -> Vec<u8> {
         } else {
             table[slot] = generation << 12 | u32::from(next);
             next += 1;
-            // The decoder widens its codes once its dictionary holds one more code than the
-            // current width can name.
+            // The decoder adds each code one code later than this, and widens when its next
+            // free code reaches 1 << width: this `next` is one ahead of its, hence `>`.
             if u32::from(next) > 1 << width && width < 12 {
                 width += 1;
             }
@@ -65,6 +65,11 @@ pub fn encode(pixels: &[u8]) -> Vec<u8> {
         prefix = u16::from(p);
     }
     out.write(prefix, width);
+    // Reading that last code, the decoder still adds a code to its dictionary (unless it is the
+    // first after a clear), and may widen before it reads the end code.
+    if u32::from(next) >= 1 << width && width < 12 {
+        width += 1;
+    }
     out.write(end, width);
     out.finish()
 }
@@ -175,6 +180,28 @@ mod tests {
         }
         assert_eq!(round_trip(&[3], 1, 4), vec![3]);
         assert_eq!(round_trip(&[0; 9], 3, 2), vec![0; 9]);
+    }
+
+    /// Every stream ends with the end code at the width a decoder reads it with: weezl's
+    /// decoder, fed the bytes alone, reaches the end code and gives back every pixel.
+    #[test]
+    fn every_stream_ends_with_a_whole_end_code() {
+        for n in 1..400usize {
+            for colours in [2u64, 5, 24] {
+                let pixels = pixels(n, colours, 3, n as u64 * 7 + colours);
+                let encoded = encode(&pixels);
+                let mut decoded = Vec::new();
+                let mut decoder = weezl::decode::Decoder::new(weezl::BitOrder::Lsb, encoded[0]);
+                let result = decoder.into_vec(&mut decoded).decode_all(&encoded[1..]);
+                assert!(
+                    result.status.is_ok() && decoder.has_ended(),
+                    "{n} pixels of {colours} colours: {:?}, end code read: {}",
+                    result.status,
+                    decoder.has_ended()
+                );
+                assert_eq!(decoded, pixels, "{n} pixels of {colours} colours");
+            }
+        }
     }
 
     #[test]
