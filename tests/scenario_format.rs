@@ -428,3 +428,22 @@ fn a_base_read_once_is_its_files_as_they_were_read() {
         "{unknown:?}"
     );
 }
+
+/// A value refused when the scenario is resolved is refused from a base read once with the
+/// same message as from its file: the base keeps where each key was set.
+#[test]
+fn a_base_read_once_names_the_file_and_line_of_a_refused_value() {
+    use displace::scenario::load::Base;
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "s.toml",
+        "[world]\nwidth = 14\n\n[flight]\nkin_acceptance = 1.5\n",
+    );
+    let path = dir.path().join("s.toml");
+    let from_file = Scenario::load(&path, &[]).unwrap_err().to_string();
+    let base = Base::read(&path).unwrap();
+    let from_base = Scenario::from_base(&base, &[]).unwrap_err().to_string();
+    assert_eq!(from_base, from_file);
+    assert!(from_file.contains("s.toml:5"), "{from_file}");
+}
